@@ -1,0 +1,111 @@
+"""The bundled example data in data/raw/<år>/, written from the figures below.
+
+Baseline years hold exactly the delaftale's figures (attendance and residents 18+ 2020, VIVE
+2018, police 2020, the dataoversigt). Every other figure is made up but plausible, and every
+file says in its 'Om filen' sheet that it is example data. Run `python -m helhedsplan.example_data`
+to write the files again.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import paths
+from .sources import SOURCES
+from .sources.politi import AREAS_TOTAL
+from .sources.vive import HELHEDSPLAN_GROUP
+from .workbook import write_source_workbook
+
+AREAS = ["Kløver-/Hvedemarken", "Stenbjergparken", "Nørager", "Søstjernevej m.fl."]
+
+
+def _residents(r18=None, r65=None, fp=None, outside=None):
+    cols = ("beboere_18_plus", "beboere_65_plus", "foertidspensionister", "uden_for_arbejdsstyrken")
+    rows = []
+    for i, area in enumerate(AREAS):
+        row = {"boligomraade": area}
+        for key, values in zip(cols, (r18, r65, fp, outside), strict=True):
+            if values is not None:
+                row[key] = values[i]
+        rows.append(row)
+    return rows
+
+
+BEBOERDATA = {
+    2018: _residents(fp=[97.7, 77.3, 97.6, 102.9]),  # delaftalens dataoversigt
+    2019: _residents(outside=[231, 197, 194, 226]),  # delaftalens dataoversigt
+    2020: _residents(r18=[648, 388, 416, 511], r65=[97, 38, 48, 53]),  # delaftalen
+    2021: _residents([652, 391, 414, 508], [99, 40, 49, 55], [96.1, 78.0, 95.2, 101.4],
+                     [228, 199, 190, 221]),
+    2022: _residents([655, 386, 419, 515], [102, 41, 51, 56], [94.8, 76.5, 96.0, 99.8],
+                     [224, 193, 188, 219]),
+    2023: _residents([661, 392, 421, 512], [104, 43, 52, 58], [93.2, 75.9, 94.4, 98.1],
+                     [219, 190, 185, 214]),
+    2024: _residents([658, 395, 418, 517], [107, 45, 55, 60], [92.5, 74.8, 93.7, 97.0],
+                     [215, 186, 183, 210]),
+}
+
+_MEETING_DAY = {22: "15-09", 30: "22-09", 35: "29-09", 24: "06-10"}
+_ATTENDANCE = {
+    2020: {22: 41, 30: 28, 35: 27, 24: 23},  # delaftalens baseline
+    2021: {22: 38, 30: 30, 35: 29, 24: 22},
+    2022: {22: 47, 30: 33, 35: 31, 24: 27},
+    2023: {22: 52, 30: 35, 35: 30, 24: 31},
+    2024: {22: 58, 30: 39, 35: 34, 24: 33},
+}
+AFDELINGSMOEDER = {
+    year: [{"afdeling": a, "moededato": f"{_MEETING_DAY[a]}-{year}", "fremmoedte": n}
+           for a, n in counts.items()]
+    for year, counts in _ATTENDANCE.items()
+}
+
+LIVSKVALITET = {
+    2018: [  # delaftalens baseline og sammenligning
+        {"gruppe": HELHEDSPLAN_GROUP, "svar": 148, "tilfredse": 115},
+        {"gruppe": "Alle helhedsplaner", "svar": 10473, "tilfredse": 8064},
+    ],
+    2021: [
+        {"gruppe": HELHEDSPLAN_GROUP, "svar": 161, "tilfredse": 129},
+        {"gruppe": "Alle helhedsplaner", "svar": 10912, "tilfredse": 8903},
+    ],
+    2023: [
+        {"gruppe": HELHEDSPLAN_GROUP, "svar": 139, "tilfredse": 112},
+        *({"gruppe": a, "svar": s, "tilfredse": t}
+          for a, s, t in zip(AREAS, [45, 29, 33, 32], [37, 22, 27, 26], strict=True)),
+        {"gruppe": "Alle helhedsplaner", "svar": 9876, "tilfredse": 8122},
+    ],
+}
+
+_KOMMUNE = "Sønderborg Kommune i alt"
+ANMELDELSER = {
+    2020: [{"omraade": AREAS_TOTAL, "anmeldelser": 108},  # delaftalens baseline
+           {"omraade": _KOMMUNE, "anmeldelser": 2453}],
+    2021: [{"omraade": AREAS_TOTAL, "anmeldelser": 117}, {"omraade": _KOMMUNE, "anmeldelser": 2398}],
+    2022: [{"omraade": AREAS_TOTAL, "anmeldelser": 124}, {"omraade": _KOMMUNE, "anmeldelser": 2511}],
+    2023: [*({"omraade": a, "anmeldelser": n} for a, n in zip(AREAS, [36, 25, 31, 27], strict=True)),
+           {"omraade": AREAS_TOTAL, "anmeldelser": 119}, {"omraade": _KOMMUNE, "anmeldelser": 2476}],
+    2024: [*({"omraade": a, "anmeldelser": n} for a, n in zip(AREAS, [41, 27, 33, 30], strict=True)),
+           {"omraade": AREAS_TOTAL, "anmeldelser": 131}, {"omraade": _KOMMUNE, "anmeldelser": 2430}],
+}
+
+EXAMPLES = {
+    "beboerdata": BEBOERDATA,
+    "afdelingsmoeder": AFDELINGSMOEDER,
+    "livskvalitet": LIVSKVALITET,
+    "anmeldelser": ANMELDELSER,
+}
+
+
+def write_all(raw_dir: Path = paths.RAW_DIR) -> list[Path]:
+    written = []
+    for source_id, by_year in EXAMPLES.items():
+        src = SOURCES[source_id]
+        for year, rows in by_year.items():
+            written.append(write_source_workbook(src, Path(raw_dir) / str(year) / src.filename,
+                                                 year, rows, example=True))
+    return written
+
+
+if __name__ == "__main__":
+    for p in write_all():
+        print(p)

@@ -1,0 +1,5 @@
+"""One module per input source; SOURCES lists them in the order the pipeline ingests them."""
+
+from . import beboerdata, politi, sab, vive
+
+SOURCES = {s.id: s for s in (beboerdata.SOURCE, sab.SOURCE, vive.SOURCE, politi.SOURCE)}
