@@ -1,0 +1,62 @@
+"""Danish number formatting with babel: 6,3 pct.; 2.453; +1,2 procentpoint.
+
+Rounding is half-up (as people round by hand and as the delaftale did), not babel's default
+half-even: 6,25 → 6,3.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+import pandas as pd
+from babel.numbers import format_decimal
+
+LOCALE = "da_DK"
+MISSING = "–"
+
+
+def _is_missing(x) -> bool:
+    return x is None or (not isinstance(x, str) and bool(pd.isna(x)))
+
+
+def _rounded(x, decimals: int) -> Decimal:
+    return Decimal(str(x)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+def number(x, decimals: int = 0) -> str:
+    """2453 → '2.453'; 97.7 with 1 decimal → '97,7'."""
+    if _is_missing(x):
+        return MISSING
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(_rounded(x, decimals), format=pattern, locale=LOCALE)
+
+
+def pct(x, decimals: int = 1) -> str:
+    """A percentage (already × 100): 6.327 → '6,3 pct.'."""
+    if _is_missing(x):
+        return MISSING
+    return f"{number(x, decimals)} pct."
+
+
+def signed(x, decimals: int = 0) -> str:
+    """+1,2 / -0,4 / ±0: changes always carry their sign."""
+    if _is_missing(x):
+        return MISSING
+    r = _rounded(x, decimals)
+    if r == 0:
+        return "±" + number(0, decimals)
+    return ("+" if r > 0 else "-") + number(abs(r), decimals)
+
+
+def pp(x, decimals: int = 1) -> str:
+    """A change in percentage points: '+1,2 procentpoint'."""
+    if _is_missing(x):
+        return MISSING
+    return f"{signed(x, decimals)} procentpoint"
+
+
+def interval(lo, hi, decimals: int = 1, unit: str = "pct.") -> str:
+    """'5,0–7,9 pct.' for a 95 pct. interval."""
+    if _is_missing(lo) or _is_missing(hi):
+        return MISSING
+    return f"{number(lo, decimals)}–{number(hi, decimals)}{' ' + unit if unit else ''}"

@@ -1,0 +1,270 @@
+"""The indicator table: every delmål's indicator per level and year, against its baseline.
+
+One tidy table (one row per indicator × level × year) is the only thing the report and the
+export read, so every number they show can be traced to a row here and from there to a file.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from . import stats
+from .config import Config
+from .errors import InputError, Problem
+from .sources.base import read_processed
+from .sources.politi import AREAS_TOTAL, kommune_label
+from .sources.vive import HELHEDSPLAN_GROUP
+
+COLUMNS = [
+    "delmaal_id", "indikator_id", "indikator", "niveau", "enhed_navn", "afdeling",
+    "boligomraade", "enhed", "decimaler", "aar", "maalt", "vaerdi", "taeller", "naevner",
+    "ci_lav", "ci_hoej", "baseline_aar", "baseline_vaerdi", "baseline_taeller",
+    "baseline_naevner", "aendring", "aendring_enhed", "p_vaerdi", "god_retning", "status",
+    "undertrykt", "note", "datakilde", "kilde_fil", "eksempeldata",
+]
+NAN = math.nan
+
+
+class _Rows:
+    """Collects rows with the fields every row of one indicator shares."""
+
+    def __init__(self, cfg: Config):
+        self.cfg = cfg
+        self.rows: list[dict] = []
+
+    def add(self, **row):
+        full = dict.fromkeys(COLUMNS, NAN)
+        full.update(undertrykt=False, note="", kilde_fil="", eksempeldata=False, maalt=True)
+        full.update(row)
+        self.rows.append(full)
+
+
+def _share_row(rows: _Rows, *, delmaal, indikator_id, indikator, niveau, enhed_navn, year,
+               k, n, base_k=None, base_n=None, base_year=None, threshold, **extra):
+    """A share k/n with its Wilson interval, compared with the baseline share base_k/base_n."""
+    value = 100 * k / n
+    lo, hi = stats.wilson(k, n)
+    row = dict(delmaal_id=delmaal.id, indikator_id=indikator_id, indikator=indikator,
+               niveau=niveau, enhed_navn=enhed_navn, enhed="pct.", decimaler=delmaal.decimaler,
+               aar=year, vaerdi=value, taeller=k, naevner=n, ci_lav=100 * lo, ci_hoej=100 * hi,
+               god_retning=delmaal.god_retning, datakilde=delmaal.datakilde)
+    if base_k is not None:
+        row.update(baseline_aar=base_year, baseline_vaerdi=100 * base_k / base_n,
+                   baseline_taeller=base_k, baseline_naevner=base_n)
+        if year == base_year:
+            row.update(aendring=0.0, aendring_enhed="procentpoint", status=stats.STATUS_BASELINE)
+        else:
+            p = stats.compare_proportions(k, n, base_k, base_n)
+            change = value - row["baseline_vaerdi"]
+            row.update(aendring=change, aendring_enhed="procentpoint", p_vaerdi=p,
+                       status=stats.status(p, change, delmaal.god_retning))
+    else:
+        row.update(status=stats.STATUS_NO_BASELINE)
+    row.update(extra)
+    if k < threshold or n < threshold:
+        # Discretion: a figure about fewer than `threshold` persons is not shown, nor anything
+        # it can be recomputed from.
+        row.update(vaerdi=NAN, taeller=NAN, ci_lav=NAN, ci_hoej=NAN, aendring=NAN,
+                   undertrykt=True, note=f"Færre end {threshold} personer: vises ikke "
+                   "(diskretion)")
+    rows.add(**row)
+
+
+def _not_measured(rows: _Rows, *, delmaal, indikator_id, indikator, niveau, enhed_navn, year,
+                  enhed, base_year=None, base_value=NAN, **extra):
+    rows.add(delmaal_id=delmaal.id, indikator_id=indikator_id, indikator=indikator,
+             niveau=niveau, enhed_navn=enhed_navn, enhed=enhed, decimaler=delmaal.decimaler,
+             aar=year, maalt=False, baseline_aar=base_year, baseline_vaerdi=base_value,
+             god_retning=delmaal.god_retning, datakilde=delmaal.datakilde,
+             status=stats.STATUS_NOT_MEASURED, note=f"Ikke målt i {year}", **extra)
+
+
+def _attendance(rows: _Rows, cfg: Config, meetings: pd.DataFrame, residents: pd.DataFrame,
+                year_to: int, threshold: int):
+    d = cfg.delmaal_by_id("afdelingsmoeder")
+    base = d.baseline
+    base_by_afd = {b.afdeling: b for b in base.afdelinger}
+    r18 = residents.dropna(subset=["beboere_18_plus"]).set_index(["aar", "boligomraade"])
+    problems = []
+    for year in range(base.aar, year_to + 1):
+        this = meetings[meetings["aar"] == year].set_index("afdeling")
+        total_k = total_n = 0
+        complete = True
+        for afd in cfg.afdelinger:
+            area = cfg.area_of_afdeling(afd)
+            common = dict(delmaal=d, indikator_id="deltagelse", indikator=d.indikator,
+                          niveau="afdeling", enhed_navn=f"Afd. {afd}", year=year,
+                          afdeling=afd, boligomraade=area)
+            if afd not in this.index:
+                complete = False
+                _not_measured(rows, enhed="pct.", base_year=base.aar,
+                              base_value=100 * base_by_afd[afd].taeller / base_by_afd[afd].naevner,
+                              **{k: v for k, v in common.items() if k != "year"}, year=year)
+                continue
+            if (year, area) not in r18.index:
+                problems.append(Problem(
+                    f"afd. {afd} har fremmøde for {year}, men Beboerdata for {year} har ikke "
+                    f"'Beboere 18+' for {area}", file=f"{year}/beboerdata.xlsx"))
+                continue
+            k = int(this.at[afd, "fremmoedte"])
+            n = int(r18.at[(year, area), "beboere_18_plus"])
+            if k > n:
+                problems.append(Problem(
+                    f"afd. {afd}: {k} fremmødte er flere end {n} beboere 18+ i {area} i {year}",
+                    file=f"{year}/sab_afdelingsmoeder.xlsx"))
+                continue
+            b = base_by_afd[afd]
+            note = ""
+            if year == base.aar and (k, n) != (b.taeller, b.naevner):
+                note = (f"Data for {year} ({k}/{n}) afviger fra delaftalens baseline "
+                        f"({b.taeller}/{b.naevner})")
+            _share_row(rows, **common, k=k, n=n, base_k=b.taeller, base_n=b.naevner,
+                       base_year=base.aar, threshold=threshold, note=note,
+                       kilde_fil=f"{this.at[afd, 'kilde_fil']}; {year}/beboerdata.xlsx",
+                       eksempeldata=bool(this.at[afd, "eksempeldata"]))
+            total_k += k
+            total_n += n
+        common = dict(delmaal=d, indikator_id="deltagelse", indikator=d.indikator,
+                      niveau="helhedsplan", enhed_navn=cfg.helhedsplan.navn, year=year)
+        if complete and total_n:
+            _share_row(rows, **common, k=total_k, n=total_n,
+                       base_k=sum(b.taeller for b in base.afdelinger),
+                       base_n=sum(b.naevner for b in base.afdelinger), base_year=base.aar,
+                       threshold=threshold,
+                       eksempeldata=bool(this["eksempeldata"].any()),
+                       note="Summen af fremmødte i alle afdelinger i forhold til summen af "
+                            "beboere 18+ (ikke et gennemsnit af andelene)")
+        elif not problems:
+            _not_measured(rows, enhed="pct.", **{k: v for k, v in common.items() if k != "year"},
+                          year=year)
+    if problems:
+        raise InputError(problems)
+
+
+def _livskvalitet(rows: _Rows, cfg: Config, survey: pd.DataFrame, year_to: int, threshold: int):
+    d = cfg.delmaal_by_id("livskvalitet")
+    base, comp = d.baseline, d.sammenligning
+    levels = [(HELHEDSPLAN_GROUP, "helhedsplan", cfg.helhedsplan.navn, base.taeller,
+               base.naevner)]
+    levels += [(a, "boligområde", a, None, None) for a in cfg.area_names]
+    if comp:
+        levels.append((comp.navn, "sammenligning", comp.navn, comp.taeller, comp.naevner))
+    for year in range(base.aar, year_to + 1):
+        this = survey[survey["aar"] == year].set_index("gruppe")
+        for group, niveau, label, base_k, base_n in levels:
+            common = dict(delmaal=d, indikator_id="livskvalitet", indikator=d.indikator,
+                          niveau=niveau, enhed_navn=label, year=year,
+                          boligomraade=group if niveau == "boligområde" else NAN)
+            if group not in this.index:
+                if niveau != "boligområde":  # areas are only shown where measured
+                    _not_measured(rows, enhed="pct.", base_year=base.aar,
+                                  base_value=100 * base_k / base_n,
+                                  **{k: v for k, v in common.items() if k != "year"}, year=year)
+                continue
+            _share_row(rows, **common, k=int(this.at[group, "tilfredse"]),
+                       n=int(this.at[group, "svar"]), base_k=base_k, base_n=base_n,
+                       base_year=base.aar if base_k is not None else None, threshold=threshold,
+                       kilde_fil=this.at[group, "kilde_fil"],
+                       eksempeldata=bool(this.at[group, "eksempeldata"]))
+
+
+def _police(rows: _Rows, cfg: Config, reports: pd.DataFrame, year_to: int):
+    d = cfg.delmaal_by_id("anmeldelser")
+    base = d.baseline
+    kommune = kommune_label(cfg)
+    for year in range(base.aar, year_to + 1):
+        this = reports[reports["aar"] == year].set_index("omraade")
+        areas = this.reindex(cfg.area_names)["anmeldelser"]
+        if AREAS_TOTAL in this.index:
+            total = int(this.at[AREAS_TOTAL, "anmeldelser"])
+        elif areas.notna().all():
+            total = int(areas.sum())
+        else:
+            total = None
+        src = dict(datakilde=d.datakilde, god_retning=d.god_retning, decimaler=0,
+                   delmaal_id=d.id, indikator=d.indikator)
+        example = bool(this["eksempeldata"].any()) if len(this) else False
+        files = ", ".join(sorted(set(this["kilde_fil"]))) if len(this) else ""
+        count_common = dict(indikator_id="anmeldelser", niveau="helhedsplan",
+                            enhed_navn="Boligområderne i alt")
+        if total is None:
+            _not_measured(rows, delmaal=d, enhed="antal", base_year=base.aar,
+                          base_value=base.antal, year=year, **{k: v for k, v in
+                          count_common.items()})
+        else:
+            lo, hi = stats.poisson_interval(total)
+            row = dict(src, **count_common, enhed="antal", aar=year, vaerdi=total, taeller=total,
+                       ci_lav=lo, ci_hoej=hi, baseline_aar=base.aar, baseline_vaerdi=base.antal,
+                       aendring=total - base.antal, aendring_enhed="antal",
+                       kilde_fil=files, eksempeldata=example)
+            if year == base.aar:
+                row.update(status=stats.STATUS_BASELINE, aendring=0)
+                if total != base.antal:
+                    row.update(note=f"Data for {year} ({total}) afviger fra delaftalens "
+                                    f"baseline ({base.antal})")
+            else:
+                p = stats.compare_counts(total, base.antal)
+                row.update(p_vaerdi=p, status=stats.status(p, total - base.antal,
+                                                           d.god_retning))
+            rows.add(**row)
+        for area, count in areas.dropna().items():
+            rows.add(**src, indikator_id="anmeldelser", niveau="boligområde", enhed_navn=area,
+                     boligomraade=area, enhed="antal", aar=year, vaerdi=int(count),
+                     taeller=int(count), status=stats.STATUS_NO_BASELINE,
+                     kilde_fil=this.at[area, "kilde_fil"],
+                     eksempeldata=bool(this.at[area, "eksempeldata"]))
+        k_total = this.at[kommune, "anmeldelser"] if kommune in this.index else None
+        if k_total is not None and not pd.isna(k_total):
+            k_total = int(k_total)
+            rows.add(**src, indikator_id="anmeldelser", niveau="sammenligning",
+                     enhed_navn=kommune, enhed="antal", aar=year, vaerdi=k_total,
+                     taeller=k_total, baseline_aar=base.aar, baseline_vaerdi=base.kommune_antal,
+                     aendring=k_total - base.kommune_antal, aendring_enhed="antal",
+                     status=stats.STATUS_CONTEXT, kilde_fil=this.at[kommune, "kilde_fil"],
+                     eksempeldata=bool(this.at[kommune, "eksempeldata"]))
+        share_common = dict(indikator_id="anmeldelser_andel", niveau="helhedsplan",
+                            enhed_navn="Boligområderne i alt, andel af kommunens")
+        if total is not None and k_total:
+            value = 100 * total / k_total
+            base_value = 100 * base.antal / base.kommune_antal
+            row = dict(src, **share_common, decimaler=d.decimaler,
+                       indikator="Andel af alle anmeldelser i kommunen", enhed="pct.", aar=year,
+                       vaerdi=value, taeller=total, naevner=k_total, baseline_aar=base.aar,
+                       baseline_vaerdi=base_value, baseline_taeller=base.antal,
+                       baseline_naevner=base.kommune_antal, aendring=value - base_value,
+                       aendring_enhed="procentpoint", kilde_fil=files, eksempeldata=example)
+            if year == base.aar:
+                row.update(status=stats.STATUS_BASELINE, aendring=0.0)
+            else:
+                p = stats.compare_proportions(total, k_total, base.antal, base.kommune_antal)
+                row.update(p_vaerdi=p, status=stats.status(p, row["aendring"], d.god_retning))
+            rows.add(**row)
+
+
+def compute(cfg: Config, processed_dir: Path, year: int) -> pd.DataFrame:
+    """Build the indicator table for the report year from data/processed/<år>/."""
+    threshold = cfg.diskretion.mindste_antal
+    rows = _Rows(cfg)
+    _attendance(rows, cfg, read_processed("afdelingsmoeder", processed_dir),
+                read_processed("beboerdata", processed_dir), year, threshold)
+    _livskvalitet(rows, cfg, read_processed("livskvalitet", processed_dir), year, threshold)
+    _police(rows, cfg, read_processed("anmeldelser", processed_dir), year)
+    table = pd.DataFrame(rows.rows, columns=COLUMNS)
+    for col in ("afdeling", "baseline_aar", "aar"):
+        table[col] = table[col].astype("Int64")
+    return table
+
+
+def write(table: pd.DataFrame, processed_dir: Path) -> Path:
+    path = Path(processed_dir) / "indikatorer.csv"
+    table.to_csv(path, index=False)
+    return path
+
+
+def read(processed_dir: Path) -> pd.DataFrame:
+    return pd.read_csv(Path(processed_dir) / "indikatorer.csv",
+                       dtype={"afdeling": "Int64", "baseline_aar": "Int64", "aar": "Int64"},
+                       keep_default_na=True).fillna({"note": "", "kilde_fil": ""})
