@@ -1,0 +1,112 @@
+"""Charts of each indicator's development since baseline (matplotlib, colour-blind-safe)."""
+
+from __future__ import annotations
+
+import matplotlib
+
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from . import formatting
+
+# Okabe–Ito: distinguishable with the common colour-vision deficiencies.
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+BASELINE_COLOUR = "#555555"
+
+
+def setup() -> None:
+    """Vector figures (SVG) in the notebook; sharp when printed, small in the HTML."""
+    from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+    set_matplotlib_formats("svg")
+    plt.rcParams.update({
+        "figure.figsize": (7.0, 3.4), "font.size": 9.5, "axes.spines.top": False,
+        "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.3,
+        "axes.prop_cycle": matplotlib.cycler(color=OKABE_ITO), "svg.hashsalt": "helhedsplan",
+        "svg.fonttype": "path",
+    })
+
+
+def _pct_axis(ax, decimals=0):
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: formatting.number(v, decimals)))
+    ax.set_ylabel("Procent")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
+def _share_series(ax, rows: pd.DataFrame, colour: str, label: str, decimals: int):
+    measured = rows[rows["maalt"] & rows["vaerdi"].notna()]
+    err = [measured["vaerdi"] - measured["ci_lav"], measured["ci_hoej"] - measured["vaerdi"]]
+    ax.errorbar(measured["aar"], measured["vaerdi"], yerr=err, fmt="o-", color=colour,
+                capsize=3, label=label, lw=1.6, ms=5)
+
+
+def _baseline(ax, value: float, year: int, text: str):
+    ax.axhline(value, color=BASELINE_COLOUR, ls="--", lw=1)
+    ax.annotate(f"Baseline {year}: {text}", xy=(0.01, value), xycoords=("axes fraction", "data"),
+                xytext=(0, 3), textcoords="offset points", fontsize=8, color=BASELINE_COLOUR)
+
+
+def _years(ax, first: int, last: int):
+    ax.set_xlim(first - 0.4, last + 0.4)
+    ax.set_xticks(range(first, last + 1))
+
+
+def attendance(table: pd.DataFrame, year: int):
+    """Small multiples: one panel per afdeling and one for the whole helhedsplan."""
+    rows = table[table["indikator_id"] == "deltagelse"]
+    units = list(dict.fromkeys(rows["enhed_navn"]))  # afdelinger first, then the helhedsplan
+    fig, axes = plt.subplots(1, len(units), figsize=(7.2, 2.7), sharey=True)
+    top = rows["ci_hoej"].max()
+    for i, (ax, unit) in enumerate(zip(axes, units, strict=True)):
+        r = rows[rows["enhed_navn"] == unit]
+        _share_series(ax, r, OKABE_ITO[i], unit, 1)
+        b = r.iloc[0]
+        ax.axhline(b["baseline_vaerdi"], color=BASELINE_COLOUR, ls="--", lw=1)
+        ax.set_title(unit if len(unit) < 16 else "Hele planen", fontsize=9)
+        ax.set_xticks([int(r["aar"].min()), int(r["aar"].max())])
+        ax.set_ylim(0, top * 1.1 if pd.notna(top) else None)
+    _pct_axis(axes[0], 0)
+    fig.text(0.5, -0.02, "Stiplet linje: baseline 2020. Lodrette streger: 95 pct. usikkerhed.",
+             ha="center", fontsize=8, color=BASELINE_COLOUR)
+    fig.tight_layout()
+    return fig
+
+
+def livskvalitet(table: pd.DataFrame, year: int):
+    rows = table[table["indikator_id"] == "livskvalitet"]
+    fig, ax = plt.subplots()
+    levels = [("helhedsplan", OKABE_ITO[0]), ("sammenligning", OKABE_ITO[1])]
+    for niveau, colour in levels:
+        r = rows[rows["niveau"] == niveau]
+        if len(r):
+            _share_series(ax, r, colour, r["enhed_navn"].iloc[0], 0)
+    main = rows[rows["niveau"] == "helhedsplan"].iloc[0]
+    _baseline(ax, main["baseline_vaerdi"], int(main["baseline_aar"]),
+              formatting.pct(main["baseline_vaerdi"], 0))
+    _pct_axis(ax)
+    ax.set_ylim(50, 100)
+    _years(ax, int(rows["aar"].min()), year)
+    ax.legend(loc="lower right", frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def anmeldelser(table: pd.DataFrame, year: int):
+    rows = table[(table["indikator_id"] == "anmeldelser") & (table["niveau"] == "helhedsplan")]
+    fig, ax = plt.subplots()
+    measured = rows[rows["maalt"]]
+    err = [measured["vaerdi"] - measured["ci_lav"], measured["ci_hoej"] - measured["vaerdi"]]
+    ax.bar(measured["aar"], measured["vaerdi"], color=OKABE_ITO[0], width=0.6,
+           label="Anmeldelser fra boligområderne")
+    ax.errorbar(measured["aar"], measured["vaerdi"], yerr=err, fmt="none", ecolor="#333333",
+                capsize=3)
+    b = rows.iloc[0]
+    _baseline(ax, b["baseline_vaerdi"], int(b["baseline_aar"]),
+              formatting.number(b["baseline_vaerdi"]))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: formatting.number(v)))
+    ax.set_ylabel("Antal anmeldelser")
+    _years(ax, int(rows["aar"].min()), year)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,31 @@
+"""What each pipeline notebook does, as one call each; notebooks stay thin and show results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from . import config, indicators, paths
+from .sources import SOURCES
+from .sources.base import ingest, write
+
+
+def processed_dir_for(year: int, processed_dir: str | Path = "") -> Path:
+    return Path(processed_dir) if processed_dir else paths.PROCESSED_DIR / str(year)
+
+
+def ingest_source(source_id: str, year: int, raw_dir: str | Path = "",
+                  processed_dir: str | Path = "") -> pd.DataFrame:
+    """Read one source's files for every year up to `year`, validate, write the tidy table."""
+    src = SOURCES[source_id]
+    data = ingest(src, config.default(), Path(raw_dir) if raw_dir else paths.RAW_DIR, year)
+    write(data, src, processed_dir_for(year, processed_dir))
+    return data.table
+
+
+def compute_indicators(year: int, processed_dir: str | Path = "") -> pd.DataFrame:
+    out = processed_dir_for(year, processed_dir)
+    table = indicators.compute(config.default(), out, year)
+    indicators.write(table, out)
+    return table
