@@ -111,6 +111,9 @@ def open_workbook_problem(path: Path) -> Problem | None:
     if magic.startswith(b"\xd0\xcf\x11\xe0"):
         return Problem("filen er krypteret (adgangskode) eller i det gamle .xls-format. Fjern "
                        "adgangskoden, og gem som Excel-projektmappe (.xlsx).", file=name)
+    if magic.startswith(b"PK") and not zipfile.is_zipfile(path):
+        return Problem("filen er beskadiget (afkortet eller ufuldstændigt gemt). Åbn den i "
+                       "Excel, og gem den igen.", file=name)
     if not zipfile.is_zipfile(path):
         return Problem("filen er ikke et Excel-regneark (.xlsx). Gem den som "
                        "Excel-projektmappe (.xlsx).", file=name)

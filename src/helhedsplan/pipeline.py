@@ -114,7 +114,7 @@ def _fill_front_matter(build: Build) -> Path:
     """The executed report notebook gets the year's title block (cell 0 is the front matter)."""
     path = build.notebooks / paths.REPORT_NOTEBOOK.name
     nb = nbformat.read(path, as_version=4)
-    meta = report.front_matter(config.default(), build.year)
+    meta = report.front_matter(config.load(build.root / "config" / "delaftale.yaml"), build.year)
     nb.cells[0].source = "---\n" + yaml.safe_dump(meta, allow_unicode=True,
                                                   sort_keys=False) + "---"
     nbformat.write(nb, path)
@@ -215,7 +215,7 @@ def build(year: int | None = None, *, root: Path | None = None, renderer: str = 
     Raises InputError (bad or missing inputs) or StageError (a stage failed), both in Danish.
     """
     root = Path(root or paths.ROOT)
-    config.default()  # a broken configuration stops the run before anything starts
+    config.load(root / "config" / "delaftale.yaml")  # a broken configuration stops the run here
     year = year or latest_year(root)
     if not (root / "data" / "raw" / str(year)).is_dir():
         raise InputError(f"Der er ingen inddata for {year}: mappen data/raw/{year} findes ikke. "

@@ -1,0 +1,42 @@
+import shutil
+from pathlib import Path
+
+import pytest
+
+from helhedsplan import config, paths
+from helhedsplan.sources import SOURCES
+from helhedsplan.sources.base import ingest, write
+
+REPO = paths.ROOT
+
+
+@pytest.fixture(scope="session")
+def cfg():
+    return config.default()
+
+
+@pytest.fixture()
+def raw_copy(tmp_path) -> Path:
+    """A scratch copy of the bundled example data that a test may break."""
+    dest = tmp_path / "raw"
+    shutil.copytree(REPO / "data" / "raw", dest)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def processed_2024(tmp_path_factory, cfg) -> Path:
+    """The example data ingested for 2024, as the ingest notebooks write it."""
+    out = tmp_path_factory.mktemp("processed") / "2024"
+    for src in SOURCES.values():
+        write(ingest(src, cfg, REPO / "data" / "raw", 2024), src, out)
+    return out
+
+
+def project_copy(dest: Path) -> Path:
+    """Everything a build needs, copied so a test can build (and break) it in isolation."""
+    for name in ("config", "notebooks", "data/raw"):
+        shutil.copytree(REPO / name, dest / name)
+    (dest / "reports").mkdir()
+    shutil.copy(REPO / "reports" / "statusrapport.ipynb", dest / "reports")
+    shutil.copy(REPO / "_quarto.yml", dest)
+    return dest

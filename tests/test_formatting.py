@@ -1,0 +1,34 @@
+import pytest
+
+from helhedsplan.formatting import interval, number, pct, pp, signed
+
+
+@pytest.mark.parametrize(("value", "decimals", "expected"), [
+    (41 / 648 * 100, 1, "6,3 pct."),
+    (28 / 388 * 100, 1, "7,2 pct."),
+    (27 / 416 * 100, 1, "6,5 pct."),
+    (23 / 511 * 100, 1, "4,5 pct."),
+    (115 / 148 * 100, 0, "78 pct."),
+    (8064 / 10473 * 100, 0, "77 pct."),
+    (108 / 2453 * 100, 2, "4,40 pct."),
+    (6.25, 1, "6,3 pct."),  # half up, not babel's half-even
+    (1234.5, 1, "1.234,5 pct."),
+])
+def test_pct(value, decimals, expected):
+    assert pct(value, decimals) == expected
+
+
+def test_numbers_and_changes():
+    assert number(2453) == "2.453"
+    assert number(10473) == "10.473"
+    assert number(97.7, 1) == "97,7"
+    assert pp(2.1873) == "+2,2 procentpoint"
+    assert pp(-0.5) == "-0,5 procentpoint"
+    assert signed(23) == "+23"
+    assert signed(0) == "±0"
+    assert interval(4.698, 8.471) == "4,7–8,5 pct."
+
+
+def test_missing_values_show_a_dash():
+    assert pct(float("nan")) == "–"
+    assert number(None) == "–"
