@@ -125,7 +125,7 @@ def _render(build: Build) -> None:
     from . import render
 
     executed = _fill_front_matter(build)
-    render.render(executed, build.rendered, renderer=build.renderer)
+    render.render(executed, build.rendered, renderer=build.renderer, quarto_project=build.root)
 
 
 def stages(root: Path) -> list[Stage]:
@@ -221,6 +221,8 @@ def build(year: int | None = None, *, root: Path | None = None, renderer: str = 
         raise InputError(f"Der er ingen inddata for {year}: mappen data/raw/{year} findes ikke. "
                          f"Årene med data er: {', '.join(map(str, paths.raw_years(root / 'data' / 'raw')))}.")
     staging_root = root / ".byg"
+    for old in staging_root.glob(f"{year}-*"):  # an earlier failed run's leftovers
+        shutil.rmtree(old, ignore_errors=True)
     staging = staging_root / f"{year}-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
     b = Build(year, root, staging, renderer, log)
     for d in (b.processed, b.notebooks, b.rendered):

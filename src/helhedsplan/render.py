@@ -188,7 +188,16 @@ def notebook_to_document(nb: nbformat.NotebookNode) -> Document:
         elif cell.cell_type == "code":
             chunks.append(_code_cell(cell, index, files))
     body = "\n\n".join(c.strip("\n") for c in chunks if c and c.strip())
+    body = _PAGEBREAK.sub(_PAGEBREAK_MARKDOWN, body)
     return Document(metadata=_normalise_meta(meta), body=body, files=files)
+
+
+# Quarto's {{< pagebreak >}} shortcode, for both outputs.
+_PAGEBREAK = re.compile(r"^[ \t]*\{\{<\s*pagebreak\s*>\}\}[ \t]*$", re.M)
+_PAGEBREAK_MARKDOWN = (
+    "```{=typst}\n#pagebreak(weak: true)\n```\n\n"
+    '```{=html}\n<div class="sr-sideskift"></div>\n```'
+)
 
 
 def _source(cell) -> str:
@@ -553,6 +562,23 @@ function Pandoc(doc)
         end
       end
       if is_typst then
+        -- pandoc's own figure code drops the alt text and pads the caption with a space;
+        -- write the common case (one image, a caption) directly.
+        local images = pandoc.List({})
+        fig:walk({Image = function(img) images:insert(img) end})
+        local cap = fig.caption.long[1]
+        if #images == 1 and cap and #fig.caption.long == 1 then
+          local img = images[1]
+          local alt = img.attributes["alt"] or pandoc.utils.stringify(img.caption)
+          local code = "#figure(image(" .. typst_string(img.src) .. ", alt: "
+            .. typst_string(alt) .. "), caption: [" .. typst_inlines(cap.content) .. "])"
+          if fig.identifier ~= "" then
+            code = code .. " <" .. fig.identifier .. ">"
+          else
+            code = code:sub(1, -2) .. ", numbering: none)"  -- like Quarto: no label, no number
+          end
+          return pandoc.RawBlock("typst", code)
+        end
         fig = fig:walk({
           Image = function(img)
             local alt = img.attributes["alt"] or pandoc.utils.stringify(img.caption)
@@ -711,9 +737,9 @@ def render_quarto(executed_notebook: Path, out_dir: Path, *, basename: str = "st
         raise RenderError(f"Quarto-projektfilen mangler: {project / '_quarto.yml'}")
     read_notebook(Path(executed_notebook))  # fail early, in Danish, on a failed notebook
 
-    build_root = project / "reports"
+    build_root = _quarto_build_root(project, out_dir)
     build_root.mkdir(parents=True, exist_ok=True)
-    with _temp_dir(build_root, prefix=".byg-quarto-") as work:
+    with _temp_dir(build_root, prefix="quarto-byg-") as work:
         source = work / f"{basename}.ipynb"
         shutil.copyfile(executed_notebook, source)
         outputs = {}
@@ -726,6 +752,24 @@ def render_quarto(executed_notebook: Path, out_dir: Path, *, basename: str = "st
                 )
             outputs[produced.name] = produced
         return _publish(out_dir, outputs)
+
+
+def _quarto_build_root(project: Path, out_dir: Path) -> Path:
+    """Where the notebook copy is rendered: a folder Quarto counts as part of the project.
+
+    ``quarto render <file>`` only uses ``_quarto.yml`` when the file is one of the
+    project's input files, and Quarto leaves out everything below a folder whose name
+    starts with ``.`` or ``_``. So the copy goes into ``out_dir`` when that lies visibly
+    inside the project (``reports/<år>/``, which git ignores), else into ``reports/``.
+    """
+    project = project.resolve()
+    try:
+        rel = Path(out_dir).resolve().relative_to(project)
+    except ValueError:
+        rel = None
+    if rel is not None and not any(part.startswith((".", "_")) for part in rel.parts):
+        return project / rel
+    return project / "reports"
 
 
 def _default_quarto_project() -> Path:
@@ -784,6 +828,7 @@ def _publish(out_dir: Path, outputs: dict[str, bytes | Path]) -> list[Path]:
                         shutil.copyfileobj(src, fh)
                 else:
                     fh.write(content)
+            os.chmod(tmp, 0o644)  # mkstemp makes 0600; a report is meant to be read
         for tmp, final in staged:
             os.replace(tmp, final)
     except OSError as exc:

@@ -1,0 +1,101 @@
+"""End to end: the whole chain in a scratch copy of the project, and a failing run that changes
+nothing."""
+
+import hashlib
+import os
+import subprocess
+import sys
+
+import openpyxl
+import pytest
+from pypdf import PdfReader
+
+from helhedsplan import pipeline
+from helhedsplan.errors import InputError
+
+from .conftest import project_copy
+
+
+def _digest(folder):
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = project_copy(tmp_path_factory.mktemp("projekt"))
+    messages = []
+    out = pipeline.build(2024, root=root, renderer="indbygget", log=messages.append)
+    return root, out, messages
+
+
+@pytest.mark.slow
+def test_build_writes_html_pdf_and_notebooks(built):
+    root, out, messages = built
+    assert out == root / "reports" / "2024"
+    assert (out / "statusrapport.html").stat().st_size > 10_000
+    assert (out / "statusrapport.pdf").stat().st_size > 10_000
+    names = {p.name for p in (out / "notesbøger").iterdir()}
+    assert "statusrapport.ipynb" in names and "20_indikatorer.ipynb" in names
+    assert (root / "data" / "processed" / "2024" / "indikatorer.csv").exists()
+    assert not (root / ".byg").exists()  # staging cleaned up after success
+    assert any(m.startswith("[7/7]") for m in messages)
+
+
+@pytest.mark.slow
+def test_pdf_carries_the_figures(built):
+    _, out, _ = built
+    reader = PdfReader(out / "statusrapport.pdf")
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    flat = " ".join(text.split())
+    for figure in ["6,3 pct.", "7,2 pct.", "6,5 pct.", "4,5 pct.", "78 pct.", "77 pct.",
+                   "4,40 pct.", "2.453", "8.064 af 10.473", "41 af 648", "Eksempeldata",
+                   "procentpoint", "Aktiv i fællesskabet"]:
+        assert figure in flat, figure
+    page = reader.pages[0]
+    assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
+    first = " ".join(reader.pages[0].extract_text().split())
+    assert "Statusrapport 2024" in first
+
+
+@pytest.mark.slow
+def test_html_is_self_contained_and_danish(built):
+    _, out, _ = built
+    html = (out / "statusrapport.html").read_text(encoding="utf-8")
+    assert 'lang="da"' in html
+    for figure in ["6,3 pct.", "4,40 pct.", "2.453", "▲ Tydelig fremgang"]:
+        assert figure in html, figure
+    assert 'src="http' not in html and "<script src=" not in html
+    assert "aar = 2024" not in html  # papermill's injected parameters never show
+
+
+@pytest.mark.slow
+def test_failed_run_changes_nothing(built):
+    root, out, _ = built
+    before_reports = _digest(root / "reports")
+    before_processed = _digest(root / "data" / "processed")
+    path = root / "data" / "raw" / "2024" / "sab_afdelingsmoeder.xlsx"
+    original = path.read_bytes()
+    wb = openpyxl.load_workbook(path)
+    wb.worksheets[0]["C3"] = "ukendt"
+    wb.save(path)
+    try:
+        with pytest.raises(InputError) as err:
+            pipeline.build(2024, root=root, renderer="indbygget", log=lambda m: None)
+        assert "2024/sab_afdelingsmoeder.xlsx" in str(err.value)
+        assert "række 3, kolonne 'Fremmødte beboere'" in str(err.value)
+        assert _digest(root / "reports") == before_reports
+        assert _digest(root / "data" / "processed") == before_processed
+    finally:
+        path.write_bytes(original)
+
+
+def test_cli_unknown_year_is_a_danish_message(tmp_path):
+    root = project_copy(tmp_path)
+    env = dict(os.environ, HELHEDSPLAN_ROOT=str(root))
+    run = subprocess.run([sys.executable, "-m", "helhedsplan", "byg", "--aar", "2031"],
+                         capture_output=True, text=True, env=env, timeout=120)
+    assert run.returncode == 1
+    assert "Der er ingen inddata for 2031" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert not (root / "reports" / "2031").exists()

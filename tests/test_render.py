@@ -1,0 +1,377 @@
+"""Rendering: executed notebook → self-contained HTML + A4 PDF (built-in and Quarto paths)."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import sys
+import textwrap
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output, new_raw_cell
+
+from helhedsplan import render as rnd
+from helhedsplan.render import RenderError, render
+
+ALT_TEXT = "Søjlediagram over fremmøde i fire afdelinger; Afd. 30 har flest med 7,2 pct."
+RUNNING_HEADER = "Aktiv i fællesskabet · Statusrapport 2024"
+FILLER = (
+    "Beboerne i Kløver-/Hvedemarken, Stenbjergparken, Nørager og Søstjernevej mødes "
+    "oftere, og flere deltager i afdelingsmøderne end ved baseline i 2020. "
+) * 8
+
+
+def _svg_figure() -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.rcParams["svg.fonttype"] = "path"
+    fig, ax = plt.subplots(figsize=(5, 2.5))
+    ax.bar(["Afd. 22", "Afd. 30", "Afd. 35", "Afd. 24"], [6.3, 7.2, 6.5, 4.5])
+    ax.set_ylabel("Pct.")
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def _markdown_output(text: str):
+    return new_output(
+        "display_data",
+        data={"text/markdown": text, "text/plain": "<IPython.core.display.Markdown object>"},
+    )
+
+
+def make_notebook(path: Path, *, extra_cells: list | None = None) -> Path:
+    cells = [
+        new_raw_cell(
+            "---\n"
+            "title: Statusrapport 2024\n"
+            "subtitle: Sammenhængskraft og medborgerskab\n"
+            "date: 2025-03-01\n"
+            "lang: da\n"
+            f"running-header: {RUNNING_HEADER}\n"
+            "---"
+        ),
+        new_code_cell("aar = 2023  # PARAMETERS_CELL_SOURCE", metadata={"tags": ["parameters"]}),
+        new_code_cell(
+            "# Parameters\naar = 2024  # INJECTED_PARAMETERS_SOURCE",
+            metadata={"tags": ["injected-parameters"]},
+        ),
+        new_code_cell(
+            "#| output: asis\nvis_sammenfatning()",
+            outputs=[
+                new_output("stream", name="stderr", text="FutureWarning: STDERR_NOISE\n"),
+                _markdown_output(
+                    "::: {.callout-warning}\n## Eksempeldata\n"
+                    "Rapporten bygger på **eksempeldata**.\n:::\n\n"
+                    "# Sammenfatning\n\n"
+                    "| Afdeling | Område | Fremmødte | Andel |\n"
+                    "|---|---|---|---|\n"
+                    "| Afd. 22 | Kløver-/Hvedemarken | 41 | 6,3 pct. |\n"
+                    "| Afd. 30 | Stenbjergparken | 28 | 7,2 pct. |\n"
+                    "| I alt (æøå) | | 1.963 | 6,1 pct. |\n"
+                ),
+            ],
+        ),
+        new_markdown_cell("# Afdelingsmøder\n\n" + FILLER + "\n\nSe @fig-fremmoede."),
+        new_code_cell(
+            "#| label: fig-fremmoede\n"
+            "#| fig-cap: Fremmøde på afdelingsmøderne\n"
+            f"#| fig-alt: {ALT_TEXT}\n"
+            "figur()",
+            outputs=[new_output(
+                "display_data",
+                data={"image/svg+xml": _svg_figure(), "text/plain": "<Figure size 500x250>"},
+            )],
+        ),
+        new_markdown_cell("## Mere tekst\n\n" + FILLER + "\n\n" + FILLER + "\n\n" + FILLER),
+        *(extra_cells or []),
+    ]
+    nb = new_notebook(
+        cells=cells,
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}},
+    )
+    nbformat.write(nb, str(path))
+    return path
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    base = tmp_path_factory.mktemp("render")
+    nb = make_notebook(base / "statusrapport.ipynb")
+    out = base / "ud"
+    paths = render(nb, out, renderer="indbygget")
+    return out, paths
+
+
+# ---- built-in renderer -------------------------------------------------------------
+
+
+def test_builtin_writes_html_and_pdf(built):
+    out, paths = built
+    assert paths == [out / "statusrapport.html", out / "statusrapport.pdf"]
+    assert all(p.is_file() and p.stat().st_size > 1000 for p in paths)
+    assert sorted(p.name for p in out.iterdir()) == ["statusrapport.html", "statusrapport.pdf"]
+
+
+def test_html_is_self_contained_and_danish(built):
+    out, _ = built
+    html = (out / "statusrapport.html").read_text(encoding="utf-8")
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", html)
+    assert '<html xmlns="http://www.w3.org/1999/xhtml" lang="da"' in html
+    assert 'name="viewport"' in html
+    assert "<title>Statusrapport 2024</title>" in html
+    assert "Sammenhængskraft og medborgerskab" in html
+    assert 'id="TOC"' in html and "Indhold" in html
+    assert 'class="header-section-number">1<' in html
+    # every image is embedded
+    assert re.search(r'<img[^>]*src="data:image/svg\+xml;base64,', html)
+    assert re.search(r"<img[^>]*alt=\"" + re.escape(ALT_TEXT) + '"', html)
+    assert "Figur 1: Fremmøde på afdelingsmøderne" in html
+    assert '<a href="#fig-fremmoede">Figur 1</a>' in html
+
+
+def test_html_table_callout_and_hidden_cells(built):
+    out, _ = built
+    html = (out / "statusrapport.html").read_text(encoding="utf-8")
+    assert "6,3 pct." in html and "æøå" in html and "Kløver-/Hvedemarken" in html
+    # Danish numbers are right-aligned, text columns are not
+    assert '<td style="text-align: right;">6,3 pct.</td>' in html
+    assert '<td style="text-align: right;">1.963</td>' in html
+    assert "<td>Kløver-/Hvedemarken</td>" in html
+    assert 'class="sr-callout sr-callout-warning"' in html and "Eksempeldata" in html
+    # the callout title is not a (numbered) section heading
+    assert 'id="eksempeldata"' not in html
+    for hidden in ("INJECTED_PARAMETERS_SOURCE", "PARAMETERS_CELL_SOURCE", "aar = 2024",
+                   "STDERR_NOISE", "IPython.core.display", "Figure size"):
+        assert hidden not in html
+
+
+def test_pdf_is_a4_with_text_page_numbers_and_running_header(built):
+    from pypdf import PdfReader
+
+    out, _ = built
+    reader = PdfReader(str(out / "statusrapport.pdf"))
+    assert len(reader.pages) >= 2
+    for page in reader.pages:
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        assert abs(width - 595.28) <= 1 and abs(height - 841.89) <= 1
+    # Typst joins "Figur" and its number with a no-break space
+    texts = [page.extract_text().replace("\xa0", " ") for page in reader.pages]
+    everything = "\n".join(texts)
+    assert "6,3 pct." in everything
+    assert "æøå" in everything
+    assert "Statusrapport 2024" in texts[0] and "1. marts 2025" in texts[0]
+    assert "Indhold" in texts[0]
+    assert "1 Sammenfatning" in everything  # section numbering
+    n = len(reader.pages)
+    for i, text in enumerate(texts, start=1):
+        assert f"Side {i} af {n}" in text
+    assert RUNNING_HEADER not in texts[0]
+    assert RUNNING_HEADER in texts[1]
+    assert "Figur 1: Fremmøde på afdelingsmøderne" in everything
+    assert "Se Figur 1" in everything
+    assert "Eksempeldata" in everything
+    for hidden in ("INJECTED_PARAMETERS_SOURCE", "PARAMETERS_CELL_SOURCE", "STDERR_NOISE"):
+        assert hidden not in everything
+
+
+def test_pdf_figure_is_vector(built):
+    out, _ = built
+    pdf = (out / "statusrapport.pdf").read_bytes()
+    assert b"/Subtype /Image" not in pdf and b"/Subtype/Image" not in pdf
+
+
+# ---- failures leave nothing behind ------------------------------------------------------
+
+
+def test_failing_pandoc_leaves_no_output(tmp_path, monkeypatch):
+    nb = make_notebook(tmp_path / "nb.ipynb")
+    fake = tmp_path / "fake-pandoc"
+    fake.write_text(f"#!{sys.executable}\nimport sys\n"
+                    "sys.stderr.write('pandoc: kaputt i linje 7\\n')\nsys.exit(3)\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(rnd, "_pandoc_path", lambda: str(fake))
+    out = tmp_path / "ud"
+    with pytest.raises(RenderError) as err:
+        render(nb, out, renderer="indbygget")
+    assert "Pandoc fejlede" in str(err.value) and "kaputt i linje 7" in str(err.value)
+    assert list(out.iterdir()) == []
+
+
+def test_failing_typst_leaves_no_output_and_keeps_old_report(tmp_path):
+    broken = new_markdown_cell("```{=typst}\n#let x = (\n```")
+    nb = make_notebook(tmp_path / "nb.ipynb", extra_cells=[broken])
+    out = tmp_path / "ud"
+    out.mkdir()
+    (out / "statusrapport.html").write_text("gammel rapport", encoding="utf-8")
+    with pytest.raises(RenderError, match="Typst kunne ikke lave PDF"):
+        render(nb, out, renderer="indbygget")
+    assert [p.name for p in out.iterdir()] == ["statusrapport.html"]
+    assert (out / "statusrapport.html").read_text(encoding="utf-8") == "gammel rapport"
+
+
+def test_error_output_raises_in_danish(tmp_path):
+    nb_path = make_notebook(tmp_path / "nb.ipynb")
+    nb = nbformat.read(str(nb_path), as_version=4)
+    nb.cells.append(new_code_cell("1/0", outputs=[new_output(
+        "error", ename="ZeroDivisionError", evalue="division by zero", traceback=[])]))
+    nbformat.write(nb, str(nb_path))
+    with pytest.raises(RenderError, match="fejlede i celle .*ZeroDivisionError"):
+        render(nb_path, tmp_path / "ud", renderer="indbygget")
+    assert not (tmp_path / "ud" / "statusrapport.html").exists()
+
+
+def test_unknown_renderer_and_missing_notebook(tmp_path):
+    with pytest.raises(RenderError, match="Ukendt renderer"):
+        render(tmp_path / "x.ipynb", tmp_path, renderer="latex")
+    with pytest.raises(RenderError, match="findes ikke"):
+        render(tmp_path / "x.ipynb", tmp_path, renderer="indbygget")
+
+
+# ---- notebook → Markdown (no pandoc) ----------------------------------------------------
+
+
+def test_cell_options_and_table_caption():
+    opts, rest = rnd.cell_options("#| label: tbl-a\n#| tbl-cap: \"Fremmøde: 2024\"\nx = 1")
+    assert opts == {"label": "tbl-a", "tbl-cap": "Fremmøde: 2024"} and rest == "x = 1"
+    nb = new_notebook(cells=[
+        new_raw_cell("---\ntitle: T\n---"),
+        new_code_cell("#| label: tbl-a\n#| tbl-cap: Fremmøde\nt()",
+                      outputs=[_markdown_output("| a | b |\n|---|---|\n| 1 | 2 |")]),
+        new_code_cell("print('x')", outputs=[new_output("execute_result",
+                                                        data={"text/plain": "42"})]),
+    ])
+    doc = rnd.notebook_to_document(nb)
+    assert doc.metadata["title"] == "T"
+    assert '::: {#tbl-a tbl-cap="Fremmøde"}' in doc.body
+    assert "```\n42\n```" in doc.body
+
+
+# ---- Quarto path (with a fake quarto on PATH) -------------------------------------------
+
+pytestmark_posix = pytest.mark.skipif(os.name == "nt", reason="fake quarto is a POSIX script")
+
+
+def _fake_quarto(bin_dir: Path, log: Path) -> None:
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    script = bin_dir / "quarto"
+    script.write_text(f"#!{sys.executable}\n" + textwrap.dedent(f"""\
+        import hashlib, json, os, sys
+        from pathlib import Path
+        args = sys.argv[1:]
+        src = Path(args[1])
+        entry = {{"argv": args, "cwd": os.getcwd(), "exists": src.is_file(),
+                  "sha": hashlib.sha256(src.read_bytes()).hexdigest() if src.is_file() else None,
+                  "project": (Path(os.getcwd()) / "_quarto.yml").is_file()}}
+        with open({str(log)!r}, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(entry) + "\\n")
+        to = args[args.index("--to") + 1]
+        suffix = {{"html": ".html", "typst": ".pdf"}}[to]
+        src.with_suffix(suffix).write_text("QUARTO " + to, encoding="utf-8")
+        (src.parent / (src.stem + "_files")).mkdir(exist_ok=True)
+        """))
+    script.chmod(0o755)
+
+
+@pytestmark_posix
+def test_quarto_renderer_arguments_and_outputs(tmp_path, monkeypatch):
+    import hashlib
+
+    project = tmp_path / "projekt"
+    project.mkdir()
+    (project / "_quarto.yml").write_text("project:\n  type: default\n", encoding="utf-8")
+    nb = make_notebook(tmp_path / "udfoert.ipynb")
+    log = tmp_path / "quarto-kald.jsonl"
+    _fake_quarto(tmp_path / "bin", log)
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}")
+
+    out = tmp_path / "ud"
+    paths = render(nb, out, renderer="auto", quarto_project=project)  # auto → quarto
+
+    assert paths == [out / "statusrapport.html", out / "statusrapport.pdf"]
+    assert (out / "statusrapport.html").read_text(encoding="utf-8") == "QUARTO html"
+    assert (out / "statusrapport.pdf").read_text(encoding="utf-8") == "QUARTO typst"
+    calls = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert [c["argv"][c["argv"].index("--to") + 1] for c in calls] == ["html", "typst"]
+    sha = hashlib.sha256(nb.read_bytes()).hexdigest()
+    for call in calls:
+        argv = call["argv"]
+        assert argv[0] == "render"
+        assert Path(argv[1]).name == "statusrapport.ipynb"
+        # a visible folder inside the project, so Quarto counts it as a project input
+        copy_dir = Path(argv[1]).parent
+        assert copy_dir.parent == project / "reports"
+        assert not any(part.startswith((".", "_"))
+                       for part in copy_dir.relative_to(project).parts)
+        assert call["exists"] and call["sha"] == sha  # a copy of the executed notebook
+        assert call["project"]
+        assert "--execute" not in argv and not any(a.startswith("-P") for a in argv)
+        assert len(argv) == 4
+    # the temporary build folder is gone, nothing else was left in the output folder
+    assert list((project / "reports").iterdir()) == []
+    assert sorted(p.name for p in out.iterdir()) == ["statusrapport.html", "statusrapport.pdf"]
+
+
+@pytestmark_posix
+def test_quarto_builds_inside_out_dir_when_that_is_in_the_project(tmp_path, monkeypatch):
+    project = tmp_path / "projekt"
+    project.mkdir()
+    (project / "_quarto.yml").write_text("project:\n  type: default\n", encoding="utf-8")
+    nb = make_notebook(tmp_path / "udfoert.ipynb")
+    log = tmp_path / "quarto-kald.jsonl"
+    _fake_quarto(tmp_path / "bin", log)
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}")
+    out = project / "reports" / "2024"
+    render(nb, out, renderer="quarto", quarto_project=project)
+    calls = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert all(Path(c["argv"][1]).parent.parent == out for c in calls)
+    assert sorted(p.name for p in out.iterdir()) == ["statusrapport.html", "statusrapport.pdf"]
+
+
+@pytestmark_posix
+def test_quarto_failure_is_reported_and_leaves_nothing(tmp_path, monkeypatch):
+    project = tmp_path / "projekt"
+    project.mkdir()
+    (project / "_quarto.yml").write_text("project:\n  type: default\n", encoding="utf-8")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    script = bin_dir / "quarto"
+    script.write_text(f"#!{sys.executable}\nimport sys\n"
+                      "sys.stderr.write('ERROR: typst compile failed\\n')\nsys.exit(1)\n")
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
+    nb = make_notebook(tmp_path / "nb.ipynb")
+    out = tmp_path / "ud"
+    with pytest.raises(RenderError, match="(?s)Quarto fejlede.*typst compile failed"):
+        render(nb, out, renderer="quarto", quarto_project=project)
+    assert list(out.iterdir()) == []
+    assert list((project / "reports").iterdir()) == []
+
+
+def test_quarto_requested_but_missing(tmp_path, monkeypatch):
+    monkeypatch.setattr(rnd.shutil, "which", lambda name: None)
+    nb = make_notebook(tmp_path / "nb.ipynb")
+    with pytest.raises(RenderError, match="Quarto er ikke installeret"):
+        render(nb, tmp_path / "ud", renderer="quarto")
+
+
+def test_quarto_project_file_points_at_our_css():
+    import yaml
+
+    root = Path(__file__).resolve().parents[1]
+    config = yaml.safe_load((root / "_quarto.yml").read_text(encoding="utf-8"))
+    assert config["lang"] == "da"
+    assert config["execute"]["echo"] is False
+    html, typst = config["format"]["html"], config["format"]["typst"]
+    assert html["embed-resources"] is True and html["toc"] and html["number-sections"]
+    assert (root / html["css"]).resolve() == rnd.CSS_FILE
+    assert typst["papersize"] == "a4" and typst["toc"] and typst["section-numbering"] == "1.1"
