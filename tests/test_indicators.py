@@ -36,7 +36,7 @@ def test_attendance_baseline_2020_is_the_delaftale(table, afd, k, n, shown):
 
 
 def test_livskvalitet_baseline_2018_is_the_delaftale(table):
-    r = _row(table, "livskvalitet", "Aktiv i fællesskabet", 2018)
+    r = _row(table, "livskvalitet", "Hele helhedsplanen", 2018)
     assert (r["taeller"], r["naevner"]) == (115, 148)
     assert pct(r["vaerdi"], int(r["decimaler"])) == "78 pct."
     c = _row(table, "livskvalitet", "Alle helhedsplaner", 2018)
@@ -54,17 +54,17 @@ def test_police_baseline_2020_is_the_delaftale(table):
 
 def test_every_year_since_baseline_is_present(table):
     for indikator_id, unit, first in [("deltagelse", "Afd. 22", 2020),
-                                      ("livskvalitet", "Aktiv i fællesskabet", 2018),
+                                      ("livskvalitet", "Hele helhedsplanen", 2018),
                                       ("anmeldelser", "Boligområderne i alt", 2020)]:
         years = table[(table["indikator_id"] == indikator_id) & (table["enhed_navn"] == unit)]
         assert years["aar"].tolist() == list(range(first, 2025))
-    unmeasured = _row(table, "livskvalitet", "Aktiv i fællesskabet", 2022)
+    unmeasured = _row(table, "livskvalitet", "Hele helhedsplanen", 2022)
     assert not unmeasured["maalt"] and math.isnan(unmeasured["vaerdi"])  # not zero
     assert unmeasured["status"] == stats.STATUS_NOT_MEASURED
 
 
 def test_helhedsplan_attendance_sums_counts(table):
-    r = _row(table, "deltagelse", "Aktiv i fællesskabet", 2024)
+    r = _row(table, "deltagelse", "Hele helhedsplanen", 2024)
     afd = table[(table["indikator_id"] == "deltagelse") & (table["niveau"] == "afdeling")
                 & (table["aar"] == 2024)]
     assert r["taeller"] == afd["taeller"].sum() and r["naevner"] == afd["naevner"].sum()
@@ -101,7 +101,7 @@ def test_independent_recomputation_from_raw(table):
         checked += 2
     for year in (2018, 2021, 2023):
         for r in _sheet_rows(raw / str(year) / "vive_livskvalitet.xlsx"):
-            label = "Aktiv i fællesskabet" if r["Gruppe"] == "Hele helhedsplanen" else r["Gruppe"]
+            label = r["Gruppe"]
             row = _row(table, "livskvalitet", label, year)
             assert row["vaerdi"] == pytest.approx(
                 100 * r["Meget tilfreds eller tilfreds"] / r["Antal svar"])

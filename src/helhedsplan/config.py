@@ -101,6 +101,7 @@ class Comparison(_Model):
 
 class Delmaal(_Model):
     id: Literal["afdelingsmoeder", "livskvalitet", "anmeldelser"]
+    kort_navn: str  # for page 1 and chart titles; `delmaal` holds the delaftale's own words
     delmaal: str
     indikator: str
     definition: str

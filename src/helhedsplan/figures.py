@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import matplotlib
-
-
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.ticker import FuncFormatter, MaxNLocator
@@ -30,22 +28,25 @@ def setup() -> None:
 
 
 def _pct_axis(ax, decimals=0):
+    # Whole-number ticks, so a rounded label never claims a value the tick is not at.
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: formatting.number(v, decimals)))
     ax.set_ylabel("Procent")
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
-def _share_series(ax, rows: pd.DataFrame, colour: str, label: str, decimals: int):
+def _share_series(ax, rows: pd.DataFrame, colour: str, label: str, line: str = "-"):
+    """Measured years only (never zero for a year without data), with 95 pct. whiskers."""
     measured = rows[rows["maalt"] & rows["vaerdi"].notna()]
     err = [measured["vaerdi"] - measured["ci_lav"], measured["ci_hoej"] - measured["vaerdi"]]
-    ax.errorbar(measured["aar"], measured["vaerdi"], yerr=err, fmt="o-", color=colour,
+    ax.errorbar(measured["aar"], measured["vaerdi"], yerr=err, fmt="o" + line, color=colour,
                 capsize=3, label=label, lw=1.6, ms=5)
 
 
 def _baseline(ax, value: float, year: int, text: str):
     ax.axhline(value, color=BASELINE_COLOUR, ls="--", lw=1)
-    ax.annotate(f"Baseline {year}: {text}", xy=(0.01, value), xycoords=("axes fraction", "data"),
-                xytext=(0, 3), textcoords="offset points", fontsize=8, color=BASELINE_COLOUR)
+    ax.annotate(f"Baseline {year}: {text}", xy=(0.99, value), xycoords=("axes fraction", "data"),
+                xytext=(0, -11), textcoords="offset points", fontsize=8, ha="right",
+                color=BASELINE_COLOUR)
 
 
 def _years(ax, first: int, last: int):
@@ -61,10 +62,10 @@ def attendance(table: pd.DataFrame, year: int):
     top = rows["ci_hoej"].max()
     for i, (ax, unit) in enumerate(zip(axes, units, strict=True)):
         r = rows[rows["enhed_navn"] == unit]
-        _share_series(ax, r, OKABE_ITO[i], unit, 1)
+        _share_series(ax, r, OKABE_ITO[i], unit)
         b = r.iloc[0]
         ax.axhline(b["baseline_vaerdi"], color=BASELINE_COLOUR, ls="--", lw=1)
-        ax.set_title(unit if len(unit) < 16 else "Hele planen", fontsize=9)
+        ax.set_title("Hele planen" if b["niveau"] == "helhedsplan" else unit, fontsize=9)
         ax.set_xticks([int(r["aar"].min()), int(r["aar"].max())])
         ax.set_ylim(0, top * 1.1 if pd.notna(top) else None)
     _pct_axis(axes[0], 0)
@@ -81,14 +82,15 @@ def livskvalitet(table: pd.DataFrame, year: int):
     for niveau, colour in levels:
         r = rows[rows["niveau"] == niveau]
         if len(r):
-            _share_series(ax, r, colour, r["enhed_navn"].iloc[0], 0)
+            # Dotted: the survey is not run every year, so the line only joins measurements.
+            _share_series(ax, r, colour, r["enhed_navn"].iloc[0], line=":")
     main = rows[rows["niveau"] == "helhedsplan"].iloc[0]
     _baseline(ax, main["baseline_vaerdi"], int(main["baseline_aar"]),
               formatting.pct(main["baseline_vaerdi"], 0))
     _pct_axis(ax)
     ax.set_ylim(50, 100)
     _years(ax, int(rows["aar"].min()), year)
-    ax.legend(loc="lower right", frameon=False)
+    ax.legend(loc="lower left", frameon=False)
     fig.tight_layout()
     return fig
 

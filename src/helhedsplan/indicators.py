@@ -128,7 +128,7 @@ def _attendance(rows: _Rows, cfg: Config, meetings: pd.DataFrame, residents: pd.
             total_k += k
             total_n += n
         common = dict(delmaal=d, indikator_id="deltagelse", indikator=d.indikator,
-                      niveau="helhedsplan", enhed_navn=cfg.helhedsplan.navn, year=year)
+                      niveau="helhedsplan", enhed_navn=HELHEDSPLAN_GROUP, year=year)
         if complete and total_n:
             _share_row(rows, **common, k=total_k, n=total_n,
                        base_k=sum(b.taeller for b in base.afdelinger),
@@ -147,7 +147,7 @@ def _attendance(rows: _Rows, cfg: Config, meetings: pd.DataFrame, residents: pd.
 def _livskvalitet(rows: _Rows, cfg: Config, survey: pd.DataFrame, year_to: int, threshold: int):
     d = cfg.delmaal_by_id("livskvalitet")
     base, comp = d.baseline, d.sammenligning
-    levels = [(HELHEDSPLAN_GROUP, "helhedsplan", cfg.helhedsplan.navn, base.taeller,
+    levels = [(HELHEDSPLAN_GROUP, "helhedsplan", HELHEDSPLAN_GROUP, base.taeller,
                base.naevner)]
     levels += [(a, "boligområde", a, None, None) for a in cfg.area_names]
     if comp:

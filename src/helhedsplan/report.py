@@ -94,20 +94,22 @@ def _fmt_value(row: pd.Series) -> str:
     return number(row["vaerdi"], 0)
 
 
-def _fmt_change(row: pd.Series) -> str:
+def _fmt_change(row: pd.Series, unit: bool = True) -> str:
+    """'+2,2 procentpoint' (or '+2,2' where the column header names the unit); '+23'."""
     if pd.isna(row["aendring"]) or row["status"] == stats.STATUS_BASELINE:
         return MISSING
     if row["aendring_enhed"] == "procentpoint":
-        return pp(row["aendring"], int(row["decimaler"]))
+        decimals = int(row["decimaler"])
+        return pp(row["aendring"], decimals) if unit else signed(row["aendring"], decimals)
     return signed(row["aendring"], 0)
 
 
-def _fmt_baseline(row: pd.Series) -> str:
+def _fmt_baseline(row: pd.Series, year: bool = True) -> str:
     if pd.isna(row["baseline_vaerdi"]):
         return MISSING
     value = (pct(row["baseline_vaerdi"], int(row["decimaler"])) if row["enhed"] == "pct."
              else number(row["baseline_vaerdi"]))
-    return f"{value} ({int(row['baseline_aar'])})"
+    return f"{value} ({int(row['baseline_aar'])})" if year else value
 
 
 def latest(data: ReportData, indikator_id: str, niveau: str) -> pd.Series | None:
@@ -128,17 +130,18 @@ def intro(data: ReportData) -> str:
 
 def summary(data: ReportData) -> str:
     """Page 1: one line per delmål, baseline → latest value, change and status word."""
-    lines = ["| Delmål | Indikator | Baseline | Seneste måling | Ændring | Status |",
-             "|:---|:---|---:|---:|---:|:---|"]
+    body = []
     for d in data.cfg.delmaal:
         indikator_id, niveau = HEADLINE[d.id]
         row = latest(data, indikator_id, niveau)
         if row is None:
-            lines.append(f"| {d.delmaal} | {d.indikator} | {MISSING} | ikke målt | {MISSING} | |")
+            body.append([d.kort_navn, d.indikator, MISSING, "ikke målt", MISSING, ""])
             continue
         status = MARKERS.get(row["status"], row["status"].capitalize())
-        lines.append(f"| {d.delmaal} | {d.indikator} | {_fmt_baseline(row)} | "
-                     f"{_fmt_value(row)} ({int(row['aar'])}) | {_fmt_change(row)} | {status} |")
+        body.append([d.kort_navn, d.indikator, _fmt_baseline(row),
+                     f"{_fmt_value(row)} ({int(row['aar'])})", _fmt_change(row), status])
+    lines = [md_table(["Delmål", "Indikator", "Baseline", "Seneste måling", "Ændring",
+                       "Status"], body, [19, 18, 17, 18, 18, 19], right={2, 3, 4})]
     lines.append("")
     lines.append("*Status* siger, om ændringen fra baseline er større, end tilfældigheder kan "
                  "forklare (95 pct. sikkerhed), og om den går i delmålets retning. For "
@@ -150,38 +153,119 @@ def delmaal_text(data: ReportData, delmaal_id: str) -> str:
     d = data.cfg.delmaal_by_id(delmaal_id)
     direction = "flere/højere er bedre" if d.god_retning == "op" else "færre/lavere er bedre"
     return (f"**Delmål:** {d.delmaal}\n\n**Indikator:** {d.indikator}. {d.definition}\n\n"
+            f"**Baseline i delaftalen:** {baseline_text(data.cfg, delmaal_id)}\n\n"
             f"**Datakilde:** {d.datakilde} **Retning:** {direction}.\n")
 
 
-def year_table(data: ReportData, indikator_id: str, niveauer: tuple[str, ...] = (
-        "afdeling", "helhedsplan", "boligområde", "sammenligning")) -> str:
-    """One row per unit and year: value, interval, change from baseline, status."""
+def baseline_text(cfg: Config, delmaal_id: str) -> str:
+    """The delaftale's baseline in its own terms, from the configuration."""
+    d = cfg.delmaal_by_id(delmaal_id)
+    b = d.baseline
+    if delmaal_id == "afdelingsmoeder":
+        parts = [f"afd. {a.afdeling}: {number(a.taeller)} af {number(a.naevner)} beboere 18+ "
+                 f"({pct(100 * a.taeller / a.naevner, d.decimaler)})" for a in b.afdelinger]
+        return "; ".join(parts) + f" ({b.aar})."
+    if delmaal_id == "livskvalitet":
+        text = (f"{number(b.taeller)} af {number(b.naevner)} beboere "
+                f"({pct(100 * b.taeller / b.naevner, d.decimaler)}) i {b.aar}")
+        c = d.sammenligning
+        if c and c.taeller is not None:
+            text += (f"; {c.navn.lower()}: {number(c.taeller)} af {number(c.naevner)} beboere "
+                     f"({pct(100 * c.taeller / c.naevner, d.decimaler)})")
+        return text + "."
+    return (f"{number(b.antal)} anmeldelser = {pct(100 * b.antal / b.kommune_antal, d.decimaler)}"
+            f" af alle {number(b.kommune_antal)} anmeldelser i kommunen ({b.aar}).")
+
+
+def md_table(headers: list[str], rows: list[list[str]], widths: list[int],
+             right: set[int] = frozenset()) -> str:
+    """A pipe table whose separator dashes set the relative column widths (pandoc and Quarto
+    both use them when a row is wider than the page), so numbers do not wrap mid-word."""
+    def cell(text: str) -> str:
+        return str(text).replace("|", "\\|")
+
+    sep = [("-" * (w - 1) + ":") if i in right else (":" + "-" * (w - 1))
+           for i, w in enumerate(widths)]
+    lines = ["| " + " | ".join(map(cell, headers)) + " |", "|" + "|".join(sep) + "|"]
+    lines += ["| " + " | ".join(map(cell, r)) + " |" for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+def _units(data: ReportData, indikator_id: str, niveauer: tuple[str, ...]) -> pd.DataFrame:
+    """The indicator's rows up to the report year, ordered by level then as the config lists."""
     rows = data.table[(data.table["indikator_id"] == indikator_id)
                       & data.table["niveau"].isin(niveauer) & (data.table["aar"] <= data.year)]
-    lines = ["| Enhed | År | Værdi | Antal | 95 pct. usikkerhed | Ændring fra baseline | Status |",
-             "|:---|---:|---:|---:|---:|---:|:---|"]
-    # Group by level, then by unit in the order the delaftale lists them, then by year.
     order = {n: i for i, n in enumerate(niveauer)}
     first_seen = {u: i for i, u in enumerate(dict.fromkeys(rows["enhed_navn"]))}
     rows = rows.assign(_o=rows["niveau"].map(order), _u=rows["enhed_navn"].map(first_seen))
-    rows = rows.sort_values(["_o", "_u", "aar"], kind="stable")
-    for _, r in rows.iterrows():
-        if not r["maalt"]:
-            lines.append(f"| {r['enhed_navn']} | {r['aar']} | ikke målt | | | | |")
+    return rows.sort_values(["_o", "_u", "aar"], kind="stable")
+
+
+LEVELS = ("afdeling", "helhedsplan", "boligområde", "sammenligning")
+
+
+def development_table(data: ReportData, indikator_id: str,
+                      niveauer: tuple[str, ...] = LEVELS) -> str:
+    """Units down, years across: the development since baseline at a glance."""
+    rows = _units(data, indikator_id, niveauer)
+    years = list(range(int(rows["aar"].min()), data.year + 1))
+    body, marks = [], set()
+    for _, r in rows.groupby(["_o", "_u"], sort=True):
+        by_year = {int(y): x for y, x in zip(r["aar"], r.itertuples(), strict=True)}
+        cells = [r["enhed_navn"].iloc[0]]
+        for y in years:
+            x = by_year.get(y)
+            if x is None or not x.maalt:
+                cells.append(MISSING)
+                marks.add("missing")
+            elif x.undertrykt:
+                cells.append("*")
+                marks.add("suppressed")
+            else:
+                cells.append(number(x.vaerdi, int(x.decimaler) if x.enhed == "pct." else 0))
+        body.append(cells)
+    unit = "pct." if rows["enhed"].iloc[0] == "pct." else "antal"
+    out = md_table([f"Enhed ({unit})", *map(str, years)], body,
+                   [24, *[8] * len(years)], right=set(range(1, len(years) + 1)))
+    notes = []
+    if "missing" in marks:
+        notes.append(f"{MISSING} = ikke målt det år.")
+    if "suppressed" in marks:
+        notes.append(f"* = vises ikke: færre end {data.cfg.diskretion.mindste_antal} personer "
+                     "(diskretion).")
+    return out + ("\n" + " ".join(notes) + "\n" if notes else "")
+
+
+def status_table(data: ReportData, indikator_id: str,
+                 niveauer: tuple[str, ...] = LEVELS) -> str:
+    """Per unit: baseline, the latest measurement with its interval, change and status."""
+    rows = _units(data, indikator_id, niveauer)
+    share = rows["enhed"].iloc[0] == "pct."
+    body, notes = [], set()
+    for _, r in rows.groupby(["_o", "_u"], sort=True):
+        measured = r[r["maalt"]]
+        if measured.empty:
             continue
-        amount = ""  # for counts the value is the amount
-        if not pd.isna(r["naevner"]):
-            amount = MISSING if pd.isna(r["taeller"]) else number(r["taeller"])
-            amount += f" af {number(r['naevner'])}"
-        unit = "pct." if r["enhed"] == "pct." else ""
-        ci = interval(r["ci_lav"], r["ci_hoej"], int(r["decimaler"]) if unit else 0, unit)
-        status = MARKERS.get(r["status"], r["status"].capitalize())
-        lines.append(f"| {r['enhed_navn']} | {r['aar']} | {_fmt_value(r)} | {amount} | {ci} | "
-                     f"{_fmt_change(r)} | {status} |")
-    notes = sorted({n for n in rows["note"] if n and not n.startswith("Ikke målt")})
-    out = "\n".join(lines) + "\n"
+        x = measured.iloc[-1]
+        amount = ""
+        if share:
+            amount = (MISSING if pd.isna(x["taeller"]) else number(x["taeller"])) + \
+                f" af {number(x['naevner'])}"
+        ci = interval(x["ci_lav"], x["ci_hoej"], int(x["decimaler"]) if share else 0,
+                      "pct." if share else "")
+        status = MARKERS.get(x["status"], x["status"].capitalize())
+        body.append([x["enhed_navn"], _fmt_baseline(x, year=False),
+                     f"{_fmt_value(x)} ({int(x['aar'])})",
+                     amount, ci, _fmt_change(x, unit=False), status])
+        notes.update(n for n in r["note"] if n and not n.startswith("Ikke målt"))
+    change = "Ændring, procentpoint" if share else "Ændring, antal"
+    base_years = rows["baseline_aar"].dropna().unique()
+    baseline = f"Baseline {int(base_years[0])}" if len(base_years) == 1 else "Baseline"
+    out = md_table(["Enhed", baseline, "Seneste måling", "Antal" if share else "",
+                    "95 pct. usikkerhed", change, "Status"], body,
+                   [19, 12, 18, 15 if share else 2, 17, 15, 19], right={1, 2, 3, 4, 5})
     if notes:
-        out += "\n" + "\n".join(f"- {n}" for n in notes) + "\n"
+        out += "\n" + "\n".join(f"- {n}" for n in sorted(notes)) + "\n"
     return out
 
 
