@@ -1,0 +1,63 @@
+"""The analyst's comments: one Markdown file per year, a heading per delmål.
+
+data/raw/<år>/bemaerkninger.md holds plain text under '## <delmålets korte navn>'. The text is
+shown in the report as formatted text only: raw HTML, raw Typst/LaTeX and code are never passed
+through, so a comment can neither run nor break the layout.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .config import Config
+
+FILENAME = "bemaerkninger.md"
+NO_COMMENT = "*Ingen bemærkning for dette år.*"
+_PLACEHOLDER = re.compile(r"<!--.*?-->", re.S)
+
+
+def template_text(cfg: Config, year: int) -> str:
+    """The blank file the template command writes, headings in place."""
+    parts = [f"# Bemærkninger til statusrapporten {year}\n",
+             "Skriv årets bemærkning under hvert delmål: hvad tallene viser, og hvad I har gjort. "
+             "Almindelig tekst; **fed**, *kursiv* og punktopstillinger (- ) virker. Lad "
+             "overskrifterne stå, som de er.\n"]
+    for d in cfg.delmaal:
+        parts.append(f"## {d.kort_navn}\n\n<!-- Skriv bemærkningen her. -->\n")
+    return "\n".join(parts)
+
+
+def read(raw_year_dir: Path, cfg: Config) -> dict[str, str]:
+    """Comment text per delmål id ('' where there is none); unknown headings are ignored."""
+    path = Path(raw_year_dir) / FILENAME
+    if not path.is_file():
+        return {d.id: "" for d in cfg.delmaal}
+    text = _PLACEHOLDER.sub("", path.read_text(encoding="utf-8-sig"))
+    by_heading: dict[str, list[str]] = {}
+    current = None
+    for line in text.splitlines():
+        m = re.match(r"^##\s+(.+?)\s*#*\s*$", line)
+        if m:
+            current = _key(m.group(1))
+            by_heading[current] = []
+        elif current is not None and not line.startswith("# "):
+            by_heading[current].append(line)
+    return {d.id: "\n".join(by_heading.get(_key(d.kort_navn), [])).strip() for d in cfg.delmaal}
+
+
+def _key(heading: str) -> str:
+    return " ".join(heading.casefold().split())
+
+
+def as_safe_markdown(comment: str) -> str:
+    """Comment → Markdown that renders as text: raw HTML/Typst/LaTeX and code are dropped to
+    plain text by a round trip through pandoc with those extensions switched off."""
+    if not comment.strip():
+        return NO_COMMENT
+    import pypandoc
+
+    reader = "markdown-raw_html-raw_attribute-raw_tex-native_divs-native_spans"
+    # The writer is full Markdown, so it escapes anything the report's reader would treat as raw.
+    text = pypandoc.convert_text(comment, "markdown", format=reader, extra_args=["--wrap=none"])
+    return text.strip().replace("{{<", "{{\\<")  # no Quarto shortcodes either
