@@ -7,6 +7,7 @@ through, so a comment can neither run nor break the layout.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -58,6 +59,26 @@ def as_safe_markdown(comment: str) -> str:
     import pypandoc
 
     reader = "markdown-raw_html-raw_attribute-raw_tex-native_divs-native_spans"
+    ast = json.loads(pypandoc.convert_text(comment, "json", format=reader))
+    _strip_attributes(ast)
     # The writer is full Markdown, so it escapes anything the report's reader would treat as raw.
-    text = pypandoc.convert_text(comment, "markdown", format=reader, extra_args=["--wrap=none"])
+    text = pypandoc.convert_text(json.dumps(ast), "markdown", format="json",
+                                 extra_args=["--wrap=none"])
+    # A "{" right after code, a link or a span would attach as an attribute ({=html} = raw).
+    text = re.sub(r"([`\])])\{", r"\1\\{", text)
     return text.strip().replace("{{<", "{{\\<")  # no Quarto shortcodes either
+
+
+def _strip_attributes(node) -> None:
+    """Attributes on code ({=html}, {.class}) would turn back into raw output: drop them all."""
+    if isinstance(node, dict):
+        if node.get("t") in {"Code", "CodeBlock", "Span", "Div", "Header", "Link", "Image",
+                             "Table"} and isinstance(node.get("c"), list) and node["c"]:
+            attr = node["c"][0]
+            if isinstance(attr, list) and len(attr) == 3:
+                node["c"][0] = ["", [], []]
+        for v in node.values():
+            _strip_attributes(v)
+    elif isinstance(node, list):
+        for v in node:
+            _strip_attributes(v)
