@@ -40,3 +40,30 @@ def project_copy(dest: Path) -> Path:
     shutil.copy(REPO / "reports" / "statusrapport.ipynb", dest / "reports")
     shutil.copy(REPO / "_quarto.yml", dest)
     return dest
+
+
+COMMENT_2024 = """# Bemærkninger til statusrapporten 2024
+
+## Flere deltager i afdelingsmøderne
+
+Flere kom til møderne efter **opsøgende besøg** i opgangene. <script>alert("x")</script>
+
+## Tryghed ved at anmelde til politiet
+
+<!-- Skriv bemærkningen her. -->
+"""
+
+
+@pytest.fixture(scope="session")
+def built_project(tmp_path_factory):
+    """One scratch project built for 2024 (with a comments file) and 2021, shared by the
+    end-to-end tests: each build starts seven kernels, so it is done once per session."""
+    from helhedsplan import pipeline
+
+    root = project_copy(tmp_path_factory.mktemp("projekt"))
+    (root / "data" / "raw" / "2024" / "bemaerkninger.md").write_text(COMMENT_2024,
+                                                                      encoding="utf-8")
+    messages: list[str] = []
+    for year in (2021, 2024):
+        pipeline.build(year, root=root, renderer="indbygget", log=messages.append)
+    return root, messages

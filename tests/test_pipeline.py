@@ -22,11 +22,9 @@ def _digest(folder):
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    root = project_copy(tmp_path_factory.mktemp("projekt"))
-    messages = []
-    out = pipeline.build(2024, root=root, renderer="indbygget", log=messages.append)
-    return root, out, messages
+def built(built_project):
+    root, messages = built_project
+    return root, root / "reports" / "2024", messages
 
 
 @pytest.mark.slow

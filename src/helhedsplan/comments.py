@@ -7,6 +7,7 @@ through, so a comment can neither run nor break the layout.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -82,3 +83,23 @@ def _strip_attributes(node) -> None:
     elif isinstance(node, list):
         for v in node:
             _strip_attributes(v)
+
+
+def collect(raw_dir: Path, year: int, cfg: Config, processed_dir: Path) -> dict[str, str]:
+    """Copy the year's comments into data/processed/<år>/, and list the file as an input."""
+    year_dir = Path(raw_dir) / str(year)
+    found = read(year_dir, cfg)
+    processed_dir = Path(processed_dir)
+    (processed_dir / "bemaerkninger.json").write_text(
+        json.dumps(found, ensure_ascii=False, indent=1), encoding="utf-8")
+    path = year_dir / FILENAME
+    inputs = []
+    if path.is_file():
+        inputs.append({"fil": f"data/raw/{year}/{FILENAME}", "kilde": "Analytikerens bemærkninger",
+                       "kilde_id": "bemaerkninger", "aar": year,
+                       "raekker": len(path.read_text(encoding="utf-8-sig").splitlines()),
+                       "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+                       "eksempeldata": False})
+    (processed_dir / "bemaerkninger.inddata.json").write_text(
+        json.dumps(inputs, ensure_ascii=False, indent=1), encoding="utf-8")
+    return found

@@ -56,7 +56,9 @@ def _years(ax, first: int, last: int):
 
 def attendance(table: pd.DataFrame, year: int):
     """Small multiples: one panel per afdeling and one for the whole helhedsplan."""
-    rows = table[table["indikator_id"] == "deltagelse"]
+    rows = table[(table["indikator_id"] == "deltagelse") & (table["aar"] <= year)]
+    if not rows["maalt"].any():
+        return None
     units = list(dict.fromkeys(rows["enhed_navn"]))  # afdelinger first, then the helhedsplan
     fig, axes = plt.subplots(1, len(units), figsize=(7.2, 2.7), sharey=True)
     top = rows["ci_hoej"].max()
@@ -76,7 +78,9 @@ def attendance(table: pd.DataFrame, year: int):
 
 
 def livskvalitet(table: pd.DataFrame, year: int):
-    rows = table[table["indikator_id"] == "livskvalitet"]
+    rows = table[(table["indikator_id"] == "livskvalitet") & (table["aar"] <= year)]
+    if not rows["maalt"].any():
+        return None
     fig, ax = plt.subplots()
     levels = [("helhedsplan", OKABE_ITO[0]), ("sammenligning", OKABE_ITO[1])]
     for niveau, colour in levels:
@@ -96,7 +100,10 @@ def livskvalitet(table: pd.DataFrame, year: int):
 
 
 def anmeldelser(table: pd.DataFrame, year: int):
-    rows = table[(table["indikator_id"] == "anmeldelser") & (table["niveau"] == "helhedsplan")]
+    rows = table[(table["indikator_id"] == "anmeldelser") & (table["niveau"] == "helhedsplan")
+                 & (table["aar"] <= year)]
+    if not rows["maalt"].any():
+        return None
     fig, ax = plt.subplots()
     measured = rows[rows["maalt"]]
     err = [measured["vaerdi"] - measured["ci_lav"], measured["ci_hoej"] - measured["vaerdi"]]

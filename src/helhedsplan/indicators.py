@@ -244,6 +244,42 @@ def _police(rows: _Rows, cfg: Config, reports: pd.DataFrame, year_to: int):
             rows.add(**row)
 
 
+def _target_group(rows: _Rows, cfg: Config, residents: pd.DataFrame, year_to: int,
+                  threshold: int):
+    """The dataoversigt: who lives in the areas, per area and in total, for every year with data.
+
+    Context for the board, not a goal: no baseline, no status. Person counts below the
+    discretion threshold are suppressed like everywhere else.
+    """
+    names = {m.id: m.navn for m in cfg.dataoversigt.maal}
+    for measure, label in names.items():
+        if measure not in residents:
+            continue
+        data = residents[(residents["aar"] <= year_to)].dropna(subset=[measure])
+        for year, this in data.groupby("aar"):
+            by_area = this.set_index("boligomraade")[measure]
+            entries = [(a, "boligområde", by_area.get(a)) for a in cfg.area_names]
+            complete = all(v is not None and not pd.isna(v) for _, _, v in entries)
+            if complete:
+                entries.append(("I alt", "helhedsplan", float(by_area.sum())))
+            for unit, niveau, value in entries:
+                if value is None or pd.isna(value):
+                    continue
+                row = dict(delmaal_id="maalgruppe", indikator_id=measure, indikator=label,
+                           niveau=niveau, enhed_navn=unit,
+                           boligomraade=unit if niveau == "boligområde" else NAN,
+                           enhed="antal", decimaler=1 if measure == "foertidspensionister" else 0,
+                           aar=int(year), vaerdi=float(value), taeller=float(value),
+                           status=stats.STATUS_CONTEXT,
+                           datakilde="Landsbyggefondens Beboerdata (Danmarks Statistik)",
+                           kilde_fil=f"{int(year)}/beboerdata.xlsx",
+                           eksempeldata=bool(this["eksempeldata"].any()))
+                if value < threshold:
+                    row.update(vaerdi=NAN, taeller=NAN, undertrykt=True,
+                               note=f"Færre end {threshold} personer: vises ikke (diskretion)")
+                rows.add(**row)
+
+
 def compute(cfg: Config, processed_dir: Path, year: int) -> pd.DataFrame:
     """Build the indicator table for the report year from data/processed/<år>/."""
     threshold = cfg.diskretion.mindste_antal
@@ -252,6 +288,7 @@ def compute(cfg: Config, processed_dir: Path, year: int) -> pd.DataFrame:
                 read_processed("beboerdata", processed_dir), year, threshold)
     _livskvalitet(rows, cfg, read_processed("livskvalitet", processed_dir), year, threshold)
     _police(rows, cfg, read_processed("anmeldelser", processed_dir), year)
+    _target_group(rows, cfg, read_processed("beboerdata", processed_dir), year, threshold)
     table = pd.DataFrame(rows.rows, columns=COLUMNS)
     for col in ("afdeling", "baseline_aar", "aar"):
         table[col] = table[col].astype("Int64")

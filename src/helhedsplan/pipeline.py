@@ -141,7 +141,8 @@ def stages(root: Path) -> list[Stage]:
            for sid, label in ingest]
     out.append(Stage("indikatorer", "Beregner indikatorer",
                      _papermill(nb / "20_indikatorer.ipynb",
-                                lambda b: {"aar": b.year, "processed_dir": str(b.processed)}),
+                                lambda b: {"aar": b.year, "processed_dir": str(b.processed),
+                                           "raw_dir": str(b.raw_dir)}),
                      after=tuple(s.id for s in out)))
     out.append(Stage("rapport", "Kører rapportnotesbogen",
                      _papermill(root / "reports" / "statusrapport.ipynb",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -36,6 +36,7 @@ class ReportData:
     year: int
     table: pd.DataFrame
     inputs: list[dict]
+    comments: dict[str, str] = field(default_factory=dict)
 
     @property
     def example(self) -> bool:
@@ -48,7 +49,9 @@ def load(year: int, processed_dir: Path) -> ReportData:
     inputs = []
     for path in sorted(processed_dir.glob("*.inddata.json")):
         inputs += json.loads(path.read_text(encoding="utf-8"))
-    return ReportData(config_mod.default(), year, indicators.read(processed_dir), inputs)
+    notes_file = processed_dir / "bemaerkninger.json"
+    notes = json.loads(notes_file.read_text(encoding="utf-8")) if notes_file.exists() else {}
+    return ReportData(config_mod.default(), year, indicators.read(processed_dir), inputs, notes)
 
 
 def project_years_text(cfg: Config, year: int) -> str:
@@ -62,7 +65,9 @@ def project_years_text(cfg: Config, year: int) -> str:
     if not years:
         return f"{year} ligger efter helhedsplanens afslutning ({end.day}.{end.month}.{end.year})."
     labels = " og ".join(cfg.project_year_label(n) for n in years)
-    return f"Kalenderåret {year} dækker {labels}."
+    started = (f" Helhedsplanen startede {start.day}.{start.month}.{start.year}."
+               if year == start.year else "")
+    return f"Kalenderåret {year} dækker {labels}.{started}"
 
 
 def front_matter(cfg: Config, year: int) -> dict:
@@ -141,7 +146,7 @@ def summary(data: ReportData) -> str:
         body.append([d.kort_navn, d.indikator, _fmt_baseline(row),
                      f"{_fmt_value(row)} ({int(row['aar'])})", _fmt_change(row), status])
     lines = [md_table(["Delmål", "Indikator", "Baseline", "Seneste måling", "Ændring",
-                       "Status"], body, [19, 18, 17, 18, 18, 19], right={2, 3, 4})]
+                       "Status"], body, [18, 17, 16, 17, 20, 18], right={2, 3, 4})]
     lines.append("")
     lines.append("*Status* siger, om ændringen fra baseline er større, end tilfældigheder kan "
                  "forklare (95 pct. sikkerhed), og om den går i delmålets retning. For "
@@ -208,6 +213,8 @@ def development_table(data: ReportData, indikator_id: str,
                       niveauer: tuple[str, ...] = LEVELS) -> str:
     """Units down, years across: the development since baseline at a glance."""
     rows = _units(data, indikator_id, niveauer)
+    if not rows["maalt"].any():
+        return f"*Ingen målinger til og med {data.year}.*\n"
     years = list(range(int(rows["aar"].min()), data.year + 1))
     body, marks = [], set()
     for _, r in rows.groupby(["_o", "_u"], sort=True):
@@ -240,6 +247,8 @@ def status_table(data: ReportData, indikator_id: str,
                  niveauer: tuple[str, ...] = LEVELS) -> str:
     """Per unit: baseline, the latest measurement with its interval, change and status."""
     rows = _units(data, indikator_id, niveauer)
+    if not rows["maalt"].any():
+        return f"*Ingen målinger til og med {data.year}.*\n"
     share = rows["enhed"].iloc[0] == "pct."
     body, notes = [], set()
     for _, r in rows.groupby(["_o", "_u"], sort=True):
@@ -278,3 +287,124 @@ def sources(data: ReportData) -> str:
         lines.append(f"| {i['fil']}{flag} | {i['kilde']} | {i['aar']} | {i['raekker']} | "
                      f"`{i['sha256'][:12]}` |")
     return "\n".join(lines) + "\n"
+
+
+def comment(data: ReportData, delmaal_id: str) -> str:
+    """The analyst's comment for the delmål, as safe Markdown; a visible note if there is none."""
+    from .comments import as_safe_markdown
+
+    return as_safe_markdown(data.comments.get(delmaal_id, ""))
+
+
+def has_measurements(data: ReportData, indikator_id: str) -> bool:
+    rows = data.table[(data.table["indikator_id"] == indikator_id) & data.table["maalt"]
+                      & (data.table["aar"] <= data.year)]
+    return len(rows) > 0
+
+
+def no_measurements_text(data: ReportData, delmaal_id: str) -> str:
+    d = data.cfg.delmaal_by_id(delmaal_id)
+    return (f"*Der er ingen målinger til og med {data.year}. Delaftalens baseline er fra "
+            f"{d.baseline.aar}.*\n")
+
+
+def target_group_table(data: ReportData) -> str:
+    """The dataoversigt per area and in total, each measure from its latest year with data."""
+    table = data.table
+    rows = table[(table["delmaal_id"] == "maalgruppe") & (table["aar"] <= data.year)]
+    if rows.empty:
+        return "*Der er ingen beboerdata til og med dette år.*\n"
+    measures = [m for m in data.cfg.dataoversigt.maal if m.id in set(rows["indikator_id"])]
+    latest_year = {m.id: int(rows[rows["indikator_id"] == m.id]["aar"].max()) for m in measures}
+    units = [*data.cfg.area_names, "I alt"]
+    body = []
+    for unit in units:
+        cells = [f"**{unit}**" if unit == "I alt" else unit]
+        for m in measures:
+            r = rows[(rows["indikator_id"] == m.id) & (rows["enhed_navn"] == unit)
+                     & (rows["aar"] == latest_year[m.id])]
+            if r.empty:
+                cells.append(MISSING)
+            elif r.iloc[0]["undertrykt"]:
+                cells.append("*")
+            else:
+                cells.append(number(r.iloc[0]["vaerdi"], int(r.iloc[0]["decimaler"])))
+        body.append(cells)
+    headers = ["Boligområde", *[f"{m.navn.removeprefix('Antal ')} ({latest_year[m.id]})"
+                                 for m in measures]]
+    out = md_table(headers, body, [22, *[16] * len(measures)], right=set(range(1, len(headers))))
+    d = data.cfg.dataoversigt
+    stated = "; ".join(
+        f"{m.navn.removeprefix('Antal ').lower()} "
+        f"{number(d.total[m.id], 1 if m.id == 'foertidspensionister' else 0)} ({m.aar})"
+        for m in d.maal)
+    return out + (f"\nFørtidspensionister er opgjort i fuldtidspersoner og kan have decimaler. "
+                  f"Delaftalens egen dataoversigt angiver i alt: {stated}.\n")
+
+
+def method_text(data: ReportData) -> str:
+    """Data og metode: what the intervals, tests and status words mean, in plain Danish."""
+    threshold = data.cfg.diskretion.mindste_antal
+    mapping = data.cfg.afdeling_kobling.begrundelse.split(": ", 1)[-1]
+    return f"""Tallene er beregnet af pipelinen direkte fra regnearkene i *Bilag: Inddata*; intet
+er tastet ind i rapporten.
+
+**Usikkerhed.** En andel, der bygger på få personer, kunne let have været lidt anderledes. Hvert
+procenttal har derfor et *95 pct. usikkerhedsinterval* (Wilson-metoden): det spænd, som den
+"sande" andel med stor sandsynlighed ligger i. Med 148 svar er usikkerheden omkring ±7
+procentpoint; med 400 beboere i en afdeling flytter én deltager mere andelen 0,25 procentpoint.
+For antal anmeldelser bruges et tilsvarende interval for tællinger (Poisson).
+
+**Status.** Ændringen fra baseline testes statistisk (to-andels-test eller Fishers eksakte test
+ved små tal; for antal en eksakt test for tællinger). Er ændringen større, end tilfældigheder
+med 95 pct. sikkerhed kan forklare, og går den i delmålets retning, står der *▲ tydelig
+fremgang*; går den den forkerte vej, *▼ tydelig tilbagegang*. Ellers står der *● ingen sikker
+ændring*, også når tallet er steget eller faldet lidt. Alle tre delmål har retningen *op*; for
+anmeldelser til politiet er flere anmeldelser målet, fordi de viser mindre underrapportering.
+
+**Diskretion.** Tal om færre end {threshold} personer vises ikke (Danmarks Statistiks
+diskretionsregel); cellen er markeret med \\*.
+
+**Afdelinger og boligområder.** Delaftalen siger ikke, hvilken afdeling der ligger i hvilket
+boligområde. Koblingen er udledt af baselinetallene: {mapping}
+
+**Dataår.** Hvert tal vises med det år, det stammer fra. En kilde, der ikke er målt i
+rapportåret (fx VIVEs trivselsmåling), vises med sin seneste måling og dens årstal.
+"""
+
+
+def data_years_table(data: ReportData) -> str:
+    """Per source: the years with data, and the latest used in this report."""
+    by_source: dict[str, list[int]] = {}
+    for i in data.inputs:
+        by_source.setdefault(i["kilde"], []).append(int(i["aar"]))
+    body = [[src, ", ".join(map(str, sorted(years))), str(max(years))]
+            for src, years in sorted(by_source.items())]
+    return md_table(["Kilde", "År med data", "Seneste dataår"], body, [30, 40, 16], right={2})
+
+
+def inputs_appendix(data: ReportData) -> str:
+    """Every file read, with its full SHA-256, so anyone can check the report used these files."""
+    body = []
+    for i in sorted(data.inputs, key=lambda i: (i["kilde"], i["aar"])):
+        flag = " (eksempeldata)" if i["eksempeldata"] else ""
+        digest = i["sha256"]  # in two halves, so it can wrap on a narrow page
+        body.append([f"`{i['fil']}`{flag}", i["kilde"], str(i["aar"]), str(i["raekker"]),
+                     f"`{digest[:32]}` `{digest[32:]}`"])
+    return md_table(["Fil", "Kilde", "Dataår", "Rækker", "SHA-256"], body, [28, 16, 8, 8, 34],
+                    right={2, 3})
+
+
+def software_versions() -> str:
+    """The software that made the report, for reproducibility."""
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+
+    rows = [["Python", platform.python_version()]]
+    for pkg in ("helhedsplan", "pandas", "pandera", "python-calamine", "openpyxl", "papermill",
+                "matplotlib", "seaborn", "scipy", "babel", "pypandoc-binary", "typst"):
+        try:
+            rows.append([pkg, version(pkg)])
+        except PackageNotFoundError:
+            continue
+    return md_table(["Program", "Version"], rows, [30, 20])

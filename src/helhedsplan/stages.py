@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import config, indicators, paths
+from . import comments, config, indicators, paths
 from .sources import SOURCES
 from .sources.base import ingest, write
 
@@ -24,8 +24,12 @@ def ingest_source(source_id: str, year: int, raw_dir: str | Path = "",
     return data.table
 
 
-def compute_indicators(year: int, processed_dir: str | Path = "") -> pd.DataFrame:
+def compute_indicators(year: int, processed_dir: str | Path = "",
+                       raw_dir: str | Path = "") -> pd.DataFrame:
+    """The indicator table, plus the year's comments, so the report reads only processed data."""
+    cfg = config.default()
     out = processed_dir_for(year, processed_dir)
-    table = indicators.compute(config.default(), out, year)
+    table = indicators.compute(cfg, out, year)
     indicators.write(table, out)
+    comments.collect(Path(raw_dir) if raw_dir else paths.RAW_DIR, year, cfg, out)
     return table

@@ -1,0 +1,109 @@
+"""The built report as its readers get it: structure of the HTML, text of the PDF."""
+
+import hashlib
+import re
+from html.parser import HTMLParser
+
+import pytest
+from pypdf import PdfReader
+
+pytestmark = pytest.mark.slow
+
+
+class _Outline(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.headings, self.images, self.in_h = [], [], None
+        self.nav = False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag in ("h1", "h2"):
+            self.in_h = [tag, ""]
+        if tag == "img":
+            self.images.append(a)
+        if tag == "nav" and a.get("id") == "TOC":
+            self.nav = True
+
+    def handle_data(self, data):
+        if self.in_h:
+            self.in_h[1] += data
+
+    def handle_endtag(self, tag):
+        if self.in_h and tag == self.in_h[0]:
+            self.headings.append((tag, " ".join(self.in_h[1].split())))
+            self.in_h = None
+
+
+@pytest.fixture(scope="module")
+def html_2024(built_project):
+    root, _ = built_project
+    text = (root / "reports" / "2024" / "statusrapport.html").read_text(encoding="utf-8")
+    outline = _Outline()
+    outline.feed(text)
+    return root, text, outline
+
+
+def test_html_headings_and_toc(html_2024):
+    _, _, outline = html_2024
+    h1 = [re.sub(r"^\d+\s*", "", t) for tag, t in outline.headings if tag == "h1"]
+    for expected in ["Sammenfatning", "Deltagelse i afdelingsmøderne", "Oplevet livskvalitet",
+                     "Anmeldelser til politiet", "Målgruppe", "Data og metode",
+                     "Bilag: inddata og programmer"]:
+        assert expected in h1, (expected, h1)
+    assert outline.nav
+    assert sum(1 for tag, t in outline.headings if tag == "h2" and "Bemærkning" in t) == 3
+
+
+def test_one_figure_per_delmaal_with_danish_alt_text(html_2024):
+    _, _, outline = html_2024
+    alts = [img.get("alt", "") for img in outline.images]
+    assert len(alts) == 3
+    assert "afdelingsmødet" in alts[0] and "livskvalitet" in alts[1]
+    assert "anmeldelser" in alts[2]
+    assert all(img["src"].startswith("data:image/svg+xml") for img in outline.images)
+
+
+def test_appendix_checksums_match_the_input_files(html_2024):
+    root, text, _ = html_2024
+    pattern = re.compile(r"data/raw/(\d{4}/[\w.]+)</code>.*?<code>([0-9a-f]{32})</code>\s*"
+                         r"<code>([0-9a-f]{32})</code>", re.S)
+    found = {m.group(1): m.group(2) + m.group(3) for m in pattern.finditer(text)}
+    files = sorted(p for p in (root / "data" / "raw").rglob("*") if p.is_file()
+                   and int(p.parent.name) <= 2024)
+    assert len(found) == len(files) > 20
+    for path in files:
+        rel = f"{path.parent.name}/{path.name}"
+        assert found[rel] == hashlib.sha256(path.read_bytes()).hexdigest(), rel
+
+
+def test_comments_are_shown_as_text_and_missing_ones_say_so(html_2024):
+    _, text, _ = html_2024
+    assert "<strong>opsøgende besøg</strong>" in text
+    assert "<script>alert" not in text and "&lt;script&gt;" in text
+    assert text.count("Ingen bemærkning for dette år.") == 2  # livskvalitet, anmeldelser
+
+
+def test_pdf_page_one_answers_the_question(built_project):
+    root, _ = built_project
+    reader = PdfReader(root / "reports" / "2024" / "statusrapport.pdf")
+    pages = [" ".join(p.extract_text().split()) for p in reader.pages]
+    first = pages[0]
+    for text in ["Statusrapport 2024", "Eksempeldata", "1.9.2023–31.8.2024", "6,1 pct. (2020)",
+                 "8,2 pct. (2024)", "+2,2 procentpoint", "Tydelig fremgang", "78 pct. (2018)",
+                 "81 pct. (2023)", "108 (2020)", "131 (2024)", "Side 1 af"]:
+        assert text in first, text
+    for n, page in enumerate(pages, start=1):
+        assert f"Side {n} af {len(pages)}" in page
+
+
+def test_any_year_builds_2021(built_project):
+    root, _ = built_project
+    out = root / "reports" / "2021"
+    reader = PdfReader(out / "statusrapport.pdf")
+    first = " ".join(reader.pages[0].extract_text().split())
+    assert "Statusrapport 2021" in first
+    assert "80 pct. (2021)" in first  # VIVE measured again in 2021
+    assert "117 (2021)" in first
+    html = (out / "statusrapport.html").read_text(encoding="utf-8")
+    assert "2024" not in re.sub(r"<[^>]+>", "", html.split("Bilag")[0])  # no later years leak
