@@ -26,7 +26,8 @@ def wilson(k: float, n: float, z: float = Z95) -> tuple[float, float]:
     denom = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return (max(0.0, float(centre - half)), min(1.0, float(centre + half)))
+    # Clamp so float rounding never puts the estimate outside its interval (k = 0 or k = n).
+    return (max(0.0, min(p, float(centre - half))), min(1.0, max(p, float(centre + half))))
 
 
 def poisson_interval(count: int, conf: float = 0.95) -> tuple[float, float]:
