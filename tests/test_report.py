@@ -48,11 +48,11 @@ def test_html_headings_and_toc(html_2024):
     _, _, outline = html_2024
     h1 = [re.sub(r"^\d+\s*", "", t) for tag, t in outline.headings if tag == "h1"]
     for expected in ["Sammenfatning", "Deltagelse i afdelingsmøderne", "Oplevet livskvalitet",
-                     "Anmeldelser til politiet", "Målgruppe", "Data og metode",
+                     "Anmeldelser til politiet", "Aktiviteter", "Målgruppe", "Data og metode",
                      "Bilag: inddata og programmer"]:
         assert expected in h1, (expected, h1)
     assert outline.nav
-    assert sum(1 for tag, t in outline.headings if tag == "h2" and "Bemærkning" in t) == 3
+    assert sum(1 for tag, t in outline.headings if tag == "h2" and "Bemærkning" in t) == 4
 
 
 def test_one_figure_per_delmaal_with_danish_alt_text(html_2024):
@@ -81,7 +81,8 @@ def test_comments_are_shown_as_text_and_missing_ones_say_so(html_2024):
     _, text, _ = html_2024
     assert "<strong>opsøgende besøg</strong>" in text
     assert "<script>alert" not in text and "&lt;script&gt;" in text
-    assert text.count("Ingen bemærkning for dette år.") == 2  # livskvalitet, anmeldelser
+    # livskvalitet, anmeldelser and the activities have no comment in the file
+    assert text.count("Ingen bemærkning for dette år.") == 3
 
 
 def test_pdf_page_one_answers_the_question(built_project):

@@ -16,6 +16,7 @@ from .config import Config
 
 FILENAME = "bemaerkninger.md"
 NO_COMMENT = "*Ingen bemærkning for dette år.*"
+ACTIVITIES = "aktiviteter"
 _PLACEHOLDER = re.compile(r"<!--.*?-->", re.S)
 
 
@@ -25,16 +26,21 @@ def template_text(cfg: Config, year: int) -> str:
              "Skriv årets bemærkning under hvert delmål: hvad tallene viser, og hvad I har gjort. "
              "Almindelig tekst; **fed**, *kursiv* og punktopstillinger (- ) virker. Lad "
              "overskrifterne stå, som de er.\n"]
-    for d in cfg.delmaal:
-        parts.append(f"## {d.kort_navn}\n\n<!-- Skriv bemærkningen her. -->\n")
+    for _, heading in sections(cfg):
+        parts.append(f"## {heading}\n\n<!-- Skriv bemærkningen her. -->\n")
     return "\n".join(parts)
+
+
+def sections(cfg: Config) -> list[tuple[str, str]]:
+    """(id, heading) for each commented section: every delmål, then the activities."""
+    return [*((d.id, d.kort_navn) for d in cfg.delmaal), (ACTIVITIES, "Aktiviteter")]
 
 
 def read(raw_year_dir: Path, cfg: Config) -> dict[str, str]:
     """Comment text per delmål id ('' where there is none); unknown headings are ignored."""
     path = Path(raw_year_dir) / FILENAME
     if not path.is_file():
-        return {d.id: "" for d in cfg.delmaal}
+        return {key: "" for key, _ in sections(cfg)}
     text = _PLACEHOLDER.sub("", path.read_text(encoding="utf-8-sig"))
     by_heading: dict[str, list[str]] = {}
     current = None
@@ -45,7 +51,8 @@ def read(raw_year_dir: Path, cfg: Config) -> dict[str, str]:
             by_heading[current] = []
         elif current is not None and not line.startswith("# "):
             by_heading[current].append(line)
-    return {d.id: "\n".join(by_heading.get(_key(d.kort_navn), [])).strip() for d in cfg.delmaal}
+    return {key: "\n".join(by_heading.get(_key(heading), [])).strip()
+            for key, heading in sections(cfg)}
 
 
 def _key(heading: str) -> str:

@@ -109,3 +109,66 @@ def write_all(raw_dir: Path = paths.RAW_DIR) -> list[Path]:
 if __name__ == "__main__":
     for p in write_all():
         print(p)
+
+
+# The activity log (from the helhedsplan's start, 1.9.2021). Made up, with some months without
+# network activity and 2023 without its themed event outside the areas, so the report shows
+# targets both met and missed.
+_NETWORK = ["Fællesspisning", "Kaffeklub", "Gåtur i området", "Strikkecafé", "Fællessang",
+            "Brætspilsaften"]
+_THEMED = {
+    "Frivillige sociale indsatser": ["Foreningsmesse: mød de frivillige",
+                                     "Frivillig ved byens store events",
+                                     "Besøg hos Blæksprutterne"],
+    "Demokrati og valgdeltagelse": ["Café om afdelingsmødet", "Valgcafé før kommunalvalget",
+                                    "Sådan virker beboerdemokratiet"],
+    "Trivsel i boligafdelingerne": ["Tryghedsvandring med lokalbetjentene",
+                                    "Nabo til nabo: god trivsel", "Kaffe med lokalbetjentene"],
+}
+_PARTNERS = {
+    "Frivillige sociale indsatser": "Frivillighedens Hus; Foreninger",
+    "Demokrati og valgdeltagelse": "Integrationskonsulenten",
+    "Trivsel i boligafdelingerne": "Lokalbetjentene; Sundhedscenteret",
+}
+# Per year: months with network activity, and the themed events as (month, theme index, outside)
+_PLAN = {
+    2021: ([9, 10, 12], [(10, 0, False), (11, 2, False)]),
+    2022: ([1, 2, 3, 4, 5, 6, 8, 9, 10, 11, 12],
+           [(2, 1, False), (3, 2, False), (5, 0, True), (8, 2, False), (10, 0, False),
+            (11, 1, False)]),
+    2023: (list(range(1, 13)),
+           [(1, 2, False), (3, 0, False), (4, 1, False), (6, 2, False), (9, 0, False),
+            (11, 1, False)]),
+    2024: ([1, 2, 3, 4, 5, 6, 8, 9, 10, 11, 12],
+           [(2, 1, False), (4, 2, False), (6, 0, True), (8, 2, False), (9, 0, False),
+            (10, 1, False), (11, 2, False)]),
+}
+
+
+def _activity_log(year: int) -> list[dict]:
+    months, themed = _PLAN[year]
+    themes = list(_THEMED)
+    rows = []
+    for i, m in enumerate(months):
+        area = AREAS[(i + year) % 4]
+        participants = 9 + (i * 7 + year) % 11
+        rows.append({"dato": f"{10 + i % 9:02d}-{m:02d}-{year}", "titel": _NETWORK[i % 6],
+                     "tema": "Andet", "sted": area, "partnere": "",
+                     "deltagere": participants, "beboere": participants - 1 - i % 3,
+                     "beboere_medarrangoer": "ja" if year >= 2023 and i % 2 == 0 else "nej"})
+    for j, (m, t, outside) in enumerate(themed):
+        theme = themes[t]
+        participants = 14 + (j * 5 + year) % 13
+        partners = _PARTNERS[theme]
+        if outside and "Frivillighedens Hus" not in partners:
+            partners = "Frivillighedens Hus; " + partners
+        rows.append({"dato": f"{20 + j % 7:02d}-{m:02d}-{year}",
+                     "titel": _THEMED[theme][j % 3], "tema": theme.split(",")[0],
+                     "sted": "Uden for boligområderne" if outside else AREAS[j % 4],
+                     "partnere": partners, "deltagere": participants,
+                     "beboere": participants - 2 - j % 4,
+                     "beboere_medarrangoer": "ja" if year >= 2023 and j % 3 != 2 else "nej"})
+    return sorted(rows, key=lambda r: (r["dato"][3:5], r["dato"][:2]))
+
+
+AKTIVITETER = {year: _activity_log(year) for year in _PLAN}

@@ -119,3 +119,47 @@ def anmeldelser(table: pd.DataFrame, year: int):
     _years(ax, int(rows["aar"].min()), year)
     fig.tight_layout()
     return fig
+
+
+def activity_calendar(table: pd.DataFrame, year: int):
+    """A month strip for the report year: network activity in the areas (filled), themed
+    events (counted), events outside the areas (ring); months outside the plan are hatched."""
+    from matplotlib.patches import Rectangle
+
+    from .activities import MONTHS
+
+    months = table[(table["delmaal_id"] == "aktiviteter") & (table["niveau"] == "måned")
+                   & (table["aar"] == year)]
+    if months.empty:
+        return None
+    value = {(r.indikator_id, int(r.enhed_navn[-2:])): (r.maalt, r.vaerdi)
+             for r in months.itertuples()}
+    fig, ax = plt.subplots(figsize=(7.2, 1.6))
+    for i, m in enumerate(range(1, 13)):
+        in_plan, network = value.get(("maaned_netvaerk", m), (False, 0))
+        x = i + 0.46
+        if not in_plan:
+            ax.add_patch(Rectangle((i, 0), 0.92, 1, facecolor="white", edgecolor="#BBBBBB",
+                                   hatch="///", lw=0.8))
+        elif network > 0:
+            ax.add_patch(Rectangle((i, 0), 0.92, 1, facecolor=OKABE_ITO[0], edgecolor="none"))
+        else:
+            ax.add_patch(Rectangle((i, 0), 0.92, 1, facecolor="white", edgecolor=OKABE_ITO[5],
+                                   lw=1.6))
+            ax.text(x, 0.5, "ingen", ha="center", va="center", fontsize=7.5, color=OKABE_ITO[5])
+        themed = value.get(("maaned_tema", m), (False, 0))[1]
+        if in_plan and themed:
+            ax.text(x, 0.5, f"{int(themed)} tema", ha="center", va="center", fontsize=7.5,
+                    color="white" if network > 0 else OKABE_ITO[5], fontweight="bold")
+        if in_plan and value.get(("maaned_udenfor", m), (False, 0))[1]:
+            ax.plot(x, 1.28, marker="o", ms=7, mfc="white", mec=OKABE_ITO[1], mew=2)
+        ax.text(x, -0.25, MONTHS[m - 1], ha="center", va="center", fontsize=8)
+    ax.set_xlim(-0.1, 12)
+    ax.set_ylim(-0.5, 1.5)
+    ax.axis("off")
+    fig.text(0.5, 0.02, "Blå: netværksaktivitet i boligområderne (\"tema\": temaarrangementer). "
+             "Rød kant: ingen aktivitet. Skraveret: uden for helhedsplanens periode. Orange "
+             "ring: temaarrangement uden for boligområderne.", ha="center", fontsize=7,
+             color=BASELINE_COLOUR, wrap=True)
+    fig.tight_layout(rect=(0, 0.12, 1, 1))
+    return fig

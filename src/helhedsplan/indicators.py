@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import stats
+from . import activities, stats
 from .config import Config
 from .errors import InputError, Problem
 from .sources.base import read_processed
@@ -22,7 +22,7 @@ COLUMNS = [
     "delmaal_id", "indikator_id", "indikator", "niveau", "enhed_navn", "afdeling",
     "boligomraade", "enhed", "decimaler", "aar", "maalt", "vaerdi", "taeller", "naevner",
     "ci_lav", "ci_hoej", "baseline_aar", "baseline_vaerdi", "baseline_taeller",
-    "baseline_naevner", "aendring", "aendring_enhed", "p_vaerdi", "god_retning", "status",
+    "baseline_naevner", "maal", "aendring", "aendring_enhed", "p_vaerdi", "god_retning", "status",
     "undertrykt", "note", "datakilde", "kilde_fil", "eksempeldata",
 ]
 NAN = math.nan
@@ -289,6 +289,11 @@ def compute(cfg: Config, processed_dir: Path, year: int) -> pd.DataFrame:
     _livskvalitet(rows, cfg, read_processed("livskvalitet", processed_dir), year, threshold)
     _police(rows, cfg, read_processed("anmeldelser", processed_dir), year)
     _target_group(rows, cfg, read_processed("beboerdata", processed_dir), year, threshold)
+    log_path = Path(processed_dir) / "aktiviteter.csv"
+    if log_path.exists():  # the activity log starts with the helhedsplan (2021)
+        log = read_processed("aktiviteter", processed_dir)
+        for row in activities.indicator_rows(cfg, log, year, threshold):
+            rows.add(**row)
     table = pd.DataFrame(rows.rows, columns=COLUMNS)
     for col in ("afdeling", "baseline_aar", "aar"):
         table[col] = table[col].astype("Int64")

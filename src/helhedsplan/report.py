@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import config as config_mod
-from . import indicators, stats
+from . import activities, indicators, stats
 from .config import Config
 from .formatting import MISSING, interval, number, pct, pp, signed
 
@@ -145,6 +145,9 @@ def summary(data: ReportData) -> str:
         status = MARKERS.get(row["status"], row["status"].capitalize())
         body.append([d.kort_navn, d.indikator, _fmt_baseline(row),
                      f"{_fmt_value(row)} ({int(row['aar'])})", _fmt_change(row), status])
+    activity_row = activity_summary_row(data)
+    if activity_row:
+        body.append(activity_row)
     lines = [md_table(["Delmål", "Indikator", "Baseline", "Seneste måling", "Ændring",
                        "Status"], body, [18, 17, 16, 17, 20, 18], right={2, 3, 4})]
     lines.append("")
@@ -408,3 +411,112 @@ def software_versions() -> str:
         except PackageNotFoundError:
             continue
     return md_table(["Program", "Version"], rows, [30, 20])
+
+
+ACTIVITY_MARKERS = {
+    activities.MET: "■ Mål nået",
+    activities.NOT_MET: "□ Mål ikke nået",
+    activities.ONGOING: "◐ I gang",
+}
+ACTIVITY_TARGETS = ["maaneder_med_aktivitet", "temaarrangementer", "uden_for_boligomraaderne",
+                    "medarrangeret"]
+
+
+def _activity_rows(data: ReportData) -> pd.DataFrame:
+    t = data.table
+    return t[(t["delmaal_id"] == "aktiviteter") & (t["niveau"] == "helhedsplan")
+             & (t["aar"] == data.year)]
+
+
+def activity_targets_text(data: ReportData) -> str:
+    a = data.cfg.aktivitetsmaal
+    themes = "; ".join(t.lower() for t in a.temaer)
+    return (f"Delaftalens aktivitetsmål: {a.netvaerksaktiviteter.lower().rstrip('.')}; "
+            f"{a.temaarrangementer_pr_aar} aktiviteter/arrangementer årligt med særligt fokus på "
+            f"temaerne ({themes}); mindst {a.uden_for_boligomraaderne_pr_aar} af dem uden for "
+            f"boligområderne i samarbejde med {a.uden_for_boligomraaderne_partner}. "
+            + " ".join(f"Projektår {'–'.join(map(str, (f.projektaar[0], f.projektaar[-1])))}: "
+                       f"{f.navn.lower()} ({f.beskrivelse[0].lower() + f.beskrivelse[1:]})"
+                       for f in data.cfg.helhedsplan.faser) + "\n")
+
+
+def activity_table(data: ReportData) -> str:
+    """Targets down, periods across (the calendar year and the project years in it)."""
+    rows = _activity_rows(data)
+    if rows.empty:
+        return (f"*Der er ingen aktivitetslog for {data.year}. Helhedsplanen startede "
+                f"{data.cfg.helhedsplan.periode_fra.strftime('%d.%m.%Y')}.*\n")
+    periods = list(dict.fromkeys(rows["enhed_navn"]))
+    body = []
+    for indikator_id in ACTIVITY_TARGETS:
+        r = rows[rows["indikator_id"] == indikator_id]
+        if r.empty:
+            continue
+        cells = [r.iloc[0]["indikator"]]
+        for p in periods:
+            x = r[r["enhed_navn"] == p].iloc[0]
+            value = number(x["vaerdi"])
+            if not pd.isna(x["maal"]):
+                value += f" af {number(x['maal'])}"
+            marker = ACTIVITY_MARKERS.get(x["status"], "")
+            cells.append(f"{value} {marker}".strip())
+        body.append(cells)
+    headers = ["Mål", *[p[0].upper() + p[1:] + (" (i gang)" if any(
+        rows[(rows["enhed_navn"] == p)]["status"] == activities.ONGOING) else "")
+        for p in periods]]
+    out = md_table(headers, body, [30, *[22] * len(periods)], right=set())
+    notes = sorted({f"{x.enhed_navn[0].upper() + x.enhed_navn[1:]}: {x.note}"
+                    for x in rows.itertuples()
+                    if x.note and x.indikator_id in ACTIVITY_TARGETS})
+    if notes:
+        out += "\n" + "\n".join(f"- {n}" for n in notes) + "\n"
+    return out
+
+
+def activity_log_summary(data: ReportData) -> str:
+    """The log summarised for the calendar year: themes, participants, partners."""
+    rows = _activity_rows(data)
+    rows = rows[rows["enhed_navn"] == f"kalenderår {data.year}"]
+    if rows.empty:
+        return ""
+    get = {r.indikator_id: r for r in rows.itertuples()}
+
+    def n(key):
+        r = get.get(key)
+        if r is None:
+            return MISSING
+        return "færre end 3" if r.undertrykt else number(r.vaerdi)
+
+    themes = ", ".join(f"{r.indikator_id.removeprefix('tema: ').lower()} {number(r.vaerdi)}"
+                       for r in rows.itertuples() if r.indikator_id.startswith("tema: "))
+    partners = ", ".join(f"{r.indikator_id.removeprefix('partner: ')} ({number(r.vaerdi)})"
+                         for r in rows.itertuples() if r.indikator_id.startswith("partner: "))
+    return (f"I {data.year} blev der holdt {n('aktiviteter')} aktiviteter med i alt "
+            f"{n('deltagere')} deltagere, heraf {n('heraf_beboere')} beboere. "
+            f"Temaarrangementer: {themes}. Beboere var med til at arrangere "
+            f"{n('medarrangeret')} af aktiviteterne."
+            + (f" Samarbejdspartnere (antal aktiviteter): {partners}." if partners else "")
+            + "\n")
+
+
+def activity_summary_row(data: ReportData) -> list[str] | None:
+    """Page 1's line for the activity targets, for the calendar year."""
+    rows = _activity_rows(data)
+    rows = rows[rows["enhed_navn"] == f"kalenderår {data.year}"]
+    if rows.empty:
+        return None
+    parts, statuses = [], []
+    labels = {"maaneder_med_aktivitet": "måneder med netværksaktivitet",
+              "temaarrangementer": "temaarrangementer",
+              "uden_for_boligomraaderne": "uden for boligområderne"}
+    for key, label in labels.items():
+        r = rows[rows["indikator_id"] == key]
+        if len(r):
+            x = r.iloc[0]
+            parts.append(f"{number(x['vaerdi'])} af {number(x['maal'])} {label}")
+            statuses.append(x["status"])
+    met = sum(s == activities.MET for s in statuses)
+    status = (ACTIVITY_MARKERS[activities.MET] if met == len(statuses)
+              else f"{ACTIVITY_MARKERS[activities.NOT_MET]} ({met} af {len(statuses)} mål nået)")
+    return ["Aktiviteter", "Aktivitetsmålene", MISSING, "; ".join(parts) + f" ({data.year})",
+            MISSING, status]

@@ -1,0 +1,168 @@
+"""The delaftale's activity targets, computed from the staff's activity log.
+
+Targets (config: aktivitetsmaal): network activities in the housing areas every month; 6 themed
+events a year; at least 1 of them outside the areas together with Frivillighedens Hus; from
+project year 3 the residents themselves help run the activities. Each is computed per calendar
+year and per project year (1 Sept – 31 Aug), as rows of the indicator table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pandas as pd
+
+from .config import Config
+
+OTHER_THEME = "Andet"
+OUTSIDE = "Uden for boligområderne"
+MET, NOT_MET, ONGOING, INFO = "mål nået", "mål ikke nået", "i gang", "til orientering"
+MONTHS = ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
+SOURCE_TEXT = "Aktivitetslog ført af de boligsociale medarbejdere"
+
+
+def theme_labels(cfg: Config) -> list[str]:
+    """Short theme names used in the log and the report (the delaftale's three themes)."""
+    return [t.split(",")[0] for t in cfg.aktivitetsmaal.temaer]
+
+
+def periods(cfg: Config, year: int) -> list[tuple[str, dt.date, dt.date, bool]]:
+    """The calendar year and each project year overlapping it: (label, first, last, complete).
+
+    A period is complete when it has ended by 31 December of the report year."""
+    hp = cfg.helhedsplan
+    out = [(f"kalenderår {year}", max(dt.date(year, 1, 1), hp.periode_fra),
+            min(dt.date(year, 12, 31), hp.periode_til), True)]
+    for n in sorted({cfg.project_year(d) for d in (dt.date(year, 1, 1), dt.date(year, 12, 31))
+                     if cfg.project_year(d)}):
+        first = dt.date(hp.periode_fra.year + n - 1, hp.projektaar_start_maaned, 1)
+        last = dt.date(first.year + 1, first.month, 1) - dt.timedelta(days=1)
+        out.append((f"projektår {n}", first, last, last <= dt.date(year, 12, 31)))
+    return out
+
+
+def _months(first: dt.date, last: dt.date) -> list[tuple[int, int]]:
+    months, y, m = [], first.year, first.month
+    while (y, m) <= (last.year, last.month):
+        months.append((y, m))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return months
+
+
+def month_label(ym: tuple[int, int]) -> str:
+    return f"{MONTHS[ym[1] - 1]}. {ym[0]}"
+
+
+def summarise(cfg: Config, log: pd.DataFrame, first: dt.date, last: dt.date) -> dict:
+    """Everything the targets need for one period."""
+    dates = pd.to_datetime(log["dato"]).dt.date
+    period = log[(dates >= first) & (dates <= last)].copy()
+    themes = theme_labels(cfg)
+    in_areas = period[period["sted"] != OUTSIDE]
+    months = _months(first, last)
+    active = {(d.year, d.month) for d in pd.to_datetime(in_areas["dato"]).dt.date}
+    themed = period[period["tema"].isin(themes)]
+    partner = cfg.aktivitetsmaal.uden_for_boligomraaderne_partner
+    outside = themed[(themed["sted"] == OUTSIDE)
+                     & themed["partnere"].fillna("").str.contains(partner, regex=False)]
+    partners: dict[str, int] = {}
+    for cell in period["partnere"].dropna():
+        for name in {p.strip() for p in str(cell).replace(",", ";").split(";") if p.strip()}:
+            partners[name] = partners.get(name, 0) + 1
+    return {
+        "months": months, "active_months": [m for m in months if m in active],
+        "missing_months": [m for m in months if m not in active],
+        "events": len(period), "themed": len(themed),
+        "per_theme": {t: int((themed["tema"] == t).sum()) for t in themes},
+        "outside": len(outside), "participants": int(period["deltagere"].sum()),
+        "residents": int(period["beboere"].sum()),
+        "co_organised": int(period["beboere_medarrangoer"].astype(bool).sum()),
+        "partners": dict(sorted(partners.items(), key=lambda kv: (-kv[1], kv[0]))),
+    }
+
+
+def indicator_rows(cfg: Config, log: pd.DataFrame, year: int, threshold: int) -> list[dict]:
+    """Rows for the indicator table: per period, each target with its value and status."""
+    targets = cfg.aktivitetsmaal
+    rows = []
+    example = bool(log["eksempeldata"].any()) if len(log) else False
+    files = ", ".join(sorted(set(log["kilde_fil"]))) if len(log) else ""
+    for label, first, last, complete in periods(cfg, year):
+        if first > last:  # the report year lies outside the plan period
+            continue
+        s = summarise(cfg, log, first, last)
+        pending = ONGOING if not complete else None
+
+        def add(indikator_id, indikator, value, target=math.nan, status=INFO, note="",
+                persons=False, _label=label):
+            row = dict(delmaal_id="aktiviteter", indikator_id=indikator_id, indikator=indikator,
+                       niveau="helhedsplan", enhed_navn=_label, enhed="antal", decimaler=0,
+                       aar=year, maalt=True, vaerdi=float(value), taeller=float(value),
+                       maal=target, status=status, note=note, god_retning="op",
+                       datakilde=SOURCE_TEXT, kilde_fil=files, eksempeldata=example,
+                       undertrykt=False)
+            if persons and 0 < value < threshold:
+                row.update(vaerdi=math.nan, taeller=math.nan, undertrykt=True,
+                           note=f"Færre end {threshold} personer: vises ikke (diskretion)")
+            rows.append(row)
+
+        n_months = len(s["months"])
+        missing = ", ".join(month_label(m) for m in s["missing_months"])
+        add("maaneder_med_aktivitet", "Måneder med netværksaktivitet i boligområderne",
+            len(s["active_months"]), n_months,
+            pending or (MET if not s["missing_months"] else NOT_MET),
+            f"Ingen aktivitet i: {missing}" if missing else "")
+        per_year = targets.temaarrangementer_pr_aar * (n_months / 12 if n_months < 12 else 1)
+        add("temaarrangementer", "Temaarrangementer i alt", s["themed"],
+            targets.temaarrangementer_pr_aar,
+            pending or (MET if s["themed"] >= math.ceil(per_year) else NOT_MET),
+            "" if n_months == 12 else f"Perioden er {n_months} måneder; målet er 6 pr. år")
+        for theme, count in s["per_theme"].items():
+            add(f"tema: {theme}", f"Temaarrangementer: {theme}", count)
+        add("uden_for_boligomraaderne",
+            f"Temaarrangementer uden for boligområderne med {targets.uden_for_boligomraaderne_partner}",
+            s["outside"], targets.uden_for_boligomraaderne_pr_aar,
+            pending or (MET if s["outside"] >= targets.uden_for_boligomraaderne_pr_aar else NOT_MET))
+        add("aktiviteter", "Aktiviteter i alt", s["events"])
+        add("deltagere", "Deltagere i alt", s["participants"], persons=True)
+        add("heraf_beboere", "Heraf beboere", s["residents"], persons=True)
+        add("medarrangeret", "Aktiviteter, som beboere var med til at arrangere",
+            s["co_organised"])
+        for partner, count in s["partners"].items():
+            add(f"partner: {partner}", f"Aktiviteter med {partner}", count)
+    rows += _month_rows(cfg, log, year, files, example)
+    return rows
+
+
+def _month_rows(cfg: Config, log: pd.DataFrame, year: int, files: str, example: bool) -> list:
+    """Per month of the report year: activities in the areas, themed events, events outside
+    the areas. Months outside the plan period are 'not measured'. Feeds the calendar strip."""
+    hp = cfg.helhedsplan
+    dates = pd.to_datetime(log["dato"]).dt.date if len(log) else pd.Series([], dtype=object)
+    themes = theme_labels(cfg)
+    rows = []
+    for m in range(1, 13):
+        first = dt.date(year, m, 1)
+        last = dt.date(year + (m == 12), m % 12 + 1, 1) - dt.timedelta(days=1)
+        in_plan = last >= hp.periode_fra and first <= hp.periode_til
+        month = log[(dates >= first) & (dates <= last)] if len(log) else log
+        counts = {
+            "maaned_netvaerk": int((month["sted"] != OUTSIDE).sum()) if len(month) else 0,
+            "maaned_tema": int(month["tema"].isin(themes).sum()) if len(month) else 0,
+            "maaned_udenfor": int(((month["sted"] == OUTSIDE)
+                                   & month["tema"].isin(themes)).sum()) if len(month) else 0,
+        }
+        names = {"maaned_netvaerk": "Aktiviteter i boligområderne i måneden",
+                 "maaned_tema": "Temaarrangementer i måneden",
+                 "maaned_udenfor": "Temaarrangementer uden for boligområderne i måneden"}
+        for key, value in counts.items():
+            rows.append(dict(delmaal_id="aktiviteter", indikator_id=key, indikator=names[key],
+                             niveau="måned", enhed_navn=f"{year}-{m:02d}", enhed="antal",
+                             decimaler=0, aar=year, maalt=in_plan,
+                             vaerdi=float(value) if in_plan else math.nan,
+                             taeller=float(value) if in_plan else math.nan, status=INFO,
+                             note="" if in_plan else "Uden for helhedsplanens periode",
+                             god_retning="op", datakilde=SOURCE_TEXT, kilde_fil=files,
+                             eksempeldata=example, undertrykt=False))
+    return rows
