@@ -7,7 +7,7 @@ AAR    ?=
 RENDERER ?= auto
 
 .DEFAULT_GOAL := help
-.PHONY: help report test lint eksempeldata clean
+.PHONY: help report eksport test lint eksempeldata skabeloner clean
 
 help: ## Vis denne hjælp
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -25,11 +25,18 @@ $(STAMP): requirements.txt pyproject.toml
 report: $(STAMP) ## Byg statusrapporten (HTML + PDF) i reports/<år>/ (standard: seneste år)
 	$(PY) -m helhedsplan byg $(if $(AAR),--aar $(AAR)) --renderer $(RENDERER)
 
+eksport: $(STAMP) ## Pak rapport og tal til Landsbyggefonden: zip i reports/<år>/ (bygger først ved behov)
+	$(PY) -m helhedsplan eksport $(if $(AAR),--aar $(AAR)) --renderer $(RENDERER)
+
 test: $(STAMP) ## Kør testene
 	$(PY) -m pytest -q
 
 lint: $(STAMP) ## Tjek kodestil med ruff
 	$(PY) -m ruff check src tests
+
+skabeloner: $(STAMP) ## Skriv årets tomme regneark i data/raw/<år>/ (kræver AAR=, fx AAR=2025)
+	@test -n "$(AAR)" || { echo "Angiv året: make skabeloner AAR=2025"; exit 2; }
+	$(PY) -m helhedsplan skabeloner --aar $(AAR)
 
 eksempeldata: $(STAMP) ## Skriv eksempeldata i data/raw igen
 	$(PY) -m helhedsplan eksempeldata

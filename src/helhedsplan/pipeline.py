@@ -23,7 +23,7 @@ import nbformat
 import yaml
 
 from . import config, paths, report
-from .errors import InputError
+from .errors import InputError, Problem
 
 
 class StageError(Exception):
@@ -82,7 +82,7 @@ def _papermill(notebook: Path, parameters: Callable[[Build], dict]) -> Callable[
                                 log_output=False, kernel_manager_class=_kernel_manager())
         except pm.PapermillExecutionError as err:
             if err.ename == "InputError":  # the package's own Danish message: show it as it is
-                raise InputError(_strip_ansi(err.evalue)) from None
+                raise InputError(_problems_from_text(_strip_ansi(err.evalue))) from None
             raise StageError(f"{err.ename}: {_strip_ansi(err.evalue)}\nSe den gemte notesbog "
                              f"med fejlen markeret: {out}") from None
 
@@ -104,6 +104,22 @@ def _strip_ansi(text: str) -> str:
     import re
 
     return re.sub(r"\x1b\[[0-9;]*m", "", text)
+
+
+def _problems_from_text(text: str) -> list[Problem] | str:
+    """An InputError's text from a kernel → its problems again (so it is not wrapped twice)."""
+    import re
+
+    lines = text.strip().splitlines()
+    if not lines or not re.match(r"^Der er \d+ problem(er)? med inddata:$", lines[0]):
+        return text
+    problems: list[str] = []
+    for line in lines[1:]:
+        if line.startswith("  - "):
+            problems.append(line[4:])
+        elif problems:
+            problems[-1] += "\n" + line
+    return [Problem(p) for p in problems] or text
 
 
 def _ingest_params(source_id: str):

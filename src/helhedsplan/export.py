@@ -1,0 +1,547 @@
+"""The export for Landsbyggefonden: one zip with the PDF, the figures as .xlsx, the executed
+notebooks and a manifest of checksums.
+
+`build_export` builds the report first when it is missing or older than anything it was made
+from, then packs reports/<år>/<helhedsplan>_<delaftale>_<år>.zip atomically. The workbook is made
+from the indicator table only (data/processed/<år>/indikatorer.csv), like the report, so every
+number in it can be traced to a row there and from there to an input file (sheet "Datakilder",
+and the manifest). It holds aggregated figures only: no individual-level rows and no names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import math
+import os
+import re
+import sys
+import unicodedata
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from . import __version__, config, indicators, paths, pipeline, report, stats
+from .config import Config
+from .errors import InputError
+from .excel import sha256
+
+SHEETS = ("Oversigt", "Indikatorer", "Aktivitetsmål", "Datakilder", "Definitioner")
+ACTIVITIES = "aktiviteter"  # delmaal_id of the activity log's rows in the indicator table
+NOTEBOOK_FOLDER = "notesboeger"  # ASCII inside the zip: Windows' zip tool handles it everywhere
+MANIFEST = "manifest.json"
+
+# A text cell starting with one of these is run as a formula by Excel, LibreOffice or Google
+# Sheets once the text leaves the .xlsx (CSV export, copy-paste) or is edited (OWASP "CSV
+# injection"); tab and carriage return are listed by OWASP too.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+# The indicator table's columns as LBF reads them; the order is indicators.COLUMNS.
+INDICATOR_HEADERS = {
+    "delmaal_id": "Delmål-id", "indikator_id": "Indikator-id", "indikator": "Indikator",
+    "niveau": "Niveau", "enhed_navn": "Opgjort for", "afdeling": "Afdeling",
+    "boligomraade": "Boligområde", "enhed": "Enhed", "decimaler": "Decimaler", "aar": "År",
+    "maalt": "Målt", "vaerdi": "Værdi", "taeller": "Tæller", "naevner": "Nævner",
+    "ci_lav": "95 pct.-interval, nedre", "ci_hoej": "95 pct.-interval, øvre",
+    "baseline_aar": "Baselineår", "baseline_vaerdi": "Baselineværdi",
+    "baseline_taeller": "Baseline, tæller", "baseline_naevner": "Baseline, nævner", "maal": "Mål",
+    "aendring": "Ændring fra baseline", "aendring_enhed": "Ændringens enhed",
+    "p_vaerdi": "p-værdi", "god_retning": "God retning", "status": "Status",
+    "undertrykt": "Vises ikke (diskretion)", "note": "Note", "datakilde": "Datakilde",
+    "kilde_fil": "Kildefil(er)", "eksempeldata": "Eksempeldata",
+}
+BOOLEAN_COLUMNS = ("maalt", "undertrykt", "eksempeldata")
+YES, NO = "ja", "nej"
+
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
+NOTE_FONT = Font(italic=True)
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+# --- names and text -------------------------------------------------------------------------
+
+def ascii_slug(text: str, keep: str = "") -> str:
+    """'Aktiv i fællesskabet' → 'Aktiv-i-faellesskabet': safe in file names on every system.
+    Characters in `keep` (besides letters and digits) are kept as they are."""
+    for a, b in (("æ", "ae"), ("ø", "oe"), ("å", "aa"), ("Æ", "Ae"), ("Ø", "Oe"), ("Å", "Aa")):
+        text = text.replace(a, b)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(f"[^A-Za-z0-9{re.escape(keep)}]+", "-", text).strip("-")
+
+
+def package_stem(cfg: Config, year: int) -> str:
+    return f"{ascii_slug(cfg.helhedsplan.navn)}_{ascii_slug(cfg.delaftale.navn)}_{year}"
+
+
+def safe_text(value: object) -> str:
+    """Text as it may go into a cell: characters XML cannot hold removed, and a leading formula
+    character neutralised with a space in front (' =HYPERLINK(…)'), so the text stays text in the
+    workbook, in a CSV made from it, and when somebody edits the cell."""
+    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    return " " + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def _missing(x: object) -> bool:
+    if x is None:
+        return True
+    if isinstance(x, str):
+        return False
+    try:
+        return bool(pd.isna(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def _number(x: object) -> int | float | None:
+    """A plain Python number for a cell (integers stay integers), None for a missing value."""
+    if _missing(x):
+        return None
+    if isinstance(x, bool | np.bool_):
+        raise TypeError(f"not a number: {x!r}")
+    return int(x) if isinstance(x, int | np.integer) else float(x)
+
+
+def _fmt(decimals: int) -> str:
+    return "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+
+
+def _signed_fmt(decimals: int) -> str:
+    f = _fmt(decimals)
+    return f"+{f};-{f};{f}"
+
+
+YEAR_FMT = "0"
+COUNT_FMT = _fmt(0)
+P_FMT = "0.000"
+
+
+# --- the workbook ---------------------------------------------------------------------------
+
+@dataclass
+class Col:
+    header: str
+    fmt: str | None = None  # number format for numbers in this column (a cell may override)
+    wrap: bool = False  # long text: wraps within a capped width
+
+
+@dataclass
+class Cell:
+    value: object
+    fmt: str | None = None
+
+
+def _display_len(value: object, fmt: str | None) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, int | float):
+        decimals = len(fmt.split(";")[0].split(".")[1]) if fmt and "." in fmt else 0
+        return len(f"{value:+,.{decimals}f}")
+    return max((len(line) for line in str(value).splitlines()), default=0)
+
+
+def _write_table(ws, cols: list[Col], rows: Iterable[list[object]],
+                 notes: Iterable[str] = ()) -> None:
+    """Header row (bold, frozen, filters on), typed values with number formats, widths that fit.
+    `notes` go below the table, after a blank row, outside the filter range."""
+    widths = [len(c.header) for c in cols]
+    for j, col in enumerate(cols, start=1):
+        cell = ws.cell(row=1, column=j, value=col.header)
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        cell.alignment = Alignment(vertical="top")
+    n = 1
+    for n, row in enumerate(rows, start=2):
+        for j, (col, raw) in enumerate(zip(cols, row, strict=True), start=1):
+            value, fmt = (raw.value, raw.fmt) if isinstance(raw, Cell) else (raw, None)
+            fmt = fmt or col.fmt
+            cell = ws.cell(row=n, column=j)
+            if _missing(value):
+                continue
+            if isinstance(value, bool):
+                value = YES if value else NO
+            if isinstance(value, int | float):
+                cell.value = value
+                if fmt:
+                    cell.number_format = fmt
+            else:
+                text = safe_text(value)
+                cell.value = text
+                cell.data_type = "s"  # text, never a formula, whatever it looks like
+                if text != str(value):
+                    cell.quotePrefix = True  # Excel's own "this is text" mark (a typed ')
+            if col.wrap:
+                cell.alignment = WRAP
+            widths[j - 1] = max(widths[j - 1], _display_len(cell.value, fmt))
+    last = get_column_letter(len(cols))
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{last}{max(n, 2)}"
+    for j, (col, width) in enumerate(zip(cols, widths, strict=True), start=1):
+        ws.column_dimensions[get_column_letter(j)].width = min(max(width + 2, 8), 60 if col.wrap else 45)
+    for i, text in enumerate(notes, start=n + 2):
+        cell = ws.cell(row=i, column=1, value=safe_text(text))
+        cell.data_type = "s"
+        cell.font = NOTE_FONT
+
+
+def _value_fmt(row: pd.Series) -> str:
+    return _fmt(int(row["decimaler"])) if row["enhed"] == "pct." else COUNT_FMT
+
+
+def _change_fmt(row: pd.Series) -> str:
+    return _signed_fmt(int(row["decimaler"]) if row["aendring_enhed"] == "procentpoint" else 0)
+
+
+def _status_word(status: object) -> str:
+    if _missing(status) or status == "":
+        return ""
+    return report.MARKERS.get(status, str(status).capitalize())
+
+
+def _sheet_overview(ws, data: report.ReportData) -> None:
+    cols = [Col("Delmål", wrap=True), Col("Indikator", wrap=True), Col("Opgjort for"),
+            Col("Enhed"), Col("Baseline"), Col("Baselineår", YEAR_FMT), Col("Seneste måling"),
+            Col("Målt år", YEAR_FMT), Col("Ændring"), Col("Ændringens enhed"), Col("Status"),
+            Col("Note", wrap=True)]
+    rows = []
+    for d in data.cfg.delmaal:
+        indikator_id, niveau = report.HEADLINE[d.id]
+        row = report.latest(data, indikator_id, niveau)
+        if row is None:
+            rows.append([d.kort_navn, d.indikator, None, None, None, None, None, None, None,
+                         None, "Ikke målt", None])
+            continue
+        baseline_shown = row["status"] != stats.STATUS_BASELINE
+        rows.append([
+            d.kort_navn, d.indikator, row["enhed_navn"], row["enhed"],
+            Cell(_number(row["baseline_vaerdi"]), _value_fmt(row)), _number(row["baseline_aar"]),
+            Cell(None if row["undertrykt"] else _number(row["vaerdi"]), _value_fmt(row)),
+            _number(row["aar"]),
+            Cell(_number(row["aendring"]) if baseline_shown else None, _change_fmt(row)),
+            row["aendring_enhed"] if baseline_shown else None, _status_word(row["status"]),
+            row["note"] or None,
+        ])
+    notes = ["Status siger, om ændringen fra baseline er større, end tilfældigheder kan forklare "
+             "(95 pct. sikkerhed), og om den går i delmålets retning. For anmeldelser til "
+             "politiet er flere anmeldelser målet.",
+             f"Seneste måling er den nyeste måling til og med {data.year}. Alle tal står i arket "
+             "Indikatorer, og filerne bag dem i arket Datakilder."]
+    if data.example:
+        notes.insert(0, "EKSEMPELDATA: tallene er opdigtede (undtagen baselineårenes tal, som "
+                        "står i delaftalen). Må ikke bruges som status for helhedsplanen.")
+    _write_table(ws, cols, rows, notes)
+
+
+def _sheet_indicators(ws, table: pd.DataFrame) -> None:
+    wide = {"indikator", "note", "datakilde"}
+    fixed = {"afdeling": YEAR_FMT, "decimaler": YEAR_FMT, "aar": YEAR_FMT,
+             "baseline_aar": YEAR_FMT, "taeller": COUNT_FMT, "naevner": COUNT_FMT,
+             "baseline_taeller": COUNT_FMT, "baseline_naevner": COUNT_FMT, "p_vaerdi": P_FMT}
+    cols = [Col(INDICATOR_HEADERS.get(c, c), fixed.get(c), wrap=c in wide)
+            for c in indicators.COLUMNS]
+    per_row_value = {"vaerdi", "ci_lav", "ci_hoej", "baseline_vaerdi", "maal"}
+
+    def cells(row: pd.Series) -> list[object]:
+        out = []
+        for c in indicators.COLUMNS:
+            x = row[c]
+            if c in BOOLEAN_COLUMNS:
+                out.append(None if _missing(x) else bool(x))
+            elif c in per_row_value:
+                out.append(Cell(_number(x), _value_fmt(row)))
+            elif c == "aendring":
+                out.append(Cell(_number(x), _change_fmt(row)))
+            elif isinstance(x, str):
+                out.append(x or None)
+            else:
+                out.append(_number(x))
+        return out
+
+    _write_table(ws, cols, (cells(r) for _, r in table.iterrows()))
+
+
+def _phase_years(cfg: Config, years: list[int]) -> str:
+    first, last = years[0], years[-1]
+    start = cfg.helhedsplan.periode_fra.year
+    span = f"{first}–{last}" if last != first else str(first)
+    return f"projektår {span} (1.9.{start + first - 1}–31.8.{start + last})"
+
+
+def _sheet_activities(ws, cfg: Config, table: pd.DataFrame) -> None:
+    cols = [Col("Slags"), Col("Aktivitet", wrap=True), Col("Beskrivelse", wrap=True),
+            Col("Periode"), Col("År", YEAR_FMT), Col("Mål", COUNT_FMT), Col("Resultat"),
+            Col("Enhed"), Col("Status"), Col("Note", wrap=True), Col("Kildefil(er)")]
+    a = cfg.aktivitetsmaal
+    rows: list[list[object]] = [
+        ["Mål", "Netværksaktiviteter", a.netvaerksaktiviteter, "hver måned", None, None, None,
+         None, None, None, None],
+        ["Mål", "Temaarrangementer", "Temaer: " + "; ".join(a.temaer) + ".", "pr. år", None,
+         a.temaarrangementer_pr_aar, None, "antal", None, None, None],
+        ["Mål", "Temaarrangementer uden for boligområderne",
+         f"Heraf uden for boligområderne, i samarbejde med {a.uden_for_boligomraaderne_partner}.",
+         "pr. år", None, a.uden_for_boligomraaderne_pr_aar, None, "antal", None, None, None],
+    ]
+    for phase in cfg.helhedsplan.faser:
+        rows.append(["Fase", phase.navn, phase.beskrivelse, _phase_years(cfg, phase.projektaar),
+                     None, None, None, None, None, None, None])
+    results = table[table["delmaal_id"] == ACTIVITIES]
+    for _, r in results.iterrows():
+        rows.append(["Resultat", r["indikator"], None, r["enhed_navn"], _number(r["aar"]),
+                     Cell(_number(r.get("maal")), _value_fmt(r)),
+                     Cell(None if r["undertrykt"] else _number(r["vaerdi"]), _value_fmt(r)),
+                     r["enhed"], _status_word(r["status"]), r["note"] or None,
+                     r["kilde_fil"] or None])
+    notes = ([] if len(results) else
+             ["Indikatortabellen har endnu ingen resultater for aktiviteterne (aktivitetsloggen); "
+              "arket viser delaftalens aktivitetsmål."])
+    _write_table(ws, cols, rows, notes)
+
+
+def _sheet_sources(ws, inputs: list[dict]) -> None:
+    cols = [Col("Fil"), Col("Kilde"), Col("Kilde-id"), Col("Dataår", YEAR_FMT),
+            Col("Rækker", COUNT_FMT), Col("SHA-256"), Col("Eksempeldata")]
+    rows = [[i["fil"], i["kilde"], i["kilde_id"], i.get("aar"), i.get("raekker"), i["sha256"],
+             i.get("eksempeldata")] for i in inputs]
+    _write_table(ws, cols, rows, ["SHA-256 er filens kontrolsum: den samme fil giver altid den "
+                                  "samme kontrolsum, så man kan se, at tallene kommer fra netop "
+                                  "den fil."])
+
+
+def _sheet_definitions(ws, cfg: Config, table: pd.DataFrame) -> None:
+    cols = [Col("Delmål-id"), Col("Delmål", wrap=True), Col("Delmål (delaftalens ord)", wrap=True),
+            Col("Indikator", wrap=True), Col("Indikator-id'er"), Col("Definition", wrap=True),
+            Col("Enhed"), Col("Decimaler", YEAR_FMT), Col("God retning", wrap=True),
+            Col("Datakilde", wrap=True), Col("Baseline", wrap=True), Col("Sammenligning", wrap=True)]
+    rows = []
+    for d in cfg.delmaal:
+        ids = ", ".join(dict.fromkeys(table.loc[table["delmaal_id"] == d.id, "indikator_id"]))
+        direction = ("op: flere/højere er bedre" if d.god_retning == "op"
+                     else "ned: færre/lavere er bedre")
+        comp = d.sammenligning.navn if d.sammenligning else None
+        rows.append([d.id, d.kort_navn, d.delmaal, d.indikator, ids or None, d.definition,
+                     d.enhed, d.decimaler, direction, d.datakilde,
+                     report.baseline_text(cfg, d.id), comp])
+    threshold = cfg.diskretion.mindste_antal
+    notes = [f"Diskretion: tal om færre end {threshold} personer vises ikke (Danmarks Statistiks "
+             "regel); cellerne er tomme, og noten siger det.",
+             "Usikkerhed: hver andel har et 95 pct. Wilson-interval, et antal et eksakt "
+             "Poisson-interval. Ændringen fra baseline testes (to-andels-test, Fishers eksakte "
+             "test ved små tal; for antal en eksakt Poisson-test); p-værdien står i arket "
+             "Indikatorer.",
+             "Afdeling og boligområde: " + cfg.afdeling_kobling.begrundelse]
+    other = set(table["delmaal_id"]) - {d.id for d in cfg.delmaal}
+    if "maalgruppe" in other:
+        notes.append("Delmål-id 'maalgruppe' i arket Indikatorer er delaftalens dataoversigt: "
+                     "beboerne i boligområderne efter LBF's Beboerdata. Baggrund, ikke et mål.")
+    if ACTIVITIES in other:
+        notes.append(f"Delmål-id '{ACTIVITIES}' i arket Indikatorer er aktivitetsmålene, opgjort "
+                     "fra aktivitetsloggen; se arket Aktivitetsmål.")
+    _write_table(ws, cols, rows, notes)
+
+
+def workbook(cfg: Config, year: int, table: pd.DataFrame, inputs: list[dict]) -> Workbook:
+    """The figures for LBF: values only (no formulas), Danish number formats, one table per sheet."""
+    data = report.ReportData(cfg, year, table, inputs)
+    wb = Workbook()
+    sheets = {name: (wb.active if i == 0 else wb.create_sheet()) for i, name in enumerate(SHEETS)}
+    for name, ws in sheets.items():
+        ws.title = name
+    _sheet_overview(sheets["Oversigt"], data)
+    _sheet_indicators(sheets["Indikatorer"], table)
+    _sheet_activities(sheets["Aktivitetsmål"], cfg, table)
+    _sheet_sources(sheets["Datakilder"], inputs)
+    _sheet_definitions(sheets["Definitioner"], cfg, table)
+    wb.properties.title = f"Statusrapport {year}: {cfg.delaftale.navn}, tal"
+    wb.properties.subject = f"Den boligsociale helhedsplan {cfg.helhedsplan.navn}"
+    wb.properties.creator = f"helhedsplan {__version__}"
+    return wb
+
+
+def workbook_bytes(wb: Workbook) -> bytes:
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+# --- what the report was made from, and whether it is up to date ---------------------------
+
+def _ingested(year: int, root: Path) -> list[dict]:
+    """The files ingest read for the year, as it recorded them (*.inddata.json)."""
+    inputs = []
+    for path in sorted((root / "data" / "processed" / str(year)).glob("*.inddata.json")):
+        inputs += json.loads(path.read_text(encoding="utf-8"))
+    return sorted(inputs, key=lambda i: (i["kilde"], i["aar"], i["fil"]))
+
+
+def inputs_read(year: int, root: Path) -> list[dict]:
+    """Every input of the year's report: the files ingest read, the configuration, and the
+    analyst's comments if there are any."""
+    inputs = _ingested(year, root)
+    cfg_file = root / "config" / "delaftale.yaml"
+    inputs.append({"fil": "config/delaftale.yaml", "kilde": "Delaftalen (konfiguration)",
+                   "kilde_id": "konfiguration", "aar": None, "raekker": None,
+                   "sha256": sha256(cfg_file), "eksempeldata": False})
+    comments = root / "data" / "raw" / str(year) / "bemaerkninger.md"
+    if comments.is_file():
+        inputs.append({"fil": f"data/raw/{year}/bemaerkninger.md",
+                       "kilde": "Bemærkninger til rapporten", "kilde_id": "bemaerkninger",
+                       "aar": year, "raekker": None, "sha256": sha256(comments),
+                       "eksempeldata": False})
+    return inputs
+
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _sources_of(year: int, root: Path) -> list[Path]:
+    """What a build for `year` reads: raw years up to it (folders too: a file added or removed
+    changes its folder), the configuration, the notebooks and the program itself (an updated
+    program may compute or show things differently)."""
+    out = [root / "config" / "delaftale.yaml", root / "reports" / "statusrapport.ipynb",
+           root / "_quarto.yml"]
+    out += sorted((root / "notebooks").glob("*.ipynb"))
+    out += sorted(PACKAGE_DIR.rglob("*.py")) + sorted((PACKAGE_DIR / "assets").glob("*"))
+    for y in paths.raw_years(root / "data" / "raw"):
+        if y <= year:
+            folder = root / "data" / "raw" / str(y)
+            out += [folder, *sorted(folder.rglob("*"))]
+    return [p for p in out if p.exists()]
+
+
+def stale_reason(year: int, root: Path) -> str | None:
+    """Why the year's report must be (re)built before export, in Danish; None if it is current.
+
+    Current means: the PDF, the executed notebooks and the processed tables exist; nothing the
+    build reads is newer than the PDF; and every input file still has the checksum the build
+    recorded (catches a file replaced by an older copy, whose date says nothing)."""
+    rel = lambda p: p.relative_to(root).as_posix()  # noqa: E731
+    out = root / "reports" / str(year)
+    pdf = out / "statusrapport.pdf"
+    processed = root / "data" / "processed" / str(year)
+    if not pdf.is_file():
+        return f"{rel(pdf)} findes ikke"
+    if not (out / "notesbøger" / "statusrapport.ipynb").is_file():
+        return f"de kørte notesbøger mangler i {rel(out / 'notesbøger')}"
+    if not (processed / "indikatorer.csv").is_file() or not any(processed.glob("*.inddata.json")):
+        return f"indikatortabellen mangler i {rel(processed)}"
+    columns = pd.read_csv(processed / "indikatorer.csv", nrows=0).columns.tolist()
+    if columns != indicators.COLUMNS:
+        return "indikatortabellen er lavet af en anden version af programmet"
+    built = pdf.stat().st_mtime_ns
+    for p in _sources_of(year, root):
+        if p.stat().st_mtime_ns > built:
+            where = rel(p) if p.is_relative_to(root) else f"programfilen {p.name}"
+            return f"{where} er ændret efter rapporten blev bygget"
+    for i in _ingested(year, root):
+        path = root / i["fil"]
+        if not path.is_file():
+            return f"{i['fil']} findes ikke længere"
+        if sha256(path) != i["sha256"]:
+            return f"{i['fil']} har fået nyt indhold efter rapporten blev bygget"
+    return None
+
+
+# --- the package -----------------------------------------------------------------------------
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _zip_info(name: str, when: dt.datetime) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=when.timetuple()[:6])
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    return info
+
+
+def build_export(year: int | None = None, root: Path | None = None, renderer: str = "auto",
+                 log: Callable[[str], None] = print) -> Path:
+    """Build the report if needed, then write the LBF package for the year. Returns the zip.
+
+    Raises InputError or StageError (from the build) and OSError (the zip cannot be written),
+    with Danish messages for the first two."""
+    root = Path(root or paths.ROOT)
+    cfg = config.load(root / "config" / "delaftale.yaml")
+    year = year or pipeline.latest_year(root)
+    if not (root / "data" / "raw" / str(year)).is_dir():
+        pipeline.build(year, root=root, renderer=renderer, log=log)  # raises its Danish error
+    reason = stale_reason(year, root)
+    if reason:
+        log(f"Rapporten for {year} bygges først, fordi {reason}.")
+        pipeline.build(year, root=root, renderer=renderer, log=log)
+    else:
+        log(f"Rapporten for {year} er opdateret: den bygges ikke igen.")
+
+    out = root / "reports" / str(year)
+    processed = root / "data" / "processed" / str(year)
+    table = indicators.read(processed)
+    inputs = inputs_read(year, root)
+    stem = package_stem(cfg, year)
+    files: dict[str, bytes] = {f"statusrapport_{year}.pdf": (out / "statusrapport.pdf").read_bytes(),
+                               f"statusrapport_{year}_tal.xlsx":
+                                   workbook_bytes(workbook(cfg, year, table, inputs))}
+    for nb in sorted((out / "notesbøger").glob("*.ipynb")):
+        files[f"{NOTEBOOK_FOLDER}/{ascii_slug(nb.stem, keep='_.')}.ipynb"] = nb.read_bytes()
+    now = dt.datetime.now().astimezone().replace(microsecond=0)
+    manifest = {
+        "pakke": f"{stem}.zip",
+        "helhedsplan": cfg.helhedsplan.navn,
+        "delaftale": cfg.delaftale.navn,
+        "aar": year,
+        "oprettet": now.isoformat(),
+        "version": __version__,
+        "eksempeldata": bool(table["eksempeldata"].any()) or any(i["eksempeldata"] for i in inputs),
+        "filer": [{"fil": name, "bytes": len(data), "sha256": _digest(data)}
+                  for name, data in files.items()],
+        "inddata": inputs,
+        "indikatortabel": {"fil": f"data/processed/{year}/indikatorer.csv",
+                           "sha256": sha256(processed / "indikatorer.csv")},
+        "forklaring": "sha256 er SHA-256-kontrolsummen af filen: 'filer' er filerne i pakken, "
+                      "'inddata' de filer, rapporten og tallene er lavet af.",
+    }
+    files[MANIFEST] = json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8")
+
+    target = out / f"{stem}.zip"
+    tmp = out / f".{stem}.{os.getpid()}.tmp"
+    try:
+        with zipfile.ZipFile(tmp, "w") as zf:
+            for name, data in files.items():
+                zf.writestr(_zip_info(name, now), data)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    log(f"Eksporten indeholder {len(files)} filer ({math.ceil(target.stat().st_size / 1024)} kB).")
+    return target
+
+
+def main_export(year: int | None, renderer: str = "auto") -> int:
+    """CLI wrapper: Danish messages, exit code 0 on success, 1 on failure."""
+    try:
+        path = build_export(year, renderer=renderer)
+    except InputError as err:
+        print(f"\nFEJL: {err}", file=sys.stderr)
+        print("Ret regnearkene og kør kommandoen igen.", file=sys.stderr)
+        return 1
+    except pipeline.StageError as err:
+        print(f"\nFEJL: {err}", file=sys.stderr)
+        return 1
+    except OSError as err:
+        print(f"\nFEJL: Eksporten kunne ikke skrives: {err}\nEr filen åben i et andet program? "
+              "Luk den, og kør kommandoen igen.", file=sys.stderr)
+        return 1
+    except Exception as err:  # a bug, not the analyst's fault: say so, in Danish, without a trace
+        print(f"\nFEJL: Uventet fejl under eksporten: {type(err).__name__}: {err}\n"
+              "Intet er ændret i den tidligere eksport. Kontakt den, der vedligeholder "
+              "programmet.", file=sys.stderr)
+        return 1
+    print(f"\nEksporten til Landsbyggefonden er klar:\n  {path}")
+    return 0
