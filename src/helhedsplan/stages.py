@@ -17,11 +17,14 @@ def processed_dir_for(year: int, processed_dir: str | Path = "") -> Path:
 
 def ingest_source(source_id: str, year: int, raw_dir: str | Path = "",
                   processed_dir: str | Path = "") -> pd.DataFrame:
-    """Read one source's files for every year up to `year`, validate, write the tidy table."""
+    """Read one source's files for every year up to `year`, validate, write the tidy table.
+
+    Returns what was read per file, not the rows: executed notebooks travel in the LBF export,
+    which must never carry row-level data."""
     src = SOURCES[source_id]
     data = ingest(src, config.default(), Path(raw_dir) if raw_dir else paths.RAW_DIR, year)
     write(data, src, processed_dir_for(year, processed_dir))
-    return data.table
+    return pd.DataFrame(data.inputs)[["fil", "aar", "raekker", "eksempeldata", "sha256"]]
 
 
 def compute_indicators(year: int, processed_dir: str | Path = "",
