@@ -1,41 +1,129 @@
-"""Writing input workbooks with openpyxl: the same layout for example data and blank templates."""
+"""Writing input workbooks with openpyxl: the same layout for example data and blank templates.
+
+A workbook has one data sheet per layout of its source (header row with the exact column names,
+number formats, dropdowns for closed fields, checks on numbers and dates), a hidden sheet
+'Lister' with the dropdowns' values, and 'Om filen': which source and year, whether the figures
+are example data, and for every sheet how to fill it in, what each column means, its unit,
+where the figure comes from, and an example row. Everything comes from the Source/Column
+definitions and the delaftale configuration, as the ingest does.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.datavalidation import DataValidation
 
+from .config import Config
 from .excel import EXAMPLE_SHEET
-from .sources.base import Source
+from .sources.base import Column, Layout, Source
 
-NUMBER_FORMATS = {"int": "#,##0", "float": "#,##0.0", "date": "DD-MM-YYYY", "text": "@"}
+NUMBER_FORMATS = {"int": "#,##0", "float": "#,##0.0", "share": "0.0", "date": "DD-MM-YYYY",
+                  "text": "@"}
+LISTS_SHEET = "Lister"
+LAST_ROW = 1_048_576  # Excel's last row: checks and dropdowns cover the whole column
 _FIXED_TIME = dt.datetime(2024, 1, 1)  # stable document properties → reproducible files
+_HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
+_BOLD = Font(bold=True)
 
 
-def write_source_workbook(src: Source, path: Path, year: int, rows: list[dict], *,
-                          example: bool, note: str = "") -> Path:
-    """Write one source's workbook: the data sheet, then 'Om filen' describing every column."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = src.sheet
-    bold = Font(bold=True)
-    for j, col in enumerate(src.columns, start=1):
+def _excel_serial(d: dt.date) -> int:
+    return (d - dt.date(1899, 12, 30)).days
+
+
+def _validation(col: Column, cfg: Config, year: int, lists: dict[str, str]) -> DataValidation | None:
+    """The Excel-side check for a column: a dropdown for closed fields, ranges for numbers/dates."""
+    allowed = col.allowed(cfg)
+    if allowed:
+        dv = DataValidation(type="list", formula1=lists[col.key], allow_blank=True)
+        dv.error = f"Vælg {col.choice_label or 'en værdi'} fra listen."
+        dv.prompt = "Vælg fra listen."
+    elif col.kind == "int":
+        dv = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0",
+                            allow_blank=True)
+        dv.error = "Skriv et helt tal (0 eller derover)."
+    elif col.kind == "float":
+        dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0",
+                            allow_blank=True)
+        dv.error = "Skriv et tal (0 eller derover)."
+    elif col.kind == "share":
+        dv = DataValidation(type="decimal", operator="between", formula1="0", formula2="100",
+                            allow_blank=True)
+        dv.error = "Skriv en andel i procent mellem 0 og 100."
+    elif col.kind == "date":
+        dv = DataValidation(type="date", operator="between",
+                            formula1=str(_excel_serial(dt.date(year, 1, 1))),
+                            formula2=str(_excel_serial(dt.date(year, 12, 31))), allow_blank=True)
+        dv.error = f"Skriv en dato i {year} (dd-mm-åååå)."
+    else:
+        return None
+    if col.none_words:  # 'intet møde' must stay possible: warn, do not stop
+        dv.errorStyle = "warning"
+        dv.error += f" Eller skriv '{col.none_words[0]}'."
+    dv.errorTitle = col.header
+    dv.promptTitle = col.header
+    dv.showErrorMessage = True
+    return dv
+
+
+def _data_sheet(wb: Workbook, layout: Layout, cfg: Config, year: int, rows: list[dict],
+                lists: dict[str, str], first: bool):
+    ws = wb.active if first else wb.create_sheet()
+    ws.title = layout.sheet
+    for j, col in enumerate(layout.columns, start=1):
+        letter = get_column_letter(j)
         cell = ws.cell(row=1, column=j, value=col.header)
-        cell.font = bold
-        cell.fill = PatternFill("solid", fgColor="DDE6F0")
-        ws.column_dimensions[get_column_letter(j)].width = max(14, len(col.header) + 4)
+        cell.font = _BOLD
+        cell.fill = _HEADER_FILL
+        ws.column_dimensions[letter].width = max(14, len(col.header) + 4)
+        # The column's format applies to every cell typed into it later, without making cells.
+        ws.column_dimensions[letter].number_format = NUMBER_FORMATS[col.kind]
         for i, row in enumerate(rows, start=2):
             value = row.get(col.key)
             if col.kind == "date" and isinstance(value, str):
                 value = dt.datetime.strptime(value, "%d-%m-%Y")
             c = ws.cell(row=i, column=j, value=value)
             c.number_format = NUMBER_FORMATS[col.kind]
+        dv = _validation(col, cfg, year, lists)
+        if dv is not None:
+            dv.add(f"{letter}2:{letter}{LAST_ROW}")
+            ws.add_data_validation(dv)
     ws.freeze_panes = "A2"
 
+
+def _lists_sheet(wb: Workbook, layouts: tuple[Layout, ...], cfg: Config) -> dict[str, str]:
+    """The dropdowns' values, one column each, in a hidden sheet (inline lists break on commas)."""
+    refs: dict[str, str] = {}
+    closed = {c.key: c for layout in layouts for c in layout.columns if c.choices}
+    if not closed:
+        return refs
+    ws = wb.create_sheet(LISTS_SHEET)
+    for j, col in enumerate(closed.values(), start=1):
+        letter = get_column_letter(j)
+        ws.cell(row=1, column=j, value=col.header).font = _BOLD
+        values = col.allowed(cfg)
+        for i, v in enumerate(values, start=2):
+            ws.cell(row=i, column=j, value=v)
+        refs[col.key] = f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${len(values) + 1}"
+    ws.sheet_state = "hidden"
+    return refs
+
+
+def _allowed_text(col: Column, cfg: Config) -> str:
+    if col.allowed(cfg):
+        return ", ".join(str(v) for v in col.allowed(cfg))
+    if col.none_words:
+        return f"{col.expected}, eller '{col.none_words[0]}'"
+    return col.expected
+
+
+def _about_sheet(wb: Workbook, src: Source, layouts: tuple[Layout, ...], cfg: Config, year: int,
+                 *, example: bool, note: str):
     about = wb.create_sheet(EXAMPLE_SHEET)
     about.append(["Kilde", src.title])
     about.append(["Hvor tallene kommer fra", src.origin])
@@ -46,17 +134,65 @@ def write_source_workbook(src: Source, path: Path, year: int, rows: list[dict], 
                           "står i delaftalen). Må ikke bruges som rigtige data."])
     if note:
         about.append(["Bemærkning", note])
-    about.append([])
-    about.append(["Kolonne", "Betydning", "Enhed", "Udfyldes altid", "Eksempel"])
-    for cell in about[about.max_row]:
-        cell.font = bold
-    for col in src.columns:
-        about.append([col.header, col.description, col.unit, "ja" if col.required else "nej",
-                      col.example])
+    about.append(["Sådan", "Skriv tallene for året under overskrifterne, én række pr. linje. "
+                           "Overskrifterne og arkenes navne skal stå, som de er. Tal må skrives "
+                           "på dansk (6,3 og 1.234). Lad 'År' stå som årets tal; sæt "
+                           "'Eksempeldata' til 'nej' i rigtige data."])
+    if len(layouts) > 1:
+        about.append(["Flere ark", "Tallene kan skrives på flere måder, ét ark for hver: udfyld "
+                                   "kun ét af arkene " + ", ".join(f"'{la.sheet}'" for la in layouts)
+                      + "."])
+    for layout in layouts:
+        about.append([])
+        about.append([f"Arket '{layout.sheet}'", layout.instructions or layout.title])
+        about[about.max_row][0].font = _BOLD
+        about.append(["Kolonne", "Betydning", "Enhed", "Hvor tallet kommer fra", "Udfyldes altid",
+                      "Tilladte værdier", "Eksempel"])
+        for cell in about[about.max_row]:
+            cell.font = _BOLD
+            cell.fill = _HEADER_FILL
+        for col in layout.columns:
+            about.append([col.header, col.description, col.unit, col.origin or src.origin,
+                          "ja" if col.required else "nej", _allowed_text(col, cfg), col.example])
+        about.append(["Eksempelrække:"])
+        about.append([col.header for col in layout.columns])
+        for cell in about[about.max_row]:
+            cell.font = _BOLD
+        about.append([col.example for col in layout.columns])
     about.column_dimensions["A"].width = 34
     about.column_dimensions["B"].width = 70
+    for col in "CDEFG":
+        about.column_dimensions[col].width = 22
+    for row in about.iter_rows(min_col=2, max_col=2):
+        row[0].alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def write_source_workbook(src: Source, path: Path, year: int, rows: list[dict], *,
+                          example: bool, note: str = "", cfg: Config | None = None,
+                          layouts: tuple[Layout, ...] | None = None,
+                          overwrite: bool = True) -> Path:
+    """Write one source's workbook: a data sheet per layout (rows go in the first), the hidden
+    lists, then 'Om filen'. With overwrite=False an existing file is never replaced
+    (FileExistsError)."""
+    if cfg is None:
+        from . import config
+
+        cfg = config.default()
+    layouts = layouts or (src.layout,)
+    wb = Workbook()
+    lists = _lists_sheet(wb, layouts, cfg)
+    for i, layout in enumerate(layouts):
+        _data_sheet(wb, layout, cfg, year, rows if i == 0 else [], lists, first=i == 0)
+    if LISTS_SHEET in wb.sheetnames:  # data sheets first, so Excel opens on the first of them
+        wb.move_sheet(LISTS_SHEET, offset=len(wb.sheetnames) - 1 - wb.sheetnames.index(LISTS_SHEET))
+    _about_sheet(wb, src, layouts, cfg, year, example=example, note=note)
+    wb.active = 0
     wb.properties.creator = "helhedsplan"
     wb.properties.created = wb.properties.modified = _FIXED_TIME
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    with open(path, "wb" if overwrite else "xb") as f:  # 'x': fail rather than overwrite
+        f.write(buffer.getvalue())
     return path

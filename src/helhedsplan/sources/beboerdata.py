@@ -1,35 +1,54 @@
 """LBF Beboerdata: residents per housing area (18+, 65+, førtidspensionister, outside labour force)."""
 
-from .base import Column, Source
-from .checks import non_negative, one_of
+from .base import Column, Layout, Source
+from .checks import at_most
+
+ORIGIN = "Landsbyggefondens Beboerdata (Danmarks Statistik), tabeller pr. afdeling"
+
+
+def _areas(cfg):
+    return cfg.area_names
+
+
+def _within_adults(key: str, header: str):
+    return at_most(key, "beboere_18_plus",
+                   f"'{header}' ({{{key}}}) er flere end 'Beboere 18+' ({{beboere_18_plus}}) i "
+                   f"samme boligområde")
+
 
 SOURCE = Source(
     id="beboerdata",
     title="LBF Beboerdata",
-    origin="Landsbyggefondens Beboerdata (Danmarks Statistik), tabeller pr. afdeling",
+    origin=ORIGIN,
     filename="beboerdata.xlsx",
-    sheet="Beboerdata",
-    columns=(
-        Column("boligomraade", "Boligområde", "text", "Boligområdet, som delaftalen navngiver det",
-               example="Stenbjergparken"),
-        Column("beboere_18_plus", "Beboere 18+", "int",
-               "Antal beboere på 18 år og derover pr. 1. januar", "personer",
-               required=False, example=388),
-        Column("beboere_65_plus", "Beboere 65+", "int", "Antal beboere på 65 år og derover",
-               "personer", required=False, example=38),
-        Column("foertidspensionister", "Førtidspensionister (fuldtidspersoner)", "float",
-               "Førtidspensionister omregnet til fuldtidspersoner (kan have decimaler)",
-               "fuldtidspersoner", required=False, example=77.3),
-        Column("uden_for_arbejdsstyrken", "18-64 årige uden for arbejdsstyrken", "int",
-               "Antal 18-64-årige uden for arbejdsstyrken", "personer", required=False,
-               example=197),
-    ),
-    key=("boligomraade",),
-    column_checks=lambda cfg, year: {
-        "boligomraade": [one_of(cfg.area_names, "et boligområde i delaftalen")],
-        "beboere_18_plus": [non_negative()],
-        "beboere_65_plus": [non_negative()],
-        "foertidspensionister": [non_negative()],
-        "uden_for_arbejdsstyrken": [non_negative()],
-    },
+    layouts=(Layout(
+        id="beboere",
+        title="antal beboere pr. boligområde",
+        sheet="Beboerdata",
+        instructions="Én række pr. boligområde. Skriv de tal, Beboerdata har for året; lad en "
+                     "celle stå tom, hvis tallet ikke findes (fx skjult af diskretionshensyn).",
+        columns=(
+            Column("boligomraade", "Boligområde", "text",
+                   "Boligområdet, som delaftalen navngiver det", example="Stenbjergparken",
+                   choices=_areas, choice_label="et boligområde i delaftalen"),
+            Column("beboere_18_plus", "Beboere 18+", "int",
+                   "Antal beboere på 18 år og derover pr. 1. januar", "personer",
+                   required=False, example=388),
+            Column("beboere_65_plus", "Beboere 65+", "int", "Antal beboere på 65 år og derover",
+                   "personer", required=False, example=38),
+            Column("foertidspensionister", "Førtidspensionister (fuldtidspersoner)", "float",
+                   "Førtidspensionister omregnet til fuldtidspersoner (kan have decimaler)",
+                   "fuldtidspersoner", required=False, example=77.3),
+            Column("uden_for_arbejdsstyrken", "18-64 årige uden for arbejdsstyrken", "int",
+                   "Antal 18-64-årige uden for arbejdsstyrken", "personer", required=False,
+                   example=197),
+        ),
+        key=("boligomraade",),
+        checks=lambda cfg, year: [
+            _within_adults("beboere_65_plus", "Beboere 65+"),
+            _within_adults("foertidspensionister", "Førtidspensionister (fuldtidspersoner)"),
+            _within_adults("uden_for_arbejdsstyrken", "18-64 årige uden for arbejdsstyrken"),
+        ],
+        template_rows=50,
+    ),),
 )

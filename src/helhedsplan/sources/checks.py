@@ -1,4 +1,9 @@
-"""Reusable pandera checks with Danish messages (the message is what the analyst reads)."""
+"""Reusable pandera checks with Danish messages (the message is what the analyst reads).
+
+A message may name values of the failing row as {key} placeholders (e.g. '{tilfredse}'); the
+ingest fills them in, so the analyst sees the numbers that disagree. A check that concerns one
+column more than the others says so with `column=`, so the message can point at that cell.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,18 @@ import datetime as dt
 import pandas as pd
 import pandera.pandas as pa
 
+# error message → the column a row-level check points at (filled in by row_check)
+COLUMN_OF: dict[str, str] = {}
+DATE_OUTSIDE_YEAR = "datoen ligger ikke i {year}, som mappen hedder"
+
 
 def non_negative() -> pa.Check:
-    return pa.Check(lambda s: s.isna() | (s >= 0), element_wise=False,
-                    error="må ikke være negativ")
+    return pa.Check(lambda s: s.isna() | (s >= 0), error="må ikke være negativ")
+
+
+def share() -> pa.Check:
+    return pa.Check(lambda s: s.isna() | ((s >= 0) & (s <= 100)),
+                    error="skal være en andel mellem 0 og 100 pct.")
 
 
 def one_of(allowed: list, what: str) -> pa.Check:
@@ -21,9 +34,20 @@ def one_of(allowed: list, what: str) -> pa.Check:
 def within_year(year: int) -> pa.Check:
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     return pa.Check(lambda s: s.isna() | s.map(lambda d: pd.isna(d) or first <= d <= last),
-                    error=f"datoen ligger ikke i {year}, som mappen hedder")
+                    error=DATE_OUTSIDE_YEAR.format(year=year))
+
+
+def row_check(fn, message: str, column: str | None = None) -> pa.Check:
+    """A check across the columns of each row; `fn(df)` gives True where the row is fine."""
+    if column:
+        COLUMN_OF[message] = column
+    return pa.Check(fn, error=message)
 
 
 def at_most(part: str, whole: str, message: str) -> pa.Check:
-    return pa.Check(lambda df: df[part].isna() | df[whole].isna() | (df[part] <= df[whole]),
-                    error=message)
+    return row_check(lambda df: df[part].isna() | df[whole].isna() | (df[part] <= df[whole]),
+                     message, column=part)
+
+
+def at_least_one(key: str, message: str) -> pa.Check:
+    return row_check(lambda df: df[key].isna() | (df[key] >= 1), message, column=key)

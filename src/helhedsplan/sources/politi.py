@@ -1,9 +1,12 @@
 """Syd- og Sønderjyllands Politi: reports to the police from the areas and the whole kommune."""
 
-import pandera.pandas as pa
+from __future__ import annotations
 
-from .base import Column, Source
-from .checks import non_negative, one_of
+import pandas as pd
+
+from ..errors import Problem
+from .base import Column, Layout, Source, dk
+from .checks import row_check
 
 AREAS_TOTAL = "Boligområderne i alt"
 
@@ -16,15 +19,41 @@ def places(cfg) -> list[str]:
     return [*cfg.area_names, AREAS_TOTAL, kommune_label(cfg)]
 
 
-def _areas_within_kommune(cfg) -> pa.Check:
+def _areas_within_kommune(cfg):
     def check(df):
-        kommune = df.loc[df["omraade"] == kommune_label(cfg), "anmeldelser"]
-        if kommune.empty or kommune.isna().all():
-            return df["omraade"].notna()
+        kommune = df.loc[df["omraade"] == kommune_label(cfg), "anmeldelser"].dropna()
+        if kommune.empty:
+            return pd.Series(True, index=df.index)
         return (df["omraade"] == kommune_label(cfg)) | df["anmeldelser"].isna() | (
             df["anmeldelser"] <= kommune.iloc[0])
 
-    return pa.Check(check, error="flere anmeldelser end i hele kommunen")
+    return row_check(check, f"er flere anmeldelser end i hele kommunen ('{kommune_label(cfg)}')",
+                     column="anmeldelser")
+
+
+def _total_is_sum(df: pd.DataFrame, cfg, year: int) -> list[Problem]:
+    """'Boligområderne i alt' is the four areas together, when all four are given."""
+    by_place = df.dropna(subset=["omraade", "anmeldelser"]).drop_duplicates("omraade").set_index(
+        "omraade")
+    areas = [a for a in cfg.area_names if a in by_place.index]
+    if AREAS_TOTAL not in by_place.index or len(areas) != len(cfg.area_names):
+        return []
+    total = by_place.at[AREAS_TOTAL, "anmeldelser"]
+    parts = by_place.loc[areas, "anmeldelser"].sum()
+    if total == parts:
+        return []
+    return [Problem(f"'{AREAS_TOTAL}' ({dk(total)}) er ikke summen af de fire boligområder "
+                    f"({dk(parts)}). Ret det tal, der er forkert.",
+                    row=int(by_place.at[AREAS_TOTAL, "excel_raekke"])
+                    if "excel_raekke" in by_place else None, column="Anmeldelser",
+                    )]
+
+
+def _with_rows(check):
+    def run(df, cfg, year):
+        return check(df.assign(excel_raekke=df.index), cfg, year)
+
+    return run
 
 
 SOURCE = Source(
@@ -32,17 +61,22 @@ SOURCE = Source(
     title="Politiets anmeldelser",
     origin="Syd- og Sønderjyllands Politi, anmeldelser fordelt på område",
     filename="politi_anmeldelser.xlsx",
-    sheet="Anmeldelser",
-    columns=(
-        Column("omraade", "Område", "text",
-               f"Et boligområde, '{AREAS_TOTAL}' eller kommunen i alt", example=AREAS_TOTAL),
-        Column("anmeldelser", "Anmeldelser", "int", "Antal anmeldelser i kalenderåret",
-               "anmeldelser", example=108),
-    ),
-    key=("omraade",),
-    column_checks=lambda cfg, year: {
-        "omraade": [one_of(places(cfg), "et kendt område")],
-        "anmeldelser": [non_negative()],
-    },
-    checks=lambda cfg, year: [_areas_within_kommune(cfg)],
+    layouts=(Layout(
+        id="anmeldelser",
+        title="anmeldelser pr. område",
+        sheet="Anmeldelser",
+        instructions=f"Én række pr. område: '{AREAS_TOTAL}' og kommunen i alt skal altid med; "
+                     "boligområderne hver for sig, hvis politiet har opgjort dem.",
+        columns=(
+            Column("omraade", "Område", "text",
+                   f"Et boligområde, '{AREAS_TOTAL}' eller kommunen i alt", example=AREAS_TOTAL,
+                   choices=places, choice_label="et kendt område"),
+            Column("anmeldelser", "Anmeldelser", "int", "Antal anmeldelser i kalenderåret",
+                   "anmeldelser", example=108),
+        ),
+        key=("omraade",),
+        checks=lambda cfg, year: [_areas_within_kommune(cfg)],
+        table_checks=_with_rows(_total_is_sum),
+        template_rows=50,
+    ),),
 )

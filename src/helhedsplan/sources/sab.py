@@ -1,26 +1,101 @@
-"""SAB: attendance at the yearly afdelingsmøde per afdeling."""
+"""SAB: attendance at the yearly afdelingsmøde per afdeling.
 
-from .base import Column, Source
-from .checks import non_negative, one_of, within_year
+Every afdeling in the delaftale has a row each year; an afdeling that held no meeting says so
+with 'intet møde' (the year is then 'ikke målt' for it). Attendance is checked against LBF
+Beboerdata for the same year: the afdeling's area must have residents 18+, and no more may have
+come than live there.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ..config import Config
+from ..errors import Problem
+from .base import Column, Layout, Source, dk
+
+NO_MEETING = ("intet møde", "ikke holdt", "aflyst")
+
+
+def _afdelinger(cfg):
+    return cfg.afdelinger
+
+
+def _every_afdeling(df: pd.DataFrame, cfg: Config, year: int) -> list[Problem]:
+    present = set(df["afdeling"].dropna().astype(int))
+    return [Problem(f"afd. {a} mangler: der er ingen række for den. Tilføj rækken; blev der ikke "
+                    f"holdt afdelingsmøde i {year}, så skriv 'intet møde' i 'Fremmødte beboere'.",
+                    column="Afdeling")
+            for a in cfg.afdelinger if a not in present]
+
+
+def _drop_no_meeting(df: pd.DataFrame, cfg: Config, year: int) -> pd.DataFrame:
+    return df[df["fremmoedte"].notna()].reset_index(drop=True)
+
+
+def _against_residents(cfg: Config, raw_dir: Path, year: int, table: pd.DataFrame,
+                       label: str) -> list[Problem]:
+    """Every afdeling with attendance has residents 18+ that year, and no more came than live there."""
+    from .base import read_file
+    from .beboerdata import SOURCE as BEBOERDATA
+
+    path = Path(raw_dir) / str(year) / BEBOERDATA.filename
+    other = f"{year}/{BEBOERDATA.filename}"
+    if not path.exists():
+        return [Problem(f"der er fremmøde for {year}, men ingen Beboerdata-fil for {year} "
+                        f"({other}). Fremmødet kan ikke sættes i forhold til antal beboere 18+: "
+                        f"læg Beboerdata for {year} i mappen.", file=label)]
+    residents = read_file(BEBOERDATA, cfg, path, year, other)
+    if residents.problems:  # reported with Beboerdata's own problems
+        return []
+    r18 = residents.table.dropna(subset=["beboere_18_plus"]).set_index("boligomraade")[
+        "beboere_18_plus"]
+    sheet = SOURCE.sheet
+    problems = []
+    for _, row in table.iterrows():
+        afd, k = int(row["afdeling"]), row["fremmoedte"]
+        area = cfg.area_of_afdeling(afd)
+        excel_row = None if pd.isna(row["excel_raekke"]) else int(row["excel_raekke"])
+        if area not in r18.index:
+            problems.append(Problem(
+                f"afd. {afd} har fremmøde for {year}, men {other} har ikke 'Beboere 18+' for "
+                f"{area}. Skriv antallet i {other}.", file=label, sheet=sheet, row=excel_row,
+                column="Afdeling", value=afd))
+        elif k > r18[area]:
+            problems.append(Problem(
+                f"{dk(k)} fremmødte er flere end de {dk(r18[area])} beboere 18+ i {area} "
+                f"({other})", file=label, sheet=sheet, row=excel_row,
+                column="Fremmødte beboere", value=int(k)))
+    return problems
+
 
 SOURCE = Source(
     id="afdelingsmoeder",
     title="SAB afdelingsmøder",
     origin="SAB, deltagerlister fra de årlige afdelingsmøder",
     filename="sab_afdelingsmoeder.xlsx",
-    sheet="Afdelingsmøder",
-    columns=(
-        Column("afdeling", "Afdeling", "int", "Afdelingens nummer hos SAB", example=30),
-        Column("moededato", "Mødedato", "date", "Datoen for det årlige afdelingsmøde",
-               required=False, example="14-09-2024"),
-        Column("fremmoedte", "Fremmødte beboere", "int",
-               "Antal beboere, der deltog i mødet (ikke personale og gæster)", "personer",
-               example=31),
-    ),
-    key=("afdeling",),
-    column_checks=lambda cfg, year: {
-        "afdeling": [one_of(cfg.afdelinger, "en afdeling i delaftalen")],
-        "moededato": [within_year(year)],
-        "fremmoedte": [non_negative()],
-    },
+    layouts=(Layout(
+        id="fremmoede",
+        title="fremmødte pr. afdeling",
+        sheet="Afdelingsmøder",
+        instructions="Én række pr. afdeling i delaftalen. Blev der ikke holdt møde, så skriv "
+                     "'intet møde' i 'Fremmødte beboere'.",
+        columns=(
+            Column("afdeling", "Afdeling", "int", "Afdelingens nummer hos SAB", example=30,
+                   choices=_afdelinger, choice_label="en afdeling i delaftalen"),
+            Column("moededato", "Mødedato", "date", "Datoen for det årlige afdelingsmøde",
+                   required=False, example="14-09-2024"),
+            Column("fremmoedte", "Fremmødte beboere", "int",
+                   "Antal beboere, der deltog i mødet (ikke personale og gæster). 'intet møde', "
+                   "hvis der ikke blev holdt møde", "personer", example=31,
+                   none_words=NO_MEETING),
+        ),
+        key=("afdeling",),
+        table_checks=_every_afdeling,
+        to_table=_drop_no_meeting,
+        template_rows=50,
+    ),),
+    cross_checks=_against_residents,
 )
