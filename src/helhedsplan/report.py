@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import config as config_mod
 from . import activities, indicators, stats
+from . import config as config_mod
 from .config import Config
 from .formatting import MISSING, interval, number, pct, pp, signed
 
