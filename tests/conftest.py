@@ -56,7 +56,7 @@ Flere kom til møderne efter **opsøgende besøg** i opgangene. <script>alert("x
 
 @pytest.fixture(scope="session")
 def built_project(tmp_path_factory):
-    """One scratch project built for 2024 (with a comments file) and 2021, shared by the
+    """One scratch project built for 2024 (with a comments file), 2021 and 2018, shared by the
     end-to-end tests: each build starts seven kernels, so it is done once per session."""
     from helhedsplan import pipeline
 
@@ -64,6 +64,6 @@ def built_project(tmp_path_factory):
     (root / "data" / "raw" / "2024" / "bemaerkninger.md").write_text(COMMENT_2024,
                                                                       encoding="utf-8")
     messages: list[str] = []
-    for year in (2021, 2024):
+    for year in (2018, 2021, 2024):
         pipeline.build(year, root=root, renderer="indbygget", log=messages.append)
     return root, messages

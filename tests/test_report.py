@@ -58,9 +58,9 @@ def test_html_headings_and_toc(html_2024):
 def test_one_figure_per_delmaal_with_danish_alt_text(html_2024):
     _, _, outline = html_2024
     alts = [img.get("alt", "") for img in outline.images]
-    assert len(alts) == 3
+    assert len(alts) == 4  # one per delmål, and the activity calendar
     assert "afdelingsmødet" in alts[0] and "livskvalitet" in alts[1]
-    assert "anmeldelser" in alts[2]
+    assert "anmeldelser" in alts[2] and "netværksaktivitet" in alts[3]
     assert all(img["src"].startswith("data:image/svg+xml") for img in outline.images)
 
 
@@ -92,7 +92,9 @@ def test_pdf_page_one_answers_the_question(built_project):
     first = pages[0]
     for text in ["Statusrapport 2024", "Eksempeldata", "1.9.2023–31.8.2024", "6,1 pct. (2020)",
                  "8,2 pct. (2024)", "+2,2 procentpoint", "Tydelig fremgang", "78 pct. (2018)",
-                 "81 pct. (2023)", "108 (2020)", "131 (2024)", "Side 1 af"]:
+                 "81 pct. (2023)", "108 (2020)", "131 (2024)", "Side 1 af",
+                 "Aktivitetsmålene 2024:", "11 af 12 måneder med netværksaktivitet",
+                 "7 af 6 temaarrangementer", "1 af 1 uden for boligområderne med Frivillighedens Hus"]:
         assert text in first, text
     for n, page in enumerate(pages, start=1):
         assert f"Side {n} af {len(pages)}" in page
@@ -108,3 +110,21 @@ def test_any_year_builds_2021(built_project):
     assert "117 (2021)" in first
     html = (out / "statusrapport.html").read_text(encoding="utf-8")
     assert "2024" not in re.sub(r"<[^>]+>", "", html.split("Bilag")[0])  # no later years leak
+
+
+def test_activity_section_in_2024(html_2024):
+    _, text, _ = html_2024
+    section = text.split("Aktiviteter</h1>", 1)[1].split("Målgruppe</h1>", 1)[0]
+    for expected in ["Kalenderår 2024", "Projektår 3 (2023/24)", "Mål nået", "Mål ikke nået",
+                     "Ingen aktivitet i: jul. 2024", "18 aktiviteter"]:
+        assert expected in section, expected
+
+
+def test_first_baseline_year_builds(built_project):
+    """2018: only VIVE and Beboerdata exist; the rest says it has no measurements yet."""
+    root, _ = built_project
+    reader = PdfReader(root / "reports" / "2018" / "statusrapport.pdf")
+    text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
+    assert "Statusrapport 2018" in text and "78 pct. (2018)" in text
+    assert "Ingen målinger til og med 2018" in text
+    assert "Der er ingen aktivitetslog for 2018" in text

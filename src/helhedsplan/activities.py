@@ -17,6 +17,7 @@ from .config import Config
 
 OTHER_THEME = "Andet"
 OUTSIDE = "Uden for boligområderne"
+OTHER_PARTNERS = "andre samarbejdspartnere"
 MET, NOT_MET, ONGOING, INFO = "mål nået", "mål ikke nået", "i gang", "til orientering"
 MONTHS = ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
 SOURCE_TEXT = "Aktivitetslog ført af de boligsociale medarbejdere"
@@ -34,11 +35,15 @@ def periods(cfg: Config, year: int) -> list[tuple[str, dt.date, dt.date, bool]]:
     hp = cfg.helhedsplan
     out = [(f"kalenderår {year}", max(dt.date(year, 1, 1), hp.periode_fra),
             min(dt.date(year, 12, 31), hp.periode_til), True)]
-    for n in sorted({cfg.project_year(d) for d in (dt.date(year, 1, 1), dt.date(year, 12, 31))
+    year_end = dt.date(year, 12, 31)
+    for n in sorted({cfg.project_year(d) for d in (dt.date(year, 1, 1), year_end)
                      if cfg.project_year(d)}):
         first = dt.date(hp.periode_fra.year + n - 1, hp.projektaar_start_maaned, 1)
         last = dt.date(first.year + 1, first.month, 1) - dt.timedelta(days=1)
-        out.append((f"projektår {n}", first, last, last <= dt.date(year, 12, 31)))
+        # A project year still running at the end of the report year is counted so far only:
+        # months that have not happened yet are not "months without activity".
+        label = f"projektår {n} ({first.year}/{str(first.year + 1)[2:]})"
+        out.append((label, first, min(last, year_end), last <= year_end))
     return out
 
 
@@ -66,9 +71,13 @@ def summarise(cfg: Config, log: pd.DataFrame, first: dt.date, last: dt.date) -> 
     partner = cfg.aktivitetsmaal.uden_for_boligomraaderne_partner
     outside = themed[(themed["sted"] == OUTSIDE)
                      & themed["partnere"].fillna("").str.contains(partner, regex=False)]
+    # Only the configured partners are named; anything else written in the log (which could be
+    # a person's name) is counted as "andre samarbejdspartnere" and never shown.
+    known = {p.casefold(): p for p in cfg.aktivitetsmaal.partnere}
     partners: dict[str, int] = {}
     for cell in period["partnere"].dropna():
-        for name in {p.strip() for p in str(cell).replace(",", ";").split(";") if p.strip()}:
+        names = {p.strip() for p in str(cell).replace(",", ";").split(";") if p.strip()}
+        for name in {known.get(n.casefold(), OTHER_PARTNERS) for n in names}:
             partners[name] = partners.get(name, 0) + 1
     return {
         "months": months, "active_months": [m for m in months if m in active],
@@ -117,7 +126,9 @@ def indicator_rows(cfg: Config, log: pd.DataFrame, year: int, threshold: int) ->
         add("temaarrangementer", "Temaarrangementer i alt", s["themed"],
             targets.temaarrangementer_pr_aar,
             pending or (MET if s["themed"] >= math.ceil(per_year) else NOT_MET),
-            "" if n_months == 12 else f"Perioden er {n_months} måneder; målet er 6 pr. år")
+            "" if n_months == 12 or pending else
+            f"Perioden har kun {n_months} måneder i helhedsplanen; målet er "
+            f"{targets.temaarrangementer_pr_aar} pr. år, her {math.ceil(per_year)}")
         for theme, count in s["per_theme"].items():
             add(f"tema: {theme}", f"Temaarrangementer: {theme}", count)
         add("uden_for_boligomraaderne",
@@ -131,7 +142,8 @@ def indicator_rows(cfg: Config, log: pd.DataFrame, year: int, threshold: int) ->
             s["co_organised"])
         for partner, count in s["partners"].items():
             add(f"partner: {partner}", f"Aktiviteter med {partner}", count)
-    rows += _month_rows(cfg, log, year, files, example)
+    if rows:  # a year outside the plan period has no calendar either
+        rows += _month_rows(cfg, log, year, files, example)
     return rows
 
 

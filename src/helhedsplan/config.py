@@ -131,6 +131,7 @@ class Aktivitetsmaal(_Model):
     temaarrangementer_pr_aar: int
     uden_for_boligomraaderne_pr_aar: int
     uden_for_boligomraaderne_partner: str
+    partnere: list[str]
 
 
 class Config(_Model):

@@ -88,12 +88,6 @@ ANMELDELSER = {
            {"omraade": AREAS_TOTAL, "anmeldelser": 131}, {"omraade": _KOMMUNE, "anmeldelser": 2430}],
 }
 
-EXAMPLES = {
-    "beboerdata": BEBOERDATA,
-    "afdelingsmoeder": AFDELINGSMOEDER,
-    "livskvalitet": LIVSKVALITET,
-    "anmeldelser": ANMELDELSER,
-}
 
 
 def write_all(raw_dir: Path = paths.RAW_DIR) -> list[Path]:
@@ -104,11 +98,6 @@ def write_all(raw_dir: Path = paths.RAW_DIR) -> list[Path]:
             written.append(write_source_workbook(src, Path(raw_dir) / str(year) / src.filename,
                                                  year, rows, example=True))
     return written
-
-
-if __name__ == "__main__":
-    for p in write_all():
-        print(p)
 
 
 # The activity log (from the helhedsplan's start, 1.9.2021). Made up, with some months without
@@ -172,3 +161,16 @@ def _activity_log(year: int) -> list[dict]:
 
 
 AKTIVITETER = {year: _activity_log(year) for year in _PLAN}
+
+EXAMPLES = {
+    "beboerdata": BEBOERDATA,
+    "afdelingsmoeder": AFDELINGSMOEDER,
+    "livskvalitet": LIVSKVALITET,
+    "anmeldelser": ANMELDELSER,
+    "aktiviteter": AKTIVITETER,
+}
+
+
+if __name__ == "__main__":
+    for p in write_all():
+        print(p)

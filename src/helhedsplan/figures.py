@@ -43,10 +43,9 @@ def _share_series(ax, rows: pd.DataFrame, colour: str, label: str, line: str = "
 
 
 def _baseline(ax, value: float, year: int, text: str):
-    ax.axhline(value, color=BASELINE_COLOUR, ls="--", lw=1)
-    ax.annotate(f"Baseline {year}: {text}", xy=(0.99, value), xycoords=("axes fraction", "data"),
-                xytext=(0, -11), textcoords="offset points", fontsize=8, ha="right",
-                color=BASELINE_COLOUR)
+    """The baseline as a dashed line, named in the legend (a label on the line can hide
+    behind bars and points)."""
+    ax.axhline(value, color=BASELINE_COLOUR, ls="--", lw=1, label=f"Baseline {year}: {text}")
 
 
 def _years(ax, first: int, last: int):
@@ -116,6 +115,8 @@ def anmeldelser(table: pd.DataFrame, year: int):
               formatting.number(b["baseline_vaerdi"]))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: formatting.number(v)))
     ax.set_ylabel("Antal anmeldelser")
+    ax.set_ylim(0, float(measured["ci_hoej"].max()) * 1.25)
+    ax.legend(loc="upper left", frameon=False, ncols=2)
     _years(ax, int(rows["aar"].min()), year)
     fig.tight_layout()
     return fig

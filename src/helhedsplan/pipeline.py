@@ -146,15 +146,13 @@ def _render(build: Build) -> None:
 
 def stages(root: Path) -> list[Stage]:
     nb = root / "notebooks"
-    ingest = [
-        ("beboerdata", "Indlæser LBF Beboerdata"),
-        ("afdelingsmoeder", "Indlæser SAB afdelingsmøder"),
-        ("livskvalitet", "Indlæser VIVE livskvalitet"),
-        ("anmeldelser", "Indlæser politiets anmeldelser"),
-    ]
+    from .sources import SOURCES
+
+    # One ingest notebook per source (notebooks/1x_indlaes_<kilde>.ipynb), run side by side.
     found = {p.stem.split("_indlaes_")[-1]: p for p in nb.glob("1*_indlaes_*.ipynb")}
-    out = [Stage(f"indlaes_{sid}", label, _papermill(found[sid], _ingest_params(sid)))
-           for sid, label in ingest]
+    out = [Stage(f"indlaes_{sid}", f"Indlæser {src.title}", _papermill(found[sid],
+                                                                      _ingest_params(sid)))
+           for sid, src in SOURCES.items()]
     out.append(Stage("indikatorer", "Beregner indikatorer",
                      _papermill(nb / "20_indikatorer.ipynb",
                                 lambda b: {"aar": b.year, "processed_dir": str(b.processed),

@@ -145,11 +145,11 @@ def summary(data: ReportData) -> str:
         status = MARKERS.get(row["status"], row["status"].capitalize())
         body.append([d.kort_navn, d.indikator, _fmt_baseline(row),
                      f"{_fmt_value(row)} ({int(row['aar'])})", _fmt_change(row), status])
-    activity_row = activity_summary_row(data)
-    if activity_row:
-        body.append(activity_row)
     lines = [md_table(["Delmål", "Indikator", "Baseline", "Seneste måling", "Ændring",
                        "Status"], body, [18, 17, 16, 17, 20, 18], right={2, 3, 4})]
+    activity_line = activity_summary_line(data)
+    if activity_line:
+        lines += ["", activity_line]
     lines.append("")
     lines.append("*Status* siger, om ændringen fra baseline er større, end tilfældigheder kan "
                  "forklare (95 pct. sikkerhed), og om den går i delmålets retning. For "
@@ -333,8 +333,8 @@ def target_group_table(data: ReportData) -> str:
             else:
                 cells.append(number(r.iloc[0]["vaerdi"], int(r.iloc[0]["decimaler"])))
         body.append(cells)
-    headers = ["Boligområde", *[f"{m.navn.removeprefix('Antal ')} ({latest_year[m.id]})"
-                                 for m in measures]]
+    headers = ["Boligområde", *[f"{m.navn.removeprefix('Antal ').capitalize()} "
+                                 f"({latest_year[m.id]})" for m in measures]]
     out = md_table(headers, body, [22, *[16] * len(measures)], right=set(range(1, len(headers))))
     d = data.cfg.dataoversigt
     stated = "; ".join(
@@ -461,7 +461,7 @@ def activity_table(data: ReportData) -> str:
             marker = ACTIVITY_MARKERS.get(x["status"], "")
             cells.append(f"{value} {marker}".strip())
         body.append(cells)
-    headers = ["Mål", *[p[0].upper() + p[1:] + (" (i gang)" if any(
+    headers = ["Mål", *[p[0].upper() + p[1:] + (f", til og med dec. {data.year}" if any(
         rows[(rows["enhed_navn"] == p)]["status"] == activities.ONGOING) else "")
         for p in periods]]
     out = md_table(headers, body, [30, *[22] * len(periods)], right=set())
@@ -499,8 +499,8 @@ def activity_log_summary(data: ReportData) -> str:
             + "\n")
 
 
-def activity_summary_row(data: ReportData) -> list[str] | None:
-    """Page 1's line for the activity targets, for the calendar year."""
+def activity_summary_line(data: ReportData) -> str | None:
+    """Page 1's line for the activity targets in the calendar year."""
     rows = _activity_rows(data)
     rows = rows[rows["enhed_navn"] == f"kalenderår {data.year}"]
     if rows.empty:
@@ -508,7 +508,8 @@ def activity_summary_row(data: ReportData) -> list[str] | None:
     parts, statuses = [], []
     labels = {"maaneder_med_aktivitet": "måneder med netværksaktivitet",
               "temaarrangementer": "temaarrangementer",
-              "uden_for_boligomraaderne": "uden for boligområderne"}
+              "uden_for_boligomraaderne": "uden for boligområderne med "
+                                          + data.cfg.aktivitetsmaal.uden_for_boligomraaderne_partner}
     for key, label in labels.items():
         r = rows[rows["indikator_id"] == key]
         if len(r):
@@ -518,5 +519,4 @@ def activity_summary_row(data: ReportData) -> list[str] | None:
     met = sum(s == activities.MET for s in statuses)
     status = (ACTIVITY_MARKERS[activities.MET] if met == len(statuses)
               else f"{ACTIVITY_MARKERS[activities.NOT_MET]} ({met} af {len(statuses)} mål nået)")
-    return ["Aktiviteter", "Aktivitetsmålene", MISSING, "; ".join(parts) + f" ({data.year})",
-            MISSING, status]
+    return f"**Aktivitetsmålene {data.year}:** " + "; ".join(parts) + f". {status}."

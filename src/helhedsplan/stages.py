@@ -24,7 +24,7 @@ def ingest_source(source_id: str, year: int, raw_dir: str | Path = "",
     src = SOURCES[source_id]
     data = ingest(src, config.default(), Path(raw_dir) if raw_dir else paths.RAW_DIR, year)
     write(data, src, processed_dir_for(year, processed_dir))
-    return pd.DataFrame(data.inputs)[["fil", "aar", "raekker", "eksempeldata", "sha256"]]
+    return pd.DataFrame(data.inputs, columns=["fil", "aar", "raekker", "eksempeldata", "sha256"])
 
 
 def compute_indicators(year: int, processed_dir: str | Path = "",

@@ -6,9 +6,10 @@ from pathlib import Path
 
 from ..config import Config
 from ..errors import Problem
-from . import beboerdata, politi, sab, vive
+from . import aktiviteter, beboerdata, politi, sab, vive
 
-SOURCES = {s.id: s for s in (beboerdata.SOURCE, sab.SOURCE, vive.SOURCE, politi.SOURCE)}
+SOURCES = {s.id: s for s in (beboerdata.SOURCE, sab.SOURCE, vive.SOURCE, politi.SOURCE,
+                             aktiviteter.SOURCE)}
 
 
 def problems_in_all_sources(cfg: Config, raw_dir: Path, up_to_year: int,

@@ -125,6 +125,11 @@ class Source:
     # file label) → Problems.
     cross_checks: Callable[[Config, Path, int, pd.DataFrame, str], list[Problem]] | None = None
     not_every_year: bool = False  # e.g. VIVE: a year without a file is 'ikke målt'
+    # The first year a file is needed (the delmål's baseline year; the plan's start for the
+    # activity log). A report for an earlier year does without the source.
+    required_from: Callable[[Config], int] | None = None
+    # Columns whose header looks like personal data (names, CPR, contact details) are refused.
+    refuse_personal_data: bool = False
 
     @property
     def layout(self) -> Layout:
@@ -490,6 +495,28 @@ def _pick_layout(src: Source, book: excel.Book, year: int
         "eller omdøb arket.", file=book.label)]
 
 
+PERSONAL_DATA_WORDS = ("navn", "cpr", "personnummer", "telefon", "tlf", "mobil", "mail",
+                       "adresse", "foedselsdato", "foedt", "alder", "initialer")
+
+
+def _personal_data_headers(layout: Layout, sheet: excel.Sheet, found: dict[str, int]
+                           ) -> list[Problem]:
+    """Extra columns that look like personal data: the log must hold none, so refuse the file."""
+    problems = []
+    for j, h in enumerate(sheet.headers):
+        if not h or j in found.values():
+            continue
+        words = excel.normalise_header(h).split()
+        hit = next((w for w in PERSONAL_DATA_WORDS if any(x.startswith(w) or x.endswith(w)
+                                                          for x in words)), None)
+        if hit:
+            problems.append(Problem(
+                f"kolonnen '{h}' ligner personoplysninger. Loggen må ikke indeholde navne, "
+                "CPR-numre eller kontaktoplysninger: slet kolonnen, og gem filen igen.",
+                file=sheet.label, sheet=sheet.sheet, column=h))
+    return problems
+
+
 def read_file(src: Source, cfg: Config, path: Path, year: int, label: str = "") -> FileRead:
     """Read, type and validate one source file for one year. Never raises for bad input."""
     try:
@@ -509,6 +536,8 @@ def read_file(src: Source, cfg: Config, path: Path, year: int, label: str = "") 
     if layout is None:
         return FileRead(pd.DataFrame(), problems, example=book.example)
     found, header_problems = _match_headers(layout, sheet)
+    if src.refuse_personal_data:
+        header_problems += _personal_data_headers(layout, sheet, found)
     if header_problems:
         return FileRead(pd.DataFrame(), problems + header_problems, layout, book.example)
     df, cell_problems = _typed(layout, sheet, found, cfg)
@@ -583,10 +612,13 @@ def collect(src: Source, cfg: Config, raw_dir: Path, up_to_year: int) -> Ingeste
                        "sha256": digest, "eksempeldata": got.example,
                        "skema": got.layout.id if got.layout else None,
                        "skema_navn": got.layout.title if got.layout else None})
-    if not problems and not frames:
+    needed = src.required_from is None or up_to_year >= src.required_from(cfg)
+    if not problems and not frames and needed:
         problems.append(Problem(f"Der er ingen {src.title}-fil ({src.filename}) i {raw_dir} for "
                                 f"{up_to_year} eller årene før."))
-    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    empty = pd.DataFrame(columns=["aar", *(c.key for c in src.columns), "kilde_fil",
+                                  "eksempeldata"])
+    table = pd.concat(frames, ignore_index=True) if frames else empty
     return Ingested(table, inputs, problems)
 
 

@@ -21,6 +21,7 @@ SOURCE = Source(
     title="LBF Beboerdata",
     origin=ORIGIN,
     filename="beboerdata.xlsx",
+    required_from=lambda cfg: min(m.aar for m in cfg.dataoversigt.maal),
     layouts=(Layout(
         id="beboere",
         title="antal beboere pr. boligområde",

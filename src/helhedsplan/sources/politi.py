@@ -61,6 +61,7 @@ SOURCE = Source(
     title="Politiets anmeldelser",
     origin="Syd- og Sønderjyllands Politi, anmeldelser fordelt på område",
     filename="politi_anmeldelser.xlsx",
+    required_from=lambda cfg: cfg.delmaal_by_id("anmeldelser").baseline.aar,
     layouts=(Layout(
         id="anmeldelser",
         title="anmeldelser pr. område",

@@ -76,6 +76,7 @@ SOURCE = Source(
     title="SAB afdelingsmøder",
     origin="SAB, deltagerlister fra de årlige afdelingsmøder",
     filename="sab_afdelingsmoeder.xlsx",
+    required_from=lambda cfg: cfg.delmaal_by_id("afdelingsmoeder").baseline.aar,
     layouts=(Layout(
         id="fremmoede",
         title="fremmødte pr. afdeling",

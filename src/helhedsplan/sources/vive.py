@@ -215,6 +215,7 @@ SOURCE = Source(
     title="VIVE trivselsmåling",
     origin="VIVEs trygheds- og trivselsmåling (spørgsmål om livskvalitet)",
     filename="vive_livskvalitet.xlsx",
+    required_from=lambda cfg: cfg.delmaal_by_id("livskvalitet").baseline.aar,
     layouts=(ENTERED_LAYOUT, CATEGORIES_LAYOUT, SINGLE_ANSWERS_LAYOUT),
     not_every_year=True,
 )

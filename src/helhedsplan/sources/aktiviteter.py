@@ -1,0 +1,76 @@
+"""The activity log the staff keep: one row per activity, no persons.
+
+The delaftale's activity targets (monthly network activities, 6 themed events, 1 outside the
+areas with Frivillighedens Hus, residents co-organising) are computed from it in activities.py.
+The log holds no names of persons: the template says so, and a column that looks like personal
+data makes the file be refused.
+"""
+
+from __future__ import annotations
+
+from ..activities import OTHER_THEME, OUTSIDE, theme_labels
+from .base import Column, Layout, Source
+from .checks import at_most
+
+YES_NO = ["ja", "nej"]
+
+
+def _themes(cfg):
+    return [*theme_labels(cfg), OTHER_THEME]
+
+
+def _places(cfg):
+    return [*cfg.area_names, OUTSIDE]
+
+
+def _residents_within_participants(cfg, year):
+    return [at_most("beboere", "deltagere",
+                    "flere beboere end deltagere: 'Heraf beboere' må højst være 'Deltagere'")]
+
+
+def _co_organised_as_bool(df, cfg, year):
+    return df.assign(beboere_medarrangoer=df["beboere_medarrangoer"].fillna("nej").eq("ja"))
+
+
+SOURCE = Source(
+    id="aktiviteter",
+    title="Aktivitetslog",
+    origin="De boligsociale medarbejderes aktivitetslog",
+    filename="aktivitetslog.xlsx",
+    required_from=lambda cfg: cfg.helhedsplan.periode_fra.year,
+    refuse_personal_data=True,
+    layouts=(Layout(
+        id="log",
+        title="én række pr. aktivitet",
+        sheet="Aktiviteter",
+        instructions="Én række pr. aktivitet i året. Skriv ALDRIG navne på personer (heller ikke "
+                     "på deltagere eller frivillige) eller andre personoplysninger i loggen. "
+                     "Temaarrangementer er de 6 årlige aktiviteter med særligt fokus på et af "
+                     "delaftalens tre temaer; øvrige netværksaktiviteter har tema 'Andet'.",
+        columns=(
+            Column("dato", "Dato", "date", "Dagen aktiviteten blev holdt", example="14-03-2024"),
+            Column("titel", "Aktivitet", "text", "Hvad aktiviteten hed (uden personnavne)",
+                   example="Fællesspisning"),
+            Column("tema", "Tema", "text",
+                   "Et af delaftalens tre temaer for temaarrangementer, ellers 'Andet'",
+                   example="Andet", choices=_themes, choice_label="et tema i delaftalen"),
+            Column("sted", "Sted", "text",
+                   f"Boligområdet, eller '{OUTSIDE}'", example="Nørager", choices=_places,
+                   choice_label="et boligområde eller 'Uden for boligområderne'"),
+            Column("partnere", "Samarbejdspartnere", "text",
+                   "Organisationer, adskilt af semikolon: Frivillighedens Hus; Sundhedscenteret; "
+                   "Integrationskonsulenten; Lokalbetjentene; Foreninger; eller andre "
+                   "organisationer. Ingen personnavne", required=False,
+                   example="Frivillighedens Hus; Foreninger"),
+            Column("deltagere", "Deltagere", "int", "Antal deltagere i alt", "personer",
+                   example=18),
+            Column("beboere", "Heraf beboere", "int", "Antal af deltagerne, der bor i "
+                   "boligområderne", "personer", example=15),
+            Column("beboere_medarrangoer", "Beboere med til at arrangere", "text",
+                   "'ja', hvis beboere var med til at planlægge eller holde aktiviteten",
+                   example="ja", choices=lambda cfg: YES_NO, choice_label="ja eller nej"),
+        ),
+        checks=_residents_within_participants,
+        to_table=_co_organised_as_bool,
+    ),),
+)
