@@ -327,7 +327,7 @@ def test_pipeline_stops_and_publishes_nothing(case, tmp_path):
     case.broken(root / "data" / "raw")
     with pytest.raises(InputError) as err:
         pipeline.build(2024, root=root, renderer="indbygget", log=lambda m: None)
-    lines = [p.message for p in err.value.problems]
+    lines = [str(p) for p in err.value.problems]
     for expected in case.expected:
         assert any(line.startswith(expected) for line in lines), (expected, lines)
     assert _outputs(root) == before

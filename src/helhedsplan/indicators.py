@@ -168,7 +168,15 @@ def _livskvalitet(rows: _Rows, cfg: Config, survey: pd.DataFrame, year_to: int, 
                        n=int(this.at[group, "svar"]), base_k=base_k, base_n=base_n,
                        base_year=base.aar if base_k is not None else None, threshold=threshold,
                        kilde_fil=this.at[group, "kilde_fil"],
-                       eksempeldata=bool(this.at[group, "eksempeldata"]))
+                       eksempeldata=bool(this.at[group, "eksempeldata"]),
+                       note=_counting_note(this.loc[group], year))
+
+
+def _counting_note(row: pd.Series, year: int) -> str:
+    """How VIVE's figures were counted and how 'ved ikke' was treated (from the ingest)."""
+    parts = [str(row[c]) for c in ("opgoerelse", "ved_ikke")
+             if c in row.index and isinstance(row[c], str) and row[c]]
+    return f"{year}: " + "; ".join(parts) if parts else ""
 
 
 def _police(rows: _Rows, cfg: Config, reports: pd.DataFrame, year_to: int):

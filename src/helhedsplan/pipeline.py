@@ -230,11 +230,18 @@ def build(year: int | None = None, *, root: Path | None = None, renderer: str = 
     Raises InputError (bad or missing inputs) or StageError (a stage failed), both in Danish.
     """
     root = Path(root or paths.ROOT)
-    config.load(root / "config" / "delaftale.yaml")  # a broken configuration stops the run here
+    cfg = config.load(root / "config" / "delaftale.yaml")  # a broken one stops the run here
     year = year or latest_year(root)
     if not (root / "data" / "raw" / str(year)).is_dir():
         raise InputError(f"Der er ingen inddata for {year}: mappen data/raw/{year} findes ikke. "
                          f"Årene med data er: {', '.join(map(str, paths.raw_years(root / 'data' / 'raw')))}.")
+    # Check every input file before any kernel starts: one list of all problems, in a second.
+    from .sources import check_inputs
+
+    log(f"Kontrollerer inddata for {year} og årene før …")
+    problems = check_inputs(cfg, root / "data" / "raw", year)
+    if problems:
+        raise InputError(problems)
     staging_root = root / ".byg"
     for old in staging_root.glob(f"{year}-*"):  # an earlier failed run's leftovers
         shutil.rmtree(old, ignore_errors=True)
