@@ -10,8 +10,8 @@ The figures may come in three forms, one sheet each in vive_livskvalitet.xlsx (f
 All three become the same table: per gruppe and year `svar` (the denominator) and `tilfredse`.
 
 'Ved ikke': the share is of those who took a position, so 'ved ikke' is left out of the
-denominator, as VIVE's and LBF's survey reports usually do for a satisfaction scale (we could not
-find it stated for this question; the delaftale's baseline, 115 of 148, does not say). Where the
+denominator. This is our choice: we could not find VIVE's own practice for this question stated
+anywhere, and the delaftale's baseline (115 of 148) does not say. Change it here if it differs. Where the
 input shows 'ved ikke', the table says how many were left out, and the report can print the
 columns `opgoerelse` and `ved_ikke` as they are. In the first form the analyst enters the
 denominator, so how 'ved ikke' was treated cannot be seen and the table says so.
