@@ -277,8 +277,21 @@ def status_table(data: ReportData, indikator_id: str,
                     "95 pct. usikkerhed", change, "Status"], body,
                    [19, 12, 18, 15 if share else 2, 17, 15, 19], right={1, 2, 3, 4, 5})
     if notes:
-        out += "\n" + "\n".join(f"- {n}" for n in sorted(notes)) + "\n"
+        out += "\n" + "\n".join(f"- {n}" for n in _merge_year_notes(notes)) + "\n"
     return out
+
+
+def _merge_year_notes(notes: set[str]) -> list[str]:
+    """'2018: x', '2021: x' → '2018, 2021: x', so a note repeated per year is read once."""
+    by_text: dict[str, list[str]] = {}
+    plain = []
+    for n in sorted(notes):
+        year, sep, text = n.partition(": ")
+        if sep and year.isdigit():
+            by_text.setdefault(text, []).append(year)
+        else:
+            plain.append(n)
+    return plain + [f"{', '.join(years)}: {text}" for text, years in by_text.items()]
 
 
 def sources(data: ReportData) -> str:
