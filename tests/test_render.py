@@ -282,10 +282,9 @@ def _fake_quarto(bin_dir: Path, log: Path) -> None:
     script.chmod(0o755)
 
 
-@pytestmark_posix
-def test_quarto_renderer_arguments_and_outputs(tmp_path, monkeypatch):
-    import hashlib
-
+@pytest.fixture()
+def fake_quarto(tmp_path, monkeypatch):
+    """A Quarto project, an executed notebook, and a fake `quarto` on PATH that logs its calls."""
     project = tmp_path / "projekt"
     project.mkdir()
     (project / "_quarto.yml").write_text("project:\n  type: default\n", encoding="utf-8")
@@ -293,6 +292,14 @@ def test_quarto_renderer_arguments_and_outputs(tmp_path, monkeypatch):
     log = tmp_path / "quarto-kald.jsonl"
     _fake_quarto(tmp_path / "bin", log)
     monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}")
+    return project, nb, log
+
+
+@pytestmark_posix
+def test_quarto_renderer_arguments_and_outputs(tmp_path, fake_quarto):
+    import hashlib
+
+    project, nb, log = fake_quarto
 
     out = tmp_path / "ud"
     paths = render(nb, out, renderer="auto", quarto_project=project)  # auto → quarto
@@ -322,14 +329,8 @@ def test_quarto_renderer_arguments_and_outputs(tmp_path, monkeypatch):
 
 
 @pytestmark_posix
-def test_quarto_builds_inside_out_dir_when_that_is_in_the_project(tmp_path, monkeypatch):
-    project = tmp_path / "projekt"
-    project.mkdir()
-    (project / "_quarto.yml").write_text("project:\n  type: default\n", encoding="utf-8")
-    nb = make_notebook(tmp_path / "udfoert.ipynb")
-    log = tmp_path / "quarto-kald.jsonl"
-    _fake_quarto(tmp_path / "bin", log)
-    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}")
+def test_quarto_builds_inside_out_dir_when_that_is_in_the_project(tmp_path, fake_quarto):
+    project, nb, log = fake_quarto
     out = project / "reports" / "2024"
     render(nb, out, renderer="quarto", quarto_project=project)
     calls = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
