@@ -129,15 +129,6 @@ class Sheet:
         return not self.frame.empty
 
 
-def open_workbook_problem(path: Path) -> Problem | None:
-    """Why a file cannot be opened as an .xlsx workbook, in words the analyst understands."""
-    try:
-        Book(path)
-    except InputError as err:
-        return err.problems[0]
-    return None
-
-
 class Book:
     """An .xlsx workbook opened once. Raises InputError (in Danish) if it cannot be opened."""
 
@@ -282,27 +273,3 @@ def strip_text(column: pd.Series) -> pd.Series:
     if all(k == v for k, v in mapping.items()):
         return column
     return column.map(mapping, na_action="ignore")
-
-
-def read_sheet(path: Path, sheet: str, expected_headers: list[str] = ()) -> Sheet:
-    """Read a sheet whose first non-blank row is the header. Raises InputError."""
-    book = Book(path)
-    found = book.sheet(sheet, expected_headers)
-    if found is None:
-        raise InputError(Problem(f"arket '{sheet}' mangler. Filen har arkene: "
-                                 f"{', '.join(book.sheet_names)}", file=path.name))
-    if not found.headers:
-        raise InputError(Problem("arket er tomt", file=path.name, sheet=found.sheet))
-    return found
-
-
-def sheet_names(path: Path) -> list[str]:
-    return Book(path).sheet_names
-
-
-def is_example(path: Path) -> bool:
-    """Example workbooks say so themselves in a sheet 'Om filen' (row 'Eksempeldata' | 'ja')."""
-    try:
-        return Book(path).example
-    except InputError:
-        return False

@@ -312,18 +312,6 @@ def comment(data: ReportData, delmaal_id: str) -> str:
     return as_safe_markdown(data.comments.get(delmaal_id, ""))
 
 
-def has_measurements(data: ReportData, indikator_id: str) -> bool:
-    rows = data.table[(data.table["indikator_id"] == indikator_id) & data.table["maalt"]
-                      & (data.table["aar"] <= data.year)]
-    return len(rows) > 0
-
-
-def no_measurements_text(data: ReportData, delmaal_id: str) -> str:
-    d = data.cfg.delmaal_by_id(delmaal_id)
-    return (f"*Der er ingen målinger til og med {data.year}. Delaftalens baseline er fra "
-            f"{d.baseline.aar}.*\n")
-
-
 def target_group_table(data: ReportData) -> str:
     """The dataoversigt per area and in total, each measure from its latest year with data."""
     table = data.table

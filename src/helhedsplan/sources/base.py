@@ -559,12 +559,6 @@ def read_file(src: Source, cfg: Config, path: Path, year: int, label: str = "") 
     return FileRead(df, problems, layout, book.example, len(sheet.frame))
 
 
-def read_year(src: Source, cfg: Config, path: Path, year: int) -> tuple[pd.DataFrame, list[Problem]]:
-    """Read, type and validate one source file for one year."""
-    got = read_file(src, cfg, path, year)
-    return got.table, got.problems
-
-
 # ---------------------------------------------------------------------------------------------
 # Every year of a source
 
