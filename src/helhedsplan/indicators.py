@@ -104,6 +104,8 @@ def _attendance(rows: _Rows, cfg: Config, meetings: pd.DataFrame, residents: pd.
                               base_value=100 * base_by_afd[afd].taeller / base_by_afd[afd].naevner,
                               **{k: v for k, v in common.items() if k != "year"}, year=year)
                 continue
+            # The ingest already refuses both cases (sab.py's cross-check); these stay so the
+            # stage fails in Danish, not with a KeyError, when run on edited processed tables.
             if (year, area) not in r18.index:
                 problems.append(Problem(
                     f"afd. {afd} har fremmøde for {year}, men Beboerdata for {year} har ikke "
