@@ -136,3 +136,67 @@ def test_attendance_without_residents_is_an_error(cfg, processed_2024, tmp_path)
     res.to_csv(tmp_path / "beboerdata.csv", index=False)
     with pytest.raises(InputError, match="afd. 35 har fremmøde for 2023"):
         indicators.compute(cfg, tmp_path, 2024)
+
+
+def _wilson_by_hand(k, n, z=1.959963984540054):
+    """Wilson (1927) score interval, written out here independently of the package."""
+    p = k / n
+    centre = (2 * k + z * z) / (2 * (n + z * z))
+    half = z * (z * z + 4 * k * (1 - p)) ** 0.5 / (2 * (n + z * z))
+    return 100 * (centre - half), 100 * (centre + half)
+
+
+def test_independent_recomputation_of_totals_context_and_intervals(table):
+    """The rows the first recomputation does not cover: helhedsplan totals, police per area and
+    the kommune, the target group, and every Wilson interval."""
+    raw = REPO / "data" / "raw"
+    area_of = {22: "Kløver-/Hvedemarken", 30: "Stenbjergparken", 35: "Nørager",
+               24: "Søstjernevej m.fl."}
+    for year in range(2020, 2025):
+        residents = {r["Boligområde"]: r for r in _sheet_rows(raw / str(year) / "beboerdata.xlsx")}
+        meetings = _sheet_rows(raw / str(year) / "sab_afdelingsmoeder.xlsx")
+        k = sum(r["Fremmødte beboere"] for r in meetings)
+        n = sum(residents[area_of[r["Afdeling"]]]["Beboere 18+"] for r in meetings)
+        row = _row(table, "deltagelse", "Hele helhedsplanen", year)
+        assert (row["taeller"], row["naevner"]) == (k, n)
+        police = {r["Område"]: r["Anmeldelser"]
+                  for r in _sheet_rows(raw / str(year) / "politi_anmeldelser.xlsx")}
+        for place, count in police.items():
+            if place != "Boligområderne i alt":
+                assert _row(table, "anmeldelser", place, year)["vaerdi"] == count
+    for year in range(2018, 2025):
+        rows = _sheet_rows(raw / str(year) / "beboerdata.xlsx")
+        for header, measure in [("Beboere 18+", "beboere_18_plus"),
+                                ("Førtidspensionister (fuldtidspersoner)", "foertidspensionister")]:
+            values = {r["Boligområde"]: r[header] for r in rows if r.get(header) is not None}
+            for area, value in values.items():
+                assert _row(table, measure, area, year)["vaerdi"] == pytest.approx(value)
+            if len(values) == 4:
+                assert _row(table, measure, "I alt", year)["vaerdi"] == pytest.approx(
+                    sum(values.values()))
+    shares = table[(table["enhed"] == "pct.") & table["ci_lav"].notna()]
+    assert len(shares) > 30
+    for r in shares.itertuples():
+        lo, hi = _wilson_by_hand(r.taeller, r.naevner)
+        assert (r.ci_lav, r.ci_hoej) == (pytest.approx(lo), pytest.approx(hi))
+
+
+def test_independent_recomputation_of_activity_targets(table):
+    raw = REPO / "data" / "raw"
+    rows = _sheet_rows(raw / "2024" / "aktivitetslog.xlsx")
+    themes = {"Frivillige sociale indsatser", "Demokrati og valgdeltagelse",
+              "Trivsel i boligafdelingerne"}
+    months = {r["Dato"].month for r in rows if r["Sted"] != "Uden for boligområderne"}
+    themed = [r for r in rows if r["Tema"] in themes]
+    outside = [r for r in themed if r["Sted"] == "Uden for boligområderne"
+               and "Frivillighedens Hus" in (r["Samarbejdspartnere"] or "")]
+
+    def value(indikator_id):
+        return _row(table, indikator_id, "kalenderår 2024", 2024)["vaerdi"]
+
+    assert value("maaneder_med_aktivitet") == len(months)
+    assert value("temaarrangementer") == len(themed)
+    assert value("uden_for_boligomraaderne") == len(outside)
+    assert value("deltagere") == sum(r["Deltagere"] for r in rows)
+    assert value("heraf_beboere") == sum(r["Heraf beboere"] for r in rows)
+    assert value("medarrangeret") == sum(r["Beboere med til at arrangere"] == "ja" for r in rows)
