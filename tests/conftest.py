@@ -67,3 +67,14 @@ def built_project(tmp_path_factory):
     for year in (2018, 2021, 2024):
         pipeline.build(year, root=root, renderer="indbygget", log=messages.append)
     return root, messages
+
+
+def run_cli(root: Path, *args: str, timeout: int = 300):
+    """`python -m helhedsplan ARGS` against a scratch project, as the analyst would run it."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, HELHEDSPLAN_ROOT=str(root))
+    return subprocess.run([sys.executable, "-m", "helhedsplan", *args], capture_output=True,
+                          text=True, env=env, timeout=timeout)

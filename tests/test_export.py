@@ -11,7 +11,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from python_calamine import CalamineWorkbook
 from helhedsplan import config, export, indicators, report
 from helhedsplan.indicators import COLUMNS
 
-from .conftest import project_copy
+from .conftest import project_copy, run_cli
 
 ZIP_NAME = "Aktiv-i-faellesskabet_Sammenhaengskraft-og-medborgerskab_2024.zip"
 XLSX = "statusrapport_2024_tal.xlsx"
@@ -397,9 +396,7 @@ def test_a_new_file_in_the_year_folder_makes_it_stale(built_copy):
 
 @pytest.mark.slow
 def test_cli_prints_where_the_zip_is(built_copy):
-    env = dict(os.environ, HELHEDSPLAN_ROOT=str(built_copy))
-    run = subprocess.run([sys.executable, "-m", "helhedsplan", "eksport", "--aar", "2024"],
-                         capture_output=True, text=True, env=env, timeout=300)
+    run = run_cli(built_copy, "eksport", "--aar", "2024")
     assert run.returncode == 0, run.stderr
     assert str(built_copy / "reports" / "2024" / ZIP_NAME) in run.stdout
     assert "bygges ikke igen" in run.stdout
@@ -407,10 +404,16 @@ def test_cli_prints_where_the_zip_is(built_copy):
 
 def test_cli_unknown_year_is_a_danish_error(tmp_path):
     root = project_copy(tmp_path)
-    env = dict(os.environ, HELHEDSPLAN_ROOT=str(root))
-    run = subprocess.run([sys.executable, "-m", "helhedsplan", "eksport", "--aar", "2031"],
-                         capture_output=True, text=True, env=env, timeout=120)
+    run = run_cli(root, "eksport", "--aar", "2031")
     assert run.returncode == 1
     assert "FEJL: " in run.stderr and "Der er ingen inddata for 2031" in run.stderr
     assert "Traceback" not in run.stderr
     assert not (root / "reports" / "2031").exists()
+
+
+def test_every_input_is_listed_once(built_project):
+    """The comments file is recorded by the indicator stage; the export must not add it again."""
+    root, _ = built_project
+    files = [i["fil"] for i in export.inputs_read(2024, root)]
+    assert "data/raw/2024/bemaerkninger.md" in files
+    assert len(files) == len(set(files))

@@ -2,9 +2,6 @@
 nothing."""
 
 import hashlib
-import os
-import subprocess
-import sys
 
 import openpyxl
 import pytest
@@ -13,7 +10,7 @@ from pypdf import PdfReader
 from helhedsplan import pipeline
 from helhedsplan.errors import InputError
 
-from .conftest import project_copy
+from .conftest import project_copy, run_cli
 
 
 def _digest(folder):
@@ -91,9 +88,7 @@ def test_failed_run_changes_nothing(built):
 
 def test_cli_unknown_year_is_a_danish_message(tmp_path):
     root = project_copy(tmp_path)
-    env = dict(os.environ, HELHEDSPLAN_ROOT=str(root))
-    run = subprocess.run([sys.executable, "-m", "helhedsplan", "byg", "--aar", "2031"],
-                         capture_output=True, text=True, env=env, timeout=120)
+    run = run_cli(root, "byg", "--aar", "2031")
     assert run.returncode == 1
     assert "Der er ingen inddata for 2031" in run.stderr
     assert "Traceback" not in run.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,13 +31,21 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.kommando == "byg":
-        from .pipeline import main_build
+        from .pipeline import build
 
-        return main_build(args.aar, args.renderer, args.jobs)
+        def byg() -> str:
+            out = build(args.aar, renderer=args.renderer, jobs=args.jobs)
+            return f"Rapporten er klar:\n  {out / 'statusrapport.html'}\n  {out / 'statusrapport.pdf'}"
+
+        return _run(byg, "byggeriet")
     if args.kommando == "eksport":
-        from .export import main_export
+        from .export import build_export
 
-        return main_export(args.aar, args.renderer)
+        def eksport() -> str:
+            path = build_export(args.aar, renderer=args.renderer)
+            return f"Eksporten til Landsbyggefonden er klar:\n  {path}"
+
+        return _run(eksport, "eksporten")
     if args.kommando == "skabeloner":
         from .templates import main as write_templates
 
@@ -48,6 +57,33 @@ def main(argv: list[str] | None = None) -> int:
             print(p)
         return 0
     return 2
+
+
+def _run(action: Callable[[], str], what: str) -> int:
+    """Run a command; every failure becomes a Danish message and exit code 1, never a trace."""
+    from .errors import InputError
+    from .pipeline import StageError
+
+    try:
+        done = action()
+    except InputError as err:
+        print(f"\nFEJL: {err}", file=sys.stderr)
+        print("Ret regnearkene og kør kommandoen igen.", file=sys.stderr)
+        return 1
+    except StageError as err:
+        print(f"\nFEJL: {err}", file=sys.stderr)
+        return 1
+    except OSError as err:
+        print(f"\nFEJL: En fil kunne ikke skrives: {err}\nEr filen åben i et andet program? "
+              "Luk den, og kør kommandoen igen.", file=sys.stderr)
+        return 1
+    except Exception as err:  # a bug, not the analyst's fault: say so, in Danish, without a trace
+        print(f"\nFEJL: Uventet fejl under {what}: {type(err).__name__}: {err}\n"
+              "Intet tidligere resultat er ændret. Kontakt den, der vedligeholder programmet.",
+              file=sys.stderr)
+        return 1
+    print(f"\n{done}")
+    return 0
 
 
 if __name__ == "__main__":

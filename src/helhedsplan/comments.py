@@ -7,12 +7,13 @@ through, so a comment can neither run nor break the layout.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from pathlib import Path
 
 from .config import Config
+from .excel import sha256
+from .sources.base import write_inputs
 
 FILENAME = "bemaerkninger.md"
 NO_COMMENT = "*Ingen bemærkning for dette år.*"
@@ -105,8 +106,6 @@ def collect(raw_dir: Path, year: int, cfg: Config, processed_dir: Path) -> dict[
         inputs.append({"fil": f"data/raw/{year}/{FILENAME}", "kilde": "Analytikerens bemærkninger",
                        "kilde_id": "bemaerkninger", "aar": year,
                        "raekker": len(path.read_text(encoding="utf-8-sig").splitlines()),
-                       "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
-                       "eksempeldata": False})
-    (processed_dir / "bemaerkninger.inddata.json").write_text(
-        json.dumps(inputs, ensure_ascii=False, indent=1), encoding="utf-8")
+                       "sha256": sha256(path), "eksempeldata": False})
+    write_inputs(inputs, processed_dir, "bemaerkninger")
     return found

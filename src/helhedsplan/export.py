@@ -17,7 +17,6 @@ import json
 import math
 import os
 import re
-import sys
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable
@@ -33,8 +32,8 @@ from openpyxl.utils import get_column_letter
 
 from . import __version__, config, indicators, paths, pipeline, report, stats
 from .config import Config
-from .errors import InputError
 from .excel import sha256
+from .sources.base import read_inputs
 
 SHEETS = ("Oversigt", "Indikatorer", "Aktivitetsmål", "Datakilder", "Definitioner")
 ACTIVITIES = "aktiviteter"  # delmaal_id of the activity log's rows in the indicator table
@@ -375,27 +374,18 @@ def workbook_bytes(wb: Workbook) -> bytes:
 # --- what the report was made from, and whether it is up to date ---------------------------
 
 def _ingested(year: int, root: Path) -> list[dict]:
-    """The files ingest read for the year, as it recorded them (*.inddata.json)."""
-    inputs = []
-    for path in sorted((root / "data" / "processed" / str(year)).glob("*.inddata.json")):
-        inputs += json.loads(path.read_text(encoding="utf-8"))
-    return sorted(inputs, key=lambda i: (i["kilde"], i["aar"], i["fil"]))
+    """The files the stages read for the year (spreadsheets and comments), as recorded."""
+    return read_inputs(root / "data" / "processed" / str(year))
 
 
 def inputs_read(year: int, root: Path) -> list[dict]:
-    """Every input of the year's report: the files ingest read, the configuration, and the
-    analyst's comments if there are any."""
+    """Every input of the year's report: the files the stages read (the analyst's comments
+    among them, when there are any) and the configuration."""
     inputs = _ingested(year, root)
     cfg_file = root / "config" / "delaftale.yaml"
     inputs.append({"fil": "config/delaftale.yaml", "kilde": "Delaftalen (konfiguration)",
                    "kilde_id": "konfiguration", "aar": None, "raekker": None,
                    "sha256": sha256(cfg_file), "eksempeldata": False})
-    comments = root / "data" / "raw" / str(year) / "bemaerkninger.md"
-    if comments.is_file():
-        inputs.append({"fil": f"data/raw/{year}/bemaerkninger.md",
-                       "kilde": "Bemærkninger til rapporten", "kilde_id": "bemaerkninger",
-                       "aar": year, "raekker": None, "sha256": sha256(comments),
-                       "eksempeldata": False})
     return inputs
 
 
@@ -521,27 +511,3 @@ def build_export(year: int | None = None, root: Path | None = None, renderer: st
         tmp.unlink(missing_ok=True)
     log(f"Eksporten indeholder {len(files)} filer ({math.ceil(target.stat().st_size / 1024)} kB).")
     return target
-
-
-def main_export(year: int | None, renderer: str = "auto") -> int:
-    """CLI wrapper: Danish messages, exit code 0 on success, 1 on failure."""
-    try:
-        path = build_export(year, renderer=renderer)
-    except InputError as err:
-        print(f"\nFEJL: {err}", file=sys.stderr)
-        print("Ret regnearkene og kør kommandoen igen.", file=sys.stderr)
-        return 1
-    except pipeline.StageError as err:
-        print(f"\nFEJL: {err}", file=sys.stderr)
-        return 1
-    except OSError as err:
-        print(f"\nFEJL: Eksporten kunne ikke skrives: {err}\nEr filen åben i et andet program? "
-              "Luk den, og kør kommandoen igen.", file=sys.stderr)
-        return 1
-    except Exception as err:  # a bug, not the analyst's fault: say so, in Danish, without a trace
-        print(f"\nFEJL: Uventet fejl under eksporten: {type(err).__name__}: {err}\n"
-              "Intet er ændret i den tidligere eksport. Kontakt den, der vedligeholder "
-              "programmet.", file=sys.stderr)
-        return 1
-    print(f"\nEksporten til Landsbyggefonden er klar:\n  {path}")
-    return 0

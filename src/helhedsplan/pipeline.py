@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
@@ -276,18 +275,3 @@ def build(year: int | None = None, *, root: Path | None = None, renderer: str = 
     if staging_root.exists() and not any(staging_root.iterdir()):
         staging_root.rmdir()
     return b.report_target
-
-
-def main_build(year: int | None, renderer: str, jobs: int) -> int:
-    """CLI wrapper: Danish messages, exit code 0 on success, 1 on failure."""
-    try:
-        out = build(year, renderer=renderer, jobs=jobs)
-    except InputError as err:
-        print(f"\nFEJL: {err}", file=sys.stderr)
-        print("Ret regnearkene og kør kommandoen igen.", file=sys.stderr)
-        return 1
-    except StageError as err:
-        print(f"\nFEJL: {err}", file=sys.stderr)
-        return 1
-    print(f"\nRapporten er klar:\n  {out / 'statusrapport.html'}\n  {out / 'statusrapport.pdf'}")
-    return 0

@@ -45,10 +45,10 @@ class ReportData:
 
 
 def load(year: int, processed_dir: Path) -> ReportData:
+    from .sources.base import read_inputs
+
     processed_dir = Path(processed_dir)
-    inputs = []
-    for path in sorted(processed_dir.glob("*.inddata.json")):
-        inputs += json.loads(path.read_text(encoding="utf-8"))
+    inputs = read_inputs(processed_dir)
     notes_file = processed_dir / "bemaerkninger.json"
     notes = json.loads(notes_file.read_text(encoding="utf-8")) if notes_file.exists() else {}
     return ReportData(config_mod.default(), year, indicators.read(processed_dir), inputs, notes)

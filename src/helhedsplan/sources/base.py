@@ -640,9 +640,22 @@ def write(ing: Ingested, src: Source, out_dir: Path) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{src.id}.csv"
     ing.table.to_csv(path, index=False)
-    (out_dir / f"{src.id}.inddata.json").write_text(
-        json.dumps(ing.inputs, ensure_ascii=False, indent=1), encoding="utf-8")
+    write_inputs(ing.inputs, out_dir, src.id)
     return path
+
+
+def write_inputs(inputs: list[dict], out_dir: Path, name: str) -> None:
+    """Record the files a stage read (<name>.inddata.json) for the report and the export."""
+    (Path(out_dir) / f"{name}.inddata.json").write_text(
+        json.dumps(inputs, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def read_inputs(processed_dir: Path) -> list[dict]:
+    """Every input file the stages recorded for a year, ordered by source, year and file."""
+    inputs = []
+    for path in sorted(Path(processed_dir).glob("*.inddata.json")):
+        inputs += json.loads(path.read_text(encoding="utf-8"))
+    return sorted(inputs, key=lambda i: (i["kilde"], i["aar"], i["fil"]))
 
 
 def read_processed(src_id: str, processed_dir: Path) -> pd.DataFrame:
