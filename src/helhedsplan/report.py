@@ -334,15 +334,19 @@ def target_group_table(data: ReportData) -> str:
             else:
                 cells.append(number(r.iloc[0]["vaerdi"], int(r.iloc[0]["decimaler"])))
         body.append(cells)
-    headers = ["Boligområde", *[f"{m.navn.removeprefix('Antal ').capitalize()} "
-                                 f"({latest_year[m.id]})" for m in measures]]
-    out = md_table(headers, body, [22, *[16] * len(measures)], right=set(range(1, len(headers))))
+    # Short headers: four numeric columns must fit an A4 page without running together.
+    short = {"beboere_18_plus": "Beboere 18+", "beboere_65_plus": "Beboere 65+",
+             "foertidspensionister": "Førtids\u00adpensionister¹",
+             "uden_for_arbejdsstyrken": "18-64-årige uden for arbejds\u00adstyrken"}
+    headers = ["Boligområde", *[f"{short.get(m.id, m.navn)} ({latest_year[m.id]})"
+                                 for m in measures]]
+    out = md_table(headers, body, [24, *[19] * len(measures)], right=set(range(1, len(headers))))
     d = data.cfg.dataoversigt
     stated = "; ".join(
         f"{m.navn.removeprefix('Antal ').lower()} "
         f"{number(d.total[m.id], 1 if m.id == 'foertidspensionister' else 0)} ({m.aar})"
         for m in d.maal)
-    return out + (f"\nFørtidspensionister er opgjort i fuldtidspersoner og kan have decimaler. "
+    return out + (f"\n¹ Førtidspensionister er opgjort i fuldtidspersoner og kan have decimaler. "
                   f"Delaftalens egen dataoversigt angiver i alt: {stated}.\n")
 
 
