@@ -256,6 +256,34 @@ def test_cell_options_and_table_caption():
     assert "```\n42\n```" in doc.body
 
 
+def test_cell_options_are_yaml_as_quarto_reads_them():
+    # An unquoted ': ' is a YAML error in Quarto; the built-in renderer must refuse it too
+    # (it used to split at the first colon and so disagreed with Quarto).
+    with pytest.raises(RenderError, match=r"celle 7.*ikke gyldig YAML"):
+        rnd.cell_options("#| label: tbl-a\n#| tbl-cap: Delmål: status\nx = 1", where="celle 7")
+    # YAML 1.2 (js-yaml), not PyYAML's 1.1: 'yes' and '1:30' stay text.
+    opts, _ = rnd.cell_options("#| fig-cap: yes\n#| fig-alt: 1:30\n# | echo: false\nx")
+    assert opts == {"fig-cap": "yes", "fig-alt": "1:30", "echo": False}
+    with pytest.raises(RenderError, match="nøgle: værdi"):
+        rnd.cell_options("#| - a\nx")
+    nb = new_notebook(cells=[new_code_cell("#| label: tbl-a\n#| tbl-cap: A: b\nt()",
+                                           outputs=[_markdown_output("x")])])
+    with pytest.raises(RenderError, match="celle 1"):
+        rnd.notebook_to_document(nb)
+
+
+@pytest.mark.parametrize("path", sorted(Path(rnd.__file__).resolve().parents[2].glob(
+    "*/*.ipynb")), ids=lambda p: p.name)
+def test_every_committed_notebook_has_valid_cell_options(path):
+    nb = nbformat.read(path, as_version=4)
+    labels = []
+    for number, cell in enumerate(nb.cells, start=1):
+        if cell.cell_type == "code":
+            opts, _ = rnd.cell_options(cell.source, where=f"{path.name} celle {number}")
+            labels += [opts["label"]] if "label" in opts else []
+    assert len(labels) == len(set(labels))
+
+
 # ---- Quarto path (with a fake quarto on PATH) -------------------------------------------
 
 pytestmark_posix = pytest.mark.skipif(os.name == "nt", reason="fake quarto is a POSIX script")

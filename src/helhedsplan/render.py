@@ -143,7 +143,7 @@ def front_matter(nb: nbformat.NotebookNode) -> dict:
     if not match:
         return {}
     try:
-        meta = yaml.safe_load(match.group(1)) or {}
+        meta = load_yaml(match.group(1)) or {}
     except yaml.YAMLError as exc:
         raise RenderError(f"Forsiden (YAML i første celle) kan ikke læses: {exc}") from exc
     if not isinstance(meta, dict):
@@ -151,27 +151,84 @@ def front_matter(nb: nbformat.NotebookNode) -> dict:
     return meta
 
 
-def cell_options(source: str) -> tuple[dict, str]:
-    """Split Quarto ``#|`` option lines off the top of a code cell."""
+class _Yaml12Loader(yaml.SafeLoader):
+    """PyYAML's safe loader with YAML 1.2 core-schema scalars, as Quarto's js-yaml reads them.
+
+    PyYAML follows YAML 1.1, where ``yes``/``no``/``on``/``off`` are booleans and ``1:30`` is
+    a number; Quarto reads all of those as strings. Only ``true``/``false``, plain decimal,
+    octal (``0o``) and hex numbers and ``.inf``/``.nan`` are typed.
+    """
+
+
+_Yaml12Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers
+            if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:int",
+                           "tag:yaml.org,2002:float")]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Yaml12Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"))
+_Yaml12Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
+    list("-+0123456789"))
+_Yaml12Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+               r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
+    list("-+0123456789."))
+
+
+def _yaml12_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    text = str(loader.construct_scalar(node))
+    return int(text, 0) if text[:2] in ("0o", "0x") else int(text)
+
+
+_Yaml12Loader.add_constructor("tag:yaml.org,2002:int", _yaml12_int)
+
+
+def load_yaml(text: str):
+    """Parse YAML the way Quarto does (YAML 1.2 core schema); raises yaml.YAMLError."""
+    return yaml.load(text, Loader=_Yaml12Loader)  # noqa: S506 - a SafeLoader subclass
+
+
+# Quarto's option-line pattern for '#' languages (core/lib/partition-cell-options.ts).
+_OPTION_LINE = re.compile(r"^#\s*\| ?")
+
+
+def cell_options(source: str, *, where: str = "en kodecelle") -> tuple[dict, str]:
+    """Split Quarto ``#|`` option lines off the top of a code cell and parse them as YAML.
+
+    The lines are found and parsed as Quarto does, so both renderers read the same options.
+    A block that is not valid YAML (e.g. an unquoted ``: `` in a caption) is an error, as
+    it is in Quarto: :class:`RenderError` names ``where`` (the cell).
+    """
     lines = source.splitlines()
     option_lines = []
     for line in lines:
-        if line.startswith("#|"):
-            option_lines.append(line[2:].removeprefix(" "))
-        else:
+        match = _OPTION_LINE.match(line)
+        if not match:
             break
+        option_lines.append(line[match.end():])
     rest = "\n".join(lines[len(option_lines):])
     if not option_lines:
         return {}, rest
     try:
-        opts = yaml.safe_load("\n".join(option_lines)) or {}
-    except yaml.YAMLError:
-        opts = {}
-        for line in option_lines:
-            key, sep, value = line.partition(":")
-            if sep:
-                opts[key.strip()] = value.strip().strip("\"'")
-    return (opts if isinstance(opts, dict) else {}), rest
+        opts = load_yaml("\n".join(option_lines))
+    except yaml.YAMLError as exc:
+        raise RenderError(
+            f"Celleindstillingerne (linjerne med '#|') i {where} er ikke gyldig YAML:\n"
+            f"{exc}\nEn værdi med ': ' skal stå i anførselstegn, "
+            'fx  #| tbl-cap: "Delmål: status".'
+        ) from exc
+    if opts is None:
+        return {}, rest
+    if not isinstance(opts, dict):
+        raise RenderError(
+            f"Celleindstillingerne (linjerne med '#|') i {where} skal have formen "
+            f"'#| nøgle: værdi'."
+        )
+    return opts, rest
 
 
 def notebook_to_document(nb: nbformat.NotebookNode) -> Document:
@@ -235,7 +292,8 @@ def _code_cell(cell, index: int, files: dict[str, bytes]) -> str:
     tags = set(cell.metadata.get("tags", []))
     if tags & _SKIP_TAGS:
         return ""
-    opts, _ = cell_options(_source(cell))
+    where = f"celle {index + 1}" + (f" (id {cell.get('id')})" if cell.get("id") else "")
+    opts, _ = cell_options(_source(cell), where=where)
     if opts.get("include") is False or opts.get("output") is False:
         return ""
     asis = str(opts.get("output", "")).lower() == "asis"
