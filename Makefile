@@ -6,6 +6,22 @@ STAMP  := $(VENV)/.installeret
 AAR    ?=
 RENDERER ?= auto
 
+# AAR and RENDERER are checked here, by make itself, before any shell sees them: a value such
+# as AAR='2024; rm -rf data' must never reach a command line. $(value ...) takes the text as
+# typed, so make does not expand it either (AAR='$(shell ...)' runs nothing).
+_AAR := $(strip $(value AAR))
+_RENDERER := $(strip $(value RENDERER))
+_AAR_CIFRE := $(subst 0,0 ,$(subst 1,1 ,$(subst 2,2 ,$(subst 3,3 ,$(subst 4,4 ,$(subst 5,5 ,$(subst 6,6 ,$(subst 7,7 ,$(subst 8,8 ,$(subst 9,9 ,$(_AAR)))))))))))
+_AAR_ANDET := $(subst 0,,$(subst 1,,$(subst 2,,$(subst 3,,$(subst 4,,$(subst 5,,$(subst 6,,$(subst 7,,$(subst 8,,$(subst 9,,$(_AAR)))))))))))
+ifneq ($(_AAR),)
+ifneq ($(words $(_AAR)) $(words $(_AAR_CIFRE)) $(_AAR_ANDET),1 4 )
+$(error AAR skal være et årstal med fire cifre, fx AAR=2024)
+endif
+endif
+ifneq ($(words $(_RENDERER)) $(filter auto quarto indbygget,$(_RENDERER)),1 $(_RENDERER))
+$(error RENDERER skal være auto, quarto eller indbygget)
+endif
+
 .DEFAULT_GOAL := help
 .PHONY: help report eksport test lint eksempeldata skabeloner clean
 
@@ -23,10 +39,10 @@ $(STAMP): requirements.txt pyproject.toml
 	@touch $(STAMP)
 
 report: $(STAMP) ## Byg statusrapporten (HTML + PDF) i reports/<år>/ (standard: seneste år)
-	$(PY) -m helhedsplan byg $(if $(AAR),--aar $(AAR)) --renderer $(RENDERER)
+	$(PY) -m helhedsplan byg $(if $(_AAR),--aar $(_AAR)) --renderer $(_RENDERER)
 
 eksport: $(STAMP) ## Pak rapport og tal til Landsbyggefonden: zip i reports/<år>/ (bygger først ved behov)
-	$(PY) -m helhedsplan eksport $(if $(AAR),--aar $(AAR)) --renderer $(RENDERER)
+	$(PY) -m helhedsplan eksport $(if $(_AAR),--aar $(_AAR)) --renderer $(_RENDERER)
 
 test: $(STAMP) ## Kør testene
 	$(PY) -m pytest -q
@@ -35,8 +51,8 @@ lint: $(STAMP) ## Tjek kodestil med ruff
 	$(PY) -m ruff check src tests
 
 skabeloner: $(STAMP) ## Skriv årets tomme regneark i data/raw/<år>/ (kræver AAR=, fx AAR=2025)
-	@test -n "$(AAR)" || { echo "Angiv året: make skabeloner AAR=2025"; exit 2; }
-	$(PY) -m helhedsplan skabeloner --aar $(AAR)
+	@test -n "$(_AAR)" || { echo "Angiv året: make skabeloner AAR=2025"; exit 2; }
+	$(PY) -m helhedsplan skabeloner --aar $(_AAR)
 
 eksempeldata: $(STAMP) ## Skriv eksempeldata i data/raw igen
 	$(PY) -m helhedsplan eksempeldata

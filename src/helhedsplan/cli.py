@@ -29,6 +29,10 @@ def main(argv: list[str] | None = None) -> int:
                                              "data/raw/<år>/; eksisterende filer røres ikke")
     skab.add_argument("--aar", type=int, required=True, help="året, fx 2025")
     args = parser.parse_args(argv)
+    problem = _bad_year(getattr(args, "aar", None))
+    if problem:
+        print(f"FEJL: {problem}", file=sys.stderr)
+        return 2
 
     if args.kommando == "byg":
         from .pipeline import build
@@ -59,26 +63,44 @@ def main(argv: list[str] | None = None) -> int:
     return 2
 
 
+def _bad_year(year: int | None) -> str | None:
+    """Why --aar cannot be a report year (in Danish), or None. 0 is not 'the latest year'."""
+    if year is None:
+        return None
+    if not 1000 <= year <= 9999:
+        return f"--aar skal være et årstal med fire cifre, fx --aar 2024 (fik {year})."
+    from . import config, paths
+
+    try:
+        first = config.load(paths.CONFIG_FILE).first_baseline_year
+    except Exception:  # a broken configuration is reported by the command itself
+        return None
+    if year < first:
+        return (f"{year} ligger før delaftalens første baselineår ({first}); der er ingen "
+                "rapport at lave for det år.")
+    return None
+
+
 def _run(action: Callable[[], str], what: str) -> int:
     """Run a command; every failure becomes a Danish message and exit code 1, never a trace."""
-    from .errors import InputError
+    from .errors import InputError, printable
     from .pipeline import StageError
 
     try:
         done = action()
     except InputError as err:
-        print(f"\nFEJL: {err}", file=sys.stderr)
+        print(f"\nFEJL: {printable(err)}", file=sys.stderr)
         print("Ret regnearkene og kør kommandoen igen.", file=sys.stderr)
         return 1
     except StageError as err:
-        print(f"\nFEJL: {err}", file=sys.stderr)
+        print(f"\nFEJL: {printable(err)}", file=sys.stderr)
         return 1
     except OSError as err:
-        print(f"\nFEJL: En fil kunne ikke skrives: {err}\nEr filen åben i et andet program? "
-              "Luk den, og kør kommandoen igen.", file=sys.stderr)
+        print(f"\nFEJL: En fil kunne ikke skrives: {printable(err)}\nEr filen åben i et andet "
+              "program? Luk den, og kør kommandoen igen.", file=sys.stderr)
         return 1
     except Exception as err:  # a bug, not the analyst's fault: say so, in Danish, without a trace
-        print(f"\nFEJL: Uventet fejl under {what}: {type(err).__name__}: {err}\n"
+        print(f"\nFEJL: Uventet fejl under {what}: {type(err).__name__}: {printable(err)}\n"
               "Intet tidligere resultat er ændret. Kontakt den, der vedligeholder programmet.",
               file=sys.stderr)
         return 1

@@ -186,6 +186,11 @@ class Config(_Model):
         return self
 
     # Lookups used everywhere; kept here so nobody re-derives them.
+    @property
+    def first_baseline_year(self) -> int:
+        """The earliest year the delaftale has a baseline for: no report year lies before it."""
+        return min([d.baseline.aar for d in self.delmaal] + [m.aar for m in self.dataoversigt.maal])
+
     def delmaal_by_id(self, delmaal_id: str) -> Delmaal:
         return next(d for d in self.delmaal if d.id == delmaal_id)
 

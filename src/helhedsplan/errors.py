@@ -2,7 +2,27 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
+
+# Control, format (bidi overrides such as U+202E, zero-width characters), separator, private
+# and surrogate code points: in a terminal they can move the cursor, recolour or hide text.
+_UNSAFE_CATEGORIES = {"Cc", "Cf", "Zl", "Zp", "Co", "Cs", "Cn"}
+
+
+def printable(text: object, keep: str = "\n") -> str:
+    """Text as it may be printed in a message: every control or bidi character shown as an
+    escape (ESC → \\x1b, RLO → \\u202e), so a value from a file cannot act on the terminal or
+    turn the message around. Characters in `keep` stay (line breaks between problems)."""
+    out = []
+    for ch in str(text):
+        if ch in keep or unicodedata.category(ch) not in _UNSAFE_CATEGORIES:
+            out.append(ch)
+        else:
+            code = ord(ch)
+            out.append(f"\\x{code:02x}" if code < 0x100 else
+                       f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+    return "".join(out)
 
 
 @dataclass(frozen=True)
@@ -19,17 +39,18 @@ class Problem:
     def __str__(self) -> str:
         where = []
         if self.file:
-            where.append(f"fil {self.file}")
+            where.append(f"fil {printable(self.file, keep='')}")
         if self.sheet:
-            where.append(f"ark '{self.sheet}'")
+            where.append(f"ark '{printable(self.sheet, keep='')}'")
         if self.row is not None:
             where.append(f"række {self.row}")
         if self.column:
-            where.append(f"kolonne '{self.column}'")
+            where.append(f"kolonne '{printable(self.column, keep='')}'")
         head = ", ".join(where)
-        text = f"{head}: {self.message}" if head else self.message
+        message = printable(self.message)
+        text = f"{head}: {message}" if head else message
         if self.value is not None:
-            text += f" (fundet: {self.value!r})"
+            text += f" (fundet: {printable(repr(self.value), keep='')})"
         return text
 
 

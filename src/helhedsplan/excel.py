@@ -7,15 +7,26 @@ becomes a Problem that names file, sheet, Excel row and column.
 The workbook is opened once with python-calamine and its cells are taken as they come (numbers,
 text, dates); pandas' own Excel reader would parse every cell again in Python, which costs more
 than the reading itself for a large sheet.
+
+Reading is bounded. calamine makes a dense grid from A1 to the farthest cell holding a value, so
+one value in XFD1048576 would ask for hundreds of GB. Before calamine sees a sheet, its XML is
+scanned as a stream for the cells that hold values; a sheet reaching beyond MAX_ROWS, MAX_COLUMNS
+or MAX_CELLS is refused with a message naming the far cell. A file is opened only when it is a
+regular file (a FIFO would hang the run, a device never ends) no larger than MAX_FILE_BYTES, and
+a workbook whose XML unpacks to more than MAX_UNPACKED_BYTES (a zip bomb) is refused.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
+import os
 import re
+import stat
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +39,16 @@ EXAMPLE_SHEET = "Om filen"
 EXAMPLE_KEY = "eksempeldata"
 YEAR_KEY = "aar"  # normalised 'År'
 HEADER_SEARCH_ROWS = 20  # a header may sit below a few title rows
+
+# Limits far above any real input (the largest, an activity log, has a few hundred rows of 8
+# columns; 100.000 rows x 8 columns is a 3 MB file), low enough that no file can take more
+# than a few hundred MB of memory or more than seconds.
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_UNPACKED_BYTES = 500 * 1024 * 1024  # all XML in the .xlsx, unpacked
+MAX_ROWS = 200_000
+MAX_COLUMNS = 200  # column GR
+MAX_CELLS = 2_000_000  # rows x columns from A1 to the farthest value: what calamine allocates
+MAX_TEXT_BYTES = 1024 * 1024  # a text input such as bemaerkninger.md
 
 
 def normalise_header(text: object) -> str:
@@ -99,11 +120,75 @@ def shown(value: object) -> object:
 
 
 def sha256(path: Path) -> str:
+    """The file's SHA-256; '' for anything that is not a regular file (never opened: a FIFO
+    would block). The readers report such a file in Danish."""
+    if _not_regular(Path(path)):
+        return ""
     h = hashlib.sha256()
-    with open(path, "rb") as f:
+    with _open_regular(Path(path)) as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
+
+
+_KINDS = ((stat.S_ISDIR, "en mappe"), (stat.S_ISFIFO, "et navngivet rør (FIFO)"),
+          (stat.S_ISCHR, "en enhed"), (stat.S_ISBLK, "en enhed"), (stat.S_ISSOCK, "en socket"))
+
+
+def _not_regular(path: Path) -> str | None:
+    """What the path is, in Danish, when it exists but is not a regular file; else None."""
+    try:
+        mode = os.stat(path).st_mode  # stat, not open: opening a FIFO blocks
+    except OSError:
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    return next((kind for test, kind in _KINDS if test(mode)), "ikke en almindelig fil")
+
+
+def _open_regular(path: Path):
+    """Open for reading without blocking, and check again on the open file (it may have been
+    swapped since the stat)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise IsADirectoryError(f"{path} er ikke en almindelig fil")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_regular_file(path: Path, label: str, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of an input file, or InputError in Danish: missing, not a regular file
+    (folder, FIFO, device), unreadable, or larger than `max_bytes`."""
+    path = Path(path)
+    kind = _not_regular(path)
+    if kind:
+        raise InputError(Problem(f"det er {kind}, ikke en almindelig fil. Læg filen her som en "
+                                 "almindelig fil.", file=label))
+    try:
+        with _open_regular(path) as f:
+            size = os.fstat(f.fileno()).st_size
+            data = f.read(max_bytes + 1) if size <= max_bytes else b""
+    except FileNotFoundError:
+        raise InputError(Problem("filen findes ikke", file=label)) from None
+    except OSError as exc:
+        raise InputError(Problem(f"filen kan ikke læses ({exc.strerror or type(exc).__name__}). "
+                                 "Er den åben i et andet program?", file=label)) from None
+    if size > max_bytes or len(data) > max_bytes:
+        raise InputError(Problem(
+            f"filen er for stor ({_mb(max(size, len(data)))}); der læses højst {_mb(max_bytes)}. "
+            "Er det den rigtige fil?", file=label))
+    return data
+
+
+def _mb(n: int) -> str:
+    from .formatting import number
+
+    return f"{number(n / (1024 * 1024), 1)} MB"
 
 
 @dataclass
@@ -137,36 +222,97 @@ class Book:
 
         self.path = Path(path)
         self.label = label or self.path.name
-        problem = self._unusable()
+        data = read_regular_file(self.path, self.label)
+        problem = self._unusable(data)
         if problem:
             raise InputError(problem)
         try:
-            self._wb = CalamineWorkbook.from_path(str(self.path))
+            self._zip = zipfile.ZipFile(io.BytesIO(data))
+            unpacked = sum(i.file_size for i in self._zip.infolist())
+        except (zipfile.BadZipFile, OSError, ValueError):
+            raise InputError(self._broken("ZIP")) from None
+        if unpacked > MAX_UNPACKED_BYTES:
+            raise InputError(Problem(
+                f"filen fylder {_mb(unpacked)} udpakket; der læses højst "
+                f"{_mb(MAX_UNPACKED_BYTES)}. Gem regnearket igen fra Excel uden tomme, "
+                "formaterede områder.", file=self.label))
+        try:
+            self._wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
             self.sheet_names: list[str] = list(self._wb.sheet_names)
         except Exception as exc:  # calamine raises several types for broken files
-            raise InputError(Problem(
-                f"filen er beskadiget og kan ikke åbnes ({type(exc).__name__}). Åbn den i Excel, "
-                "og gem den igen.", file=self.label)) from None
+            raise InputError(self._broken(type(exc).__name__)) from None
+        self._parts: dict[str, str] | None = None
         self._about: dict[str, tuple[object, int]] | None = None
+        for name in self.sheet_names:  # the whole file is refused before anything is read
+            self._check_extent(name)
 
-    def _unusable(self) -> Problem | None:
-        name, path = self.label, self.path
-        if not path.is_file():
-            return Problem("filen findes ikke", file=name)
-        if path.stat().st_size == 0:
+    def _broken(self, why: str) -> Problem:
+        return Problem(f"filen er beskadiget og kan ikke åbnes ({why}). Åbn den i Excel, og gem "
+                       "den igen.", file=self.label)
+
+    def _unusable(self, data: bytes) -> Problem | None:
+        name = self.label
+        if len(data) == 0:
             return Problem("filen er tom (0 byte). Gem regnearket igen fra Excel.", file=name)
-        with open(path, "rb") as f:
-            magic = f.read(8)
+        magic = data[:8]
         if magic.startswith(b"\xd0\xcf\x11\xe0"):
             return Problem("filen er krypteret (adgangskode) eller i det gamle .xls-format. Fjern "
                            "adgangskoden, og gem som Excel-projektmappe (.xlsx).", file=name)
-        if magic.startswith(b"PK") and not zipfile.is_zipfile(path):
+        is_zip = zipfile.is_zipfile(io.BytesIO(data))
+        if magic.startswith(b"PK") and not is_zip:
             return Problem("filen er beskadiget (afkortet eller ufuldstændigt gemt). Åbn den i "
                            "Excel, og gem den igen.", file=name)
-        if not zipfile.is_zipfile(path):
+        if not is_zip:
             return Problem("filen er ikke et Excel-regneark (.xlsx). Gem den som "
                            "Excel-projektmappe (.xlsx).", file=name)
         return None
+
+    def _rows(self, sheet: str) -> list[list]:
+        """The sheet's cells from A1 as calamine gives them (bounds checked when opened)."""
+        return self._wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+
+    def _check_extent(self, sheet: str) -> None:
+        """Refuse a sheet whose values reach beyond the limits, before calamine allocates."""
+        part = self._sheet_parts().get(sheet)
+        if part is None:
+            return  # not an ordinary worksheet (chart sheet): calamine finds nothing in it
+        try:
+            rows, cols, far = _value_extent(self._zip, part)
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as exc:
+            raise InputError(Problem(f"arket kan ikke læses ({type(exc).__name__}). Åbn filen i "
+                                     "Excel, og gem den igen.", file=self.label,
+                                     sheet=sheet)) from None
+        if rows > MAX_ROWS or cols > MAX_COLUMNS or rows * cols > MAX_CELLS:
+            from .formatting import number
+
+            raise InputError(Problem(
+                f"arket har en værdi i celle {far}, langt fra tabellen (der læses højst "
+                f"{number(MAX_ROWS)} rækker, {MAX_COLUMNS} kolonner og {number(MAX_CELLS)} celler "
+                f"fra A1). Slet indholdet af celle {far} og andre celler uden for tabellen, og gem "
+                "filen igen.", file=self.label, sheet=sheet))
+
+    def _sheet_parts(self) -> dict[str, str]:
+        """Sheet name → its XML part in the zip (xl/workbook.xml and its relationships)."""
+        if self._parts is None:
+            self._parts = {}
+            try:
+                book = _small_part(self._zip, "xl/workbook.xml")
+                rels = _small_part(self._zip, "xl/_rels/workbook.xml.rels")
+            except (KeyError, ValueError, zipfile.BadZipFile, zlib.error, OSError):
+                return self._parts
+            targets = {}
+            for tag in re.findall(rb"<(?:\w+:)?Relationship\b[^>]*>", rels):
+                rid, target = _attr(tag, b"Id"), _attr(tag, b"Target")
+                if rid and target:
+                    targets[rid] = target
+            for tag in re.findall(rb"<(?:\w+:)?sheet\b[^>]*>", book):
+                name, rid = _attr(tag, b"name"), _attr(tag, b"r:id") or _attr(tag, b"id")
+                target = targets.get(rid or "")
+                if name is None or not target:
+                    continue
+                target = target.lstrip("/") if target.startswith("/") else "xl/" + target
+                self._parts[_xml_unescape(name)] = os.path.normpath(target).replace(os.sep, "/")
+        return self._parts
 
     def find_sheet(self, wanted: str) -> str | None:
         """The sheet's name as written in the file, matched as leniently as headers are."""
@@ -176,7 +322,7 @@ class Book:
     def cells(self, sheet: str) -> pd.DataFrame:
         """Every cell of a sheet from A1, index = Excel row number, blank cells NaN."""
         try:
-            rows = self._wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            rows = self._rows(sheet)
         except Exception as exc:
             raise InputError(Problem(f"arket kan ikke læses ({type(exc).__name__}). Åbn filen i "
                                      "Excel, og gem den igen.", file=self.label, sheet=sheet)) from None
@@ -198,7 +344,7 @@ class Book:
             name = self.find_sheet(EXAMPLE_SHEET)
             if name:  # a small sheet: plain Python is quicker than a DataFrame here
                 try:
-                    rows = self._wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+                    rows = self._rows(name)
                 except Exception:  # an unreadable 'Om filen' says nothing; the data sheet decides
                     rows = []
                 for i, values in enumerate(rows, start=1):
@@ -246,6 +392,84 @@ class Book:
         body = raw.iloc[header_at + 1:].copy()
         body.columns = headers
         return Sheet(self.path, name, headers, body, header_row, self.label)
+
+
+_TAG = re.compile(rb"<(?:\w+:)?(row|c)\b([^>]*?)(/?)>(\s*<(?:\w+:)?(?:v|is|f)\b)?")
+_REF = re.compile(rb'\br="\$?([A-Z]{1,3})\$?([0-9]{1,7})"')
+_ROW_R = re.compile(rb'\br="([0-9]{1,7})"')
+_CHUNK = 1 << 20
+_MAX_PENDING = 16 << 20  # one cell's XML longer than this is not a spreadsheet cell
+
+
+def _value_extent(zf: zipfile.ZipFile, part: str) -> tuple[int, int, str]:
+    """(last row, last column, a far cell such as 'XFD5000') of the cells holding a value, read
+    as a stream: memory stays at a few MB whatever the sheet declares. Stops at the first cell
+    beyond MAX_ROWS/MAX_COLUMNS."""
+    max_row = max_col = row = col = read = 0
+    pending = b""
+    with zf.open(part) as f:
+        while True:
+            chunk = f.read(_CHUNK)
+            read += len(chunk)
+            if read > MAX_UNPACKED_BYTES:
+                raise ValueError("unpacks beyond the limit")
+            buf = pending + chunk
+            if chunk:  # keep an unfinished tag (or a cell whose value follows) for the next round
+                ends = [i + len(t) for t in (b"</c>", b"/>", b"</row>") if (i := buf.rfind(t)) >= 0]
+                cut = max(ends, default=0)
+                pending, buf = buf[cut:], buf[:cut]
+                if len(pending) > _MAX_PENDING:
+                    raise ValueError("a cell beyond any limit")
+            for kind, attrs, closed, value in _TAG.findall(buf):
+                if kind == b"row":
+                    m = _ROW_R.search(attrs)
+                    row, col = (int(m.group(1)) if m else row + 1), 0
+                    continue
+                m = _REF.search(attrs)
+                if m:
+                    col, row = _column_number(m.group(1)), int(m.group(2))
+                else:
+                    col += 1
+                if value and not closed:
+                    if row > MAX_ROWS or col > MAX_COLUMNS:
+                        return row, col, f"{_column_letters(col)}{row}"
+                    max_row, max_col = max(max_row, row), max(max_col, col)
+            if not chunk:
+                return max_row, max_col, f"{_column_letters(max_col)}{max_row}"
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ch - 64)
+    return n
+
+
+def _column_letters(n: int) -> str:
+    out = ""
+    while n > 0:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out or "A"
+
+
+def _small_part(zf: zipfile.ZipFile, name: str, limit: int = 8 << 20) -> bytes:
+    with zf.open(name) as f:
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        raise ValueError(f"{name} is too large")
+    return data
+
+
+def _attr(tag: bytes, name: bytes) -> str | None:
+    m = re.search(rb"(?:^|\s)" + re.escape(name) + rb'\s*=\s*"([^"]*)"', tag)
+    return m.group(1).decode("utf-8", "replace") if m else None
+
+
+def _xml_unescape(text: str) -> str:
+    import html
+
+    return html.unescape(text)
 
 
 def _is_na(value: object) -> bool:

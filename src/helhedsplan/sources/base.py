@@ -590,7 +590,7 @@ def collect(src: Source, cfg: Config, raw_dir: Path, up_to_year: int) -> Ingeste
         got = read_file(src, cfg, path, year, label)
         problems += sorted(got.problems, key=lambda p: (p.row is not None, p.row or 0))
         digest = excel.sha256(path)
-        if digest in digests:
+        if digest and digest in digests:  # '' = not a regular file, reported by read_file
             problems.append(Problem(
                 f"filen er helt magen til {digests[digest]}. Er det sidste års fil, der er kopieret "
                 f"uden at blive rettet? Læg filen med {year}-tallene her.", file=label))
