@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import activities, stats
+from . import activities, discretion, stats
 from .config import Config
 from .errors import InputError, Problem
 from .sources.base import read_processed
@@ -23,7 +23,7 @@ COLUMNS = [
     "boligomraade", "enhed", "decimaler", "aar", "maalt", "vaerdi", "taeller", "naevner",
     "ci_lav", "ci_hoej", "baseline_aar", "baseline_vaerdi", "baseline_taeller",
     "baseline_naevner", "maal", "aendring", "aendring_enhed", "p_vaerdi", "god_retning", "status",
-    "undertrykt", "note", "datakilde", "kilde_fil", "eksempeldata",
+    "undertrykt", "undertrykt_grund", "note", "datakilde", "kilde_fil", "eksempeldata",
 ]
 NAN = math.nan
 
@@ -37,14 +37,16 @@ class _Rows:
 
     def add(self, **row):
         full = dict.fromkeys(COLUMNS, NAN)
-        full.update(undertrykt=False, note="", kilde_fil="", eksempeldata=False, maalt=True)
+        full.update(undertrykt=False, undertrykt_grund="", note="", kilde_fil="",
+                    eksempeldata=False, maalt=True)
         full.update(row)
         self.rows.append(full)
 
 
 def _share_row(rows: _Rows, *, delmaal, indikator_id, indikator, niveau, enhed_navn, year,
-               k, n, base_k=None, base_n=None, base_year=None, threshold, **extra):
-    """A share k/n with its Wilson interval, compared with the baseline share base_k/base_n."""
+               k, n, base_k=None, base_n=None, base_year=None, **extra):
+    """A share k/n with its Wilson interval, compared with the baseline share base_k/base_n.
+    Whether it may be shown is decided for the whole table afterwards (discretion.py)."""
     value = 100 * k / n
     lo, hi = stats.wilson(k, n)
     row = dict(delmaal_id=delmaal.id, indikator_id=indikator_id, indikator=indikator,
@@ -64,12 +66,6 @@ def _share_row(rows: _Rows, *, delmaal, indikator_id, indikator, niveau, enhed_n
     else:
         row.update(status=stats.STATUS_NO_BASELINE)
     row.update(extra)
-    if k < threshold or n < threshold:
-        # Discretion: a figure about fewer than `threshold` persons is not shown, nor anything
-        # it can be recomputed from.
-        row.update(vaerdi=NAN, taeller=NAN, ci_lav=NAN, ci_hoej=NAN, aendring=NAN,
-                   undertrykt=True, note=f"Færre end {threshold} personer: vises ikke "
-                   "(diskretion)")
     rows.add(**row)
 
 
@@ -83,7 +79,7 @@ def _not_measured(rows: _Rows, *, delmaal, indikator_id, indikator, niveau, enhe
 
 
 def _attendance(rows: _Rows, cfg: Config, meetings: pd.DataFrame, residents: pd.DataFrame,
-                year_to: int, threshold: int):
+                year_to: int):
     d = cfg.delmaal_by_id("afdelingsmoeder")
     base = d.baseline
     base_by_afd = {b.afdeling: b for b in base.afdelinger}
@@ -124,7 +120,7 @@ def _attendance(rows: _Rows, cfg: Config, meetings: pd.DataFrame, residents: pd.
                 note = (f"Data for {year} ({k}/{n}) afviger fra delaftalens baseline "
                         f"({b.taeller}/{b.naevner})")
             _share_row(rows, **common, k=k, n=n, base_k=b.taeller, base_n=b.naevner,
-                       base_year=base.aar, threshold=threshold, note=note,
+                       base_year=base.aar, note=note,
                        kilde_fil=f"{this.at[afd, 'kilde_fil']}; {year}/beboerdata.xlsx",
                        eksempeldata=bool(this.at[afd, "eksempeldata"]))
             total_k += k
@@ -135,7 +131,6 @@ def _attendance(rows: _Rows, cfg: Config, meetings: pd.DataFrame, residents: pd.
             _share_row(rows, **common, k=total_k, n=total_n,
                        base_k=sum(b.taeller for b in base.afdelinger),
                        base_n=sum(b.naevner for b in base.afdelinger), base_year=base.aar,
-                       threshold=threshold,
                        eksempeldata=bool(this["eksempeldata"].any()),
                        note="Summen af fremmødte i alle afdelinger i forhold til summen af "
                             "beboere 18+ (ikke et gennemsnit af andelene)")
@@ -146,7 +141,7 @@ def _attendance(rows: _Rows, cfg: Config, meetings: pd.DataFrame, residents: pd.
         raise InputError(problems)
 
 
-def _livskvalitet(rows: _Rows, cfg: Config, survey: pd.DataFrame, year_to: int, threshold: int):
+def _livskvalitet(rows: _Rows, cfg: Config, survey: pd.DataFrame, year_to: int):
     d = cfg.delmaal_by_id("livskvalitet")
     base, comp = d.baseline, d.sammenligning
     levels = [(HELHEDSPLAN_GROUP, "helhedsplan", HELHEDSPLAN_GROUP, base.taeller,
@@ -168,7 +163,7 @@ def _livskvalitet(rows: _Rows, cfg: Config, survey: pd.DataFrame, year_to: int, 
                 continue
             _share_row(rows, **common, k=int(this.at[group, "tilfredse"]),
                        n=int(this.at[group, "svar"]), base_k=base_k, base_n=base_n,
-                       base_year=base.aar if base_k is not None else None, threshold=threshold,
+                       base_year=base.aar if base_k is not None else None,
                        kilde_fil=this.at[group, "kilde_fil"],
                        eksempeldata=bool(this.at[group, "eksempeldata"]),
                        note=_counting_note(this.loc[group], year))
@@ -254,12 +249,11 @@ def _police(rows: _Rows, cfg: Config, reports: pd.DataFrame, year_to: int):
             rows.add(**row)
 
 
-def _target_group(rows: _Rows, cfg: Config, residents: pd.DataFrame, year_to: int,
-                  threshold: int):
+def _target_group(rows: _Rows, cfg: Config, residents: pd.DataFrame, year_to: int):
     """The dataoversigt: who lives in the areas, per area and in total, for every year with data.
 
-    Context for the board, not a goal: no baseline, no status. Person counts below the
-    discretion threshold are suppressed like everywhere else.
+    Context for the board, not a goal: no baseline, no status. Discretion is decided for the
+    whole table afterwards (discretion.py).
     """
     names = {m.id: m.navn for m in cfg.dataoversigt.maal}
     for measure, label in names.items():
@@ -284,9 +278,6 @@ def _target_group(rows: _Rows, cfg: Config, residents: pd.DataFrame, year_to: in
                            datakilde="Landsbyggefondens Beboerdata (Danmarks Statistik)",
                            kilde_fil=f"{int(year)}/beboerdata.xlsx",
                            eksempeldata=bool(this["eksempeldata"].any()))
-                if value < threshold:
-                    row.update(vaerdi=NAN, taeller=NAN, undertrykt=True,
-                               note=f"Færre end {threshold} personer: vises ikke (diskretion)")
                 rows.add(**row)
 
 
@@ -295,16 +286,16 @@ def compute(cfg: Config, processed_dir: Path, year: int) -> pd.DataFrame:
     threshold = cfg.diskretion.mindste_antal
     rows = _Rows(cfg)
     _attendance(rows, cfg, read_processed("afdelingsmoeder", processed_dir),
-                read_processed("beboerdata", processed_dir), year, threshold)
-    _livskvalitet(rows, cfg, read_processed("livskvalitet", processed_dir), year, threshold)
+                read_processed("beboerdata", processed_dir), year)
+    _livskvalitet(rows, cfg, read_processed("livskvalitet", processed_dir), year)
     _police(rows, cfg, read_processed("anmeldelser", processed_dir), year)
-    _target_group(rows, cfg, read_processed("beboerdata", processed_dir), year, threshold)
+    _target_group(rows, cfg, read_processed("beboerdata", processed_dir), year)
     log_path = Path(processed_dir) / "aktiviteter.csv"
     if log_path.exists():  # the activity log starts with the helhedsplan (2021)
         log = read_processed("aktiviteter", processed_dir)
         for row in activities.indicator_rows(cfg, log, year, threshold):
             rows.add(**row)
-    table = pd.DataFrame(rows.rows, columns=COLUMNS)
+    table = discretion.apply(pd.DataFrame(rows.rows, columns=COLUMNS), threshold)
     for col in ("afdeling", "baseline_aar", "aar"):
         table[col] = table[col].astype("Int64")
     return table
