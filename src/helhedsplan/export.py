@@ -56,7 +56,8 @@ INDICATOR_HEADERS = {
     "baseline_taeller": "Baseline, tæller", "baseline_naevner": "Baseline, nævner", "maal": "Mål",
     "aendring": "Ændring fra baseline", "aendring_enhed": "Ændringens enhed",
     "p_vaerdi": "p-værdi", "god_retning": "God retning", "status": "Status",
-    "undertrykt": "Vises ikke (diskretion)", "note": "Note", "datakilde": "Datakilde",
+    "undertrykt": "Vises ikke (diskretion)", "undertrykt_grund": "Hvorfor skjult",
+    "note": "Note", "datakilde": "Datakilde",
     "kilde_fil": "Kildefil(er)", "eksempeldata": "Eksempeldata",
 }
 BOOLEAN_COLUMNS = ("maalt", "undertrykt", "eksempeldata")
@@ -220,11 +221,13 @@ def _sheet_overview(ws, data: report.ReportData) -> None:
                          None, "Ikke målt", None])
             continue
         baseline_shown = row["status"] != stats.STATUS_BASELINE
+        hidden = bool(row["undertrykt"])  # decided in the indicator table (discretion.py)
         rows.append([
             d.kort_navn, d.indikator, row["enhed_navn"], row["enhed"],
             Cell(_number(row["baseline_vaerdi"]), _value_fmt(row)), _number(row["baseline_aar"]),
-            Cell(None if row["undertrykt"] else _number(row["vaerdi"]), _value_fmt(row)),
+            report.HIDDEN if hidden else Cell(_number(row["vaerdi"]), _value_fmt(row)),
             _number(row["aar"]),
+            report.HIDDEN if hidden else
             Cell(_number(row["aendring"]) if baseline_shown else None, _change_fmt(row)),
             row["aendring_enhed"] if baseline_shown else None, _status_word(row["status"]),
             row["note"] or None,
@@ -331,7 +334,12 @@ def _sheet_definitions(ws, cfg: Config, table: pd.DataFrame) -> None:
                      report.baseline_text(cfg, d.id), comp])
     threshold = cfg.diskretion.mindste_antal
     notes = [f"Diskretion: tal om færre end {threshold} personer vises ikke (Danmarks Statistiks "
-             "regel); cellerne er tomme, og noten siger det.",
+             "regel; primær diskretion). Er et tal i en sum skjult (afdelingerne og hele "
+             "helhedsplanen, boligområderne og helhedsplanen, samme år), skjules også den "
+             f"mindste anden del over {threshold}, der ikke er hele sin nævner, eller totalen, "
+             "så intet skjult tal kan regnes ud som en forskel (sekundær diskretion). Cellerne "
+             "er tomme; kolonnen 'Hvorfor skjult' siger primær eller sekundær, og noten siger "
+             "det med ord.",
              "Usikkerhed: hver andel har et 95 pct. Wilson-interval, et antal et eksakt "
              "Poisson-interval. Ændringen fra baseline testes (to-andels-test, Fishers eksakte "
              "test ved små tal; for antal en eksakt Poisson-test); p-værdien står i arket "
@@ -495,6 +503,16 @@ def build_export(year: int | None = None, root: Path | None = None, renderer: st
         "inddata": inputs,
         "indikatortabel": {"fil": f"data/processed/{year}/indikatorer.csv",
                            "sha256": sha256(processed / "indikatorer.csv")},
+        "diskretion": {
+            "mindste_antal": cfg.diskretion.mindste_antal,
+            "skjulte_raekker": int(table["undertrykt"].astype(bool).sum()),
+            "regel": f"Tal om færre end {cfg.diskretion.mindste_antal} personer vises ikke "
+                     "(primær diskretion). Er et tal i en sum skjult, skjules også den mindste "
+                     "anden del over grænsen (ellers totalen), så intet skjult tal kan regnes "
+                     "ud af de viste (sekundær diskretion). Skjulte tal står tomme i arket "
+                     "Indikatorer med 'ja' i 'Vises ikke (diskretion)' og grunden i 'Hvorfor "
+                     "skjult'.",
+        },
         "forklaring": "sha256 er SHA-256-kontrolsummen af filen: 'filer' er filerne i pakken, "
                       "'inddata' de filer, rapporten og tallene er lavet af.",
     }

@@ -42,6 +42,15 @@ def _share_series(ax, rows: pd.DataFrame, colour: str, label: str, line: str = "
                 capsize=3, label=label, lw=1.6, ms=5)
 
 
+def _mark_hidden(ax, rows: pd.DataFrame, colour: str = BASELINE_COLOUR):
+    """A hidden measurement (discretion) is not drawn; the year says "vises ikke" instead, so
+    a gap is not read as "not measured" or as zero."""
+    for year in rows.loc[rows["undertrykt"].fillna(False).astype(bool), "aar"]:
+        ax.annotate("vises\nikke", (int(year), 0), xycoords=("data", "axes fraction"),
+                    xytext=(0, 3), textcoords="offset points", ha="center", va="bottom",
+                    fontsize=7, color=colour)
+
+
 def _baseline(ax, value: float, year: int, text: str):
     """The baseline as a dashed line, named in the legend (a label on the line can hide
     behind bars and points)."""
@@ -64,6 +73,7 @@ def attendance(table: pd.DataFrame, year: int):
     for i, (ax, unit) in enumerate(zip(axes, units, strict=True)):
         r = rows[rows["enhed_navn"] == unit]
         _share_series(ax, r, OKABE_ITO[i], unit)
+        _mark_hidden(ax, r)
         b = r.iloc[0]
         ax.axhline(b["baseline_vaerdi"], color=BASELINE_COLOUR, ls="--", lw=1)
         ax.set_title("Hele planen" if b["niveau"] == "helhedsplan" else unit, fontsize=9)
@@ -87,6 +97,7 @@ def livskvalitet(table: pd.DataFrame, year: int):
         if len(r):
             # Dotted: the survey is not run every year, so the line only joins measurements.
             _share_series(ax, r, colour, r["enhed_navn"].iloc[0], line=":")
+            _mark_hidden(ax, r, colour)
     main = rows[rows["niveau"] == "helhedsplan"].iloc[0]
     _baseline(ax, main["baseline_vaerdi"], int(main["baseline_aar"]),
               formatting.pct(main["baseline_vaerdi"], 0))
@@ -110,6 +121,7 @@ def anmeldelser(table: pd.DataFrame, year: int):
            label="Anmeldelser fra boligområderne")
     ax.errorbar(measured["aar"], measured["vaerdi"], yerr=err, fmt="none", ecolor="#333333",
                 capsize=3)
+    _mark_hidden(ax, measured)
     b = rows.iloc[0]
     _baseline(ax, b["baseline_vaerdi"], int(b["baseline_aar"]),
               formatting.number(b["baseline_vaerdi"]))

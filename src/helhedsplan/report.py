@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import activities, indicators, stats
+from . import activities, discretion, indicators, stats
 from . import config as config_mod
 from .config import Config
 from .formatting import MISSING, interval, number, pct, pp, signed
@@ -89,9 +89,16 @@ def banner(data: ReportData) -> str:
             "status for helhedsplanen.\n:::\n")
 
 
+HIDDEN = discretion.STATUS_SUPPRESSED  # every figure of a hidden cell reads "vises ikke"
+
+
+def _hidden(row) -> bool:
+    return bool(row["undertrykt"]) if not pd.isna(row["undertrykt"]) else False
+
+
 def _fmt_value(row: pd.Series) -> str:
-    if row.get("undertrykt"):
-        return "vises ikke (færre end 3)"
+    if _hidden(row):
+        return HIDDEN
     if pd.isna(row["vaerdi"]):
         return MISSING
     if row["enhed"] == "pct.":
@@ -101,6 +108,8 @@ def _fmt_value(row: pd.Series) -> str:
 
 def _fmt_change(row: pd.Series, unit: bool = True) -> str:
     """'+2,2 procentpoint' (or '+2,2' where the column header names the unit); '+23'."""
+    if _hidden(row):
+        return HIDDEN
     if pd.isna(row["aendring"]) or row["status"] == stats.STATUS_BASELINE:
         return MISSING
     if row["aendring_enhed"] == "procentpoint":
@@ -147,6 +156,10 @@ def summary(data: ReportData) -> str:
                      f"{_fmt_value(row)} ({int(row['aar'])})", _fmt_change(row), status])
     lines = [md_table(["Delmål", "Indikator", "Baseline", "Seneste måling", "Ændring",
                        "Status"], body, [18, 17, 16, 17, 20, 18], right={2, 3, 4})]
+    headline = [latest(data, *HEADLINE[d.id]) for d in data.cfg.delmaal]
+    hidden_note = suppression_note(data, pd.DataFrame([r for r in headline if r is not None]))
+    if hidden_note:
+        lines += ["", hidden_note.rstrip("\n")]
     activity_line = activity_summary_line(data)
     if activity_line:
         lines += ["", activity_line]
@@ -229,8 +242,7 @@ def development_table(data: ReportData, indikator_id: str,
                 cells.append(MISSING)
                 marks.add("missing")
             elif x.undertrykt:
-                cells.append("*")
-                marks.add("suppressed")
+                cells.append(HIDDEN)
             else:
                 cells.append(number(x.vaerdi, int(x.decimaler) if x.enhed == "pct." else 0))
         body.append(cells)
@@ -240,9 +252,9 @@ def development_table(data: ReportData, indikator_id: str,
     notes = []
     if "missing" in marks:
         notes.append(f"{MISSING} = ikke målt det år.")
-    if "suppressed" in marks:
-        notes.append(f"* = vises ikke: færre end {data.cfg.diskretion.mindste_antal} personer "
-                     "(diskretion).")
+    hidden_note = suppression_note(data, rows[rows["maalt"]])
+    if hidden_note:
+        notes.append(hidden_note.strip())
     return out + ("\n" + " ".join(notes) + "\n" if notes else "")
 
 
@@ -253,23 +265,26 @@ def status_table(data: ReportData, indikator_id: str,
     if not rows["maalt"].any():
         return f"*Ingen målinger til og med {data.year}.*\n"
     share = rows["enhed"].iloc[0] == "pct."
-    body, notes = [], set()
+    body, notes, shown = [], set(), []
     for _, r in rows.groupby(["_o", "_u"], sort=True):
         measured = r[r["maalt"]]
         if measured.empty:
             continue
         x = measured.iloc[-1]
+        shown.append(x)
         amount = ""
         if share:
-            amount = (MISSING if pd.isna(x["taeller"]) else number(x["taeller"])) + \
-                f" af {number(x['naevner'])}"
-        ci = interval(x["ci_lav"], x["ci_hoej"], int(x["decimaler"]) if share else 0,
-                      "pct." if share else "")
+            amount = (HIDDEN if _hidden(x) else number(x["taeller"])) + \
+                ("" if pd.isna(x["naevner"]) else f" af {number(x['naevner'])}")
+        ci = HIDDEN if _hidden(x) else interval(
+            x["ci_lav"], x["ci_hoej"], int(x["decimaler"]) if share else 0,
+            "pct." if share else "")
         status = MARKERS.get(x["status"], x["status"].capitalize())
         body.append([x["enhed_navn"], _fmt_baseline(x, year=False),
                      f"{_fmt_value(x)} ({int(x['aar'])})",
                      amount, ci, _fmt_change(x, unit=False), status])
-        notes.update(n for n in r["note"] if n and not n.startswith("Ikke målt"))
+        notes.update(n for n, hidden in zip(r["note"], r["undertrykt"], strict=True)
+                     if n and not n.startswith("Ikke målt") and not hidden)
     change = "Ændring, procentpoint" if share else "Ændring, antal"
     base_years = rows["baseline_aar"].dropna().unique()
     baseline = f"Baseline {int(base_years[0])}" if len(base_years) == 1 else "Baseline"
@@ -278,7 +293,35 @@ def status_table(data: ReportData, indikator_id: str,
                    [19, 12, 18, 15 if share else 2, 17, 15, 19], right={1, 2, 3, 4, 5})
     if notes:
         out += "\n" + "\n".join(f"- {n}" for n in _merge_year_notes(notes)) + "\n"
+    hidden_note = suppression_note(data, pd.DataFrame(shown))
+    if hidden_note:
+        out += "\n" + hidden_note
     return out
+
+
+def _names(rows: pd.DataFrame) -> str:
+    names = [f"{r.enhed_navn} ({int(r.aar)})" for r in rows.itertuples()]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " og " + names[-1]
+
+
+def suppression_note(data: ReportData, rows: pd.DataFrame) -> str:
+    """Which of the rows' cells are hidden, and why, in a sentence (never a list item)."""
+    if rows.empty or "undertrykt" not in rows:
+        return ""
+    hidden = rows[rows["undertrykt"].fillna(False).astype(bool)]
+    if hidden.empty:
+        return ""
+    limit = data.cfg.diskretion.mindste_antal
+    primary = hidden[hidden["undertrykt_grund"] != discretion.SECONDARY]
+    secondary = hidden[hidden["undertrykt_grund"] == discretion.SECONDARY]
+    parts = []
+    if len(primary):
+        parts.append(f"{_names(primary)} handler om færre end {limit} personer")
+    if len(secondary):
+        verb = "er" if len(secondary) == 1 else "er også"
+        parts.append(f"{_names(secondary)} {verb} skjult, så et skjult tal ikke kan regnes ud "
+                     "som forskellen mellem en total og de viste tal")
+    return "Vises ikke (diskretion): " + "; ".join(parts) + ".\n"
 
 
 def _merge_year_notes(notes: set[str]) -> list[str]:
@@ -321,7 +364,7 @@ def target_group_table(data: ReportData) -> str:
     measures = [m for m in data.cfg.dataoversigt.maal if m.id in set(rows["indikator_id"])]
     latest_year = {m.id: int(rows[rows["indikator_id"] == m.id]["aar"].max()) for m in measures}
     units = [*data.cfg.area_names, "I alt"]
-    body = []
+    body, hidden = [], []
     for unit in units:
         cells = [f"**{unit}**" if unit == "I alt" else unit]
         for m in measures:
@@ -330,7 +373,9 @@ def target_group_table(data: ReportData) -> str:
             if r.empty:
                 cells.append(MISSING)
             elif r.iloc[0]["undertrykt"]:
-                cells.append("*")
+                cells.append(HIDDEN)
+                hidden.append(r.iloc[0].copy())
+                hidden[-1]["enhed_navn"] = f"{unit}, {m.navn.removeprefix('Antal ')}"
             else:
                 cells.append(number(r.iloc[0]["vaerdi"], int(r.iloc[0]["decimaler"])))
         body.append(cells)
@@ -346,6 +391,7 @@ def target_group_table(data: ReportData) -> str:
         f"{m.navn.removeprefix('Antal ').lower()} "
         f"{number(d.total[m.id], 1 if m.id == 'foertidspensionister' else 0)} ({m.aar})"
         for m in d.maal)
+    out += "\n" + suppression_note(data, pd.DataFrame(hidden)) if hidden else ""
     return out + (f"\n¹ Førtidspensionister er opgjort i fuldtidspersoner og kan have decimaler. "
                   f"Delaftalens egen dataoversigt angiver i alt: {stated}.\n")
 
@@ -371,7 +417,18 @@ fremgang*; går den den forkerte vej, *▼ tydelig tilbagegang*. Ellers står de
 anmeldelser til politiet er flere anmeldelser målet, fordi de viser mindre underrapportering.
 
 **Diskretion.** Tal om færre end {threshold} personer vises ikke (Danmarks Statistiks
-diskretionsregel); cellen er markeret med \\*.
+diskretionsregel), og der står *vises ikke* i stedet for tallet og for alt, der er regnet ud af
+det: andel, usikkerhed, ændring og status. Det kaldes *primær diskretion*. Men et skjult tal kan
+ofte regnes ud alligevel: står hele helhedsplanen og tre af fire afdelinger i samme tabel, er den
+fjerde afdeling forskellen. Derfor skjules der også andre tal (*sekundær diskretion*) efter en
+fast regel: Er et tal i en sum skjult (afdelingerne og hele helhedsplanen, eller boligområderne
+og helhedsplanen, samme år), skjules også den mindste af de andre dele, der er over
+{threshold} og ikke hele sin nævner; er der ingen sådan, skjules totalen. Så er der altid
+mindst to skjulte tal i en sum, og det ene kan flytte sig, når det andet gør. Derfor kan intet
+skjult tal regnes ud af de viste, heller ikke når man ved, hvilket tal der er under
+{threshold}. Det gælder også antallet af svar i trivselsmålingen og beboertallene, som er tal om
+personer. Ingen tal i rapporten lægger flere år sammen, så forskelle mellem årene afslører
+heller ikke noget. Noten under hver tabel siger, hvilke tal der er skjult og hvorfor.
 
 **Afdelinger og boligområder.** Delaftalen siger ikke, hvilken afdeling der ligger i hvilket
 boligområde. Koblingen er udledt af baselinetallene: {mapping}
