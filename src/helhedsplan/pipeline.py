@@ -21,7 +21,7 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from . import config, paths, report
+from . import config, paths
 from .errors import InputError, Problem
 
 
@@ -127,6 +127,8 @@ def _ingest_params(source_id: str):
 
 def _fill_front_matter(build: Build) -> Path:
     """The executed report notebook gets the year's title block (cell 0 is the front matter)."""
+    from . import report  # pandas: only when a report is rendered, never on a reused build
+
     path = build.notebooks / paths.REPORT_NOTEBOOK.name
     nb = nbformat.read(path, as_version=4)
     meta = report.front_matter(config.load(build.root / "config" / "delaftale.yaml"), build.year)

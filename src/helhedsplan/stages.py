@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+from . import config, paths
 
-from . import comments, config, indicators, paths
-from .sources import SOURCES
-from .sources.base import ingest, write
+if TYPE_CHECKING:
+    import pandas as pd
+
+# Each stage imports only what it uses: an ingest kernel never loads scipy (the indicators'
+# tests), and the report kernel, which imports processed_dir_for, neither scipy nor pandera.
 
 
 def processed_dir_for(year: int, processed_dir: str | Path = "") -> Path:
@@ -21,6 +24,11 @@ def ingest_source(source_id: str, year: int, raw_dir: str | Path = "",
 
     Returns what was read per file, not the rows: executed notebooks travel in the LBF export,
     which must never carry row-level data."""
+    import pandas as pd
+
+    from .sources import SOURCES
+    from .sources.base import ingest, write
+
     src = SOURCES[source_id]
     data = ingest(src, config.default(), Path(raw_dir) if raw_dir else paths.RAW_DIR, year)
     write(data, src, processed_dir_for(year, processed_dir))
@@ -30,6 +38,8 @@ def ingest_source(source_id: str, year: int, raw_dir: str | Path = "",
 def compute_indicators(year: int, processed_dir: str | Path = "",
                        raw_dir: str | Path = "") -> pd.DataFrame:
     """The indicator table, plus the year's comments, so the report reads only processed data."""
+    from . import comments, indicators
+
     cfg = config.default()
     out = processed_dir_for(year, processed_dir)
     table = indicators.compute(cfg, out, year)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
 
-from scipy import stats as sps
-
-Z95 = sps.norm.ppf(0.975)
+# scipy is imported inside the tests that need it: importing scipy.stats costs about 1,5 s, and
+# the ingest and report kernels, which import this module only for its constants, never call it.
+Z95 = NormalDist().inv_cdf(0.975)
 ALPHA = 0.05
 
 STATUS_UP = "tydelig fremgang"
@@ -32,6 +33,8 @@ def wilson(k: float, n: float, z: float = Z95) -> tuple[float, float]:
 
 def poisson_interval(count: int, conf: float = 0.95) -> tuple[float, float]:
     """Exact (Garwood) interval for a Poisson count."""
+    from scipy import stats as sps
+
     a = 1 - conf
     lo = 0.0 if count == 0 else sps.chi2.ppf(a / 2, 2 * count) / 2
     hi = sps.chi2.ppf(1 - a / 2, 2 * count + 2) / 2
@@ -43,6 +46,8 @@ def compare_proportions(k1: int, n1: int, k0: int, n0: int) -> float:
 
     Pooled two-proportion z-test; Fisher's exact test when an expected cell count is below 5.
     """
+    from scipy import stats as sps
+
     pooled = (k1 + k0) / (n1 + n0)
     expected = [n1 * pooled, n1 * (1 - pooled), n0 * pooled, n0 * (1 - pooled)]
     if min(expected) < 5:
@@ -58,6 +63,8 @@ def compare_counts(c1: int, c0: int) -> float:
     """Two-sided p-value for two Poisson counts over equal periods (conditional binomial test)."""
     if c1 + c0 == 0:
         return 1.0
+    from scipy import stats as sps
+
     return float(sps.binomtest(int(c1), int(c1 + c0), 0.5).pvalue)
 
 

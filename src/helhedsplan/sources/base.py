@@ -20,11 +20,13 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
+
+if TYPE_CHECKING:  # imported where a file is validated: the report kernel never needs pandera
+    import pandera.pandas as pa
 
 from .. import excel
 from ..config import Config
@@ -96,6 +98,8 @@ class Layout:
         return next(c for c in self.columns if c.key == key)
 
     def schema(self, cfg: Config, year: int) -> pa.DataFrameSchema:
+        import pandera.pandas as pa
+
         extra = self.column_checks(cfg, year)
         cols = {}
         for c in self.columns:
@@ -381,6 +385,8 @@ def _validate(layout: Layout, cfg: Config, year: int, df: pd.DataFrame,
     """pandera, lazily: every failure at once. A check across the columns of a row is not
     reported for a row that already has a problem (a negative 18+ count is one problem, not
     also 'more aged 65+ than 18+')."""
+    import pandera.pandas as pa
+
     try:
         layout.schema(cfg, year).validate(df, lazy=True)
         return []

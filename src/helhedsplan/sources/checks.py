@@ -8,32 +8,41 @@ column more than the others says so with `column=`, so the message can point at 
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import pandas as pd
-import pandera.pandas as pa
+
+if TYPE_CHECKING:  # the checks are made only when a file is validated (see _check)
+    import pandera.pandas as pa
 
 # error message → the column a row-level check points at (filled in by row_check)
 COLUMN_OF: dict[str, str] = {}
 DATE_OUTSIDE_YEAR = "datoen ligger ikke i {year}, som mappen hedder"
 
 
+def _check(fn, error: str) -> pa.Check:
+    import pandera.pandas as pa
+
+    return pa.Check(fn, error=error)
+
+
 def non_negative() -> pa.Check:
-    return pa.Check(lambda s: s.isna() | (s >= 0), error="må ikke være negativ")
+    return _check(lambda s: s.isna() | (s >= 0), error="må ikke være negativ")
 
 
 def share() -> pa.Check:
-    return pa.Check(lambda s: s.isna() | ((s >= 0) & (s <= 100)),
+    return _check(lambda s: s.isna() | ((s >= 0) & (s <= 100)),
                     error="skal være en andel mellem 0 og 100 pct.")
 
 
 def one_of(allowed: list, what: str) -> pa.Check:
     shown = ", ".join(str(a) for a in allowed)
-    return pa.Check(lambda s: s.isna() | s.isin(allowed), error=f"er ikke {what}: brug {shown}")
+    return _check(lambda s: s.isna() | s.isin(allowed), error=f"er ikke {what}: brug {shown}")
 
 
 def within_year(year: int) -> pa.Check:
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    return pa.Check(lambda s: s.isna() | s.map(lambda d: pd.isna(d) or first <= d <= last),
+    return _check(lambda s: s.isna() | s.map(lambda d: pd.isna(d) or first <= d <= last),
                     error=DATE_OUTSIDE_YEAR.format(year=year))
 
 
@@ -41,7 +50,7 @@ def row_check(fn, message: str, column: str | None = None) -> pa.Check:
     """A check across the columns of each row; `fn(df)` gives True where the row is fine."""
     if column:
         COLUMN_OF[message] = column
-    return pa.Check(fn, error=message)
+    return _check(fn, error=message)
 
 
 def at_most(part: str, whole: str, message: str) -> pa.Check:
