@@ -23,7 +23,7 @@ $(error RENDERER skal være auto, quarto eller indbygget)
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help report eksport test lint eksempeldata skabeloner clean
+.PHONY: help report eksport test lint bench eksempeldata skabeloner clean
 
 help: ## Vis denne hjælp
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -49,6 +49,9 @@ test: $(STAMP) ## Kør testene
 
 lint: $(STAMP) ## Tjek kodestil med ruff
 	$(PY) -m ruff check src tests
+
+bench: $(STAMP) ## Mål byggetiderne mod gulvet (tager 10-20 min; GENTAG=5)
+	$(PY) benchmarks/bench_build.py --gentag $(or $(GENTAG),5)
 
 skabeloner: $(STAMP) ## Skriv årets tomme regneark i data/raw/<år>/ (kræver AAR=, fx AAR=2025)
 	@test -n "$(_AAR)" || { echo "Angiv året: make skabeloner AAR=2025"; exit 2; }
