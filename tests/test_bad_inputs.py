@@ -222,7 +222,8 @@ CASES = [
     Case("tom-skabelon", blank_template(f"2023/{VIVE}", 2023),
          (L(f"2023/{VIVE}", text="filen har ingen tal: arket 'Livskvalitet' eller "
             "'Svarkategorier' eller 'Enkeltsvar' har kun overskrifter. Skriv tallene for 2023 "
-            "ind, eller slet filen, hvis VIVE trivselsmåling ikke er målt i 2023."),)),
+            "ind. Er VIVE trivselsmåling ikke målt i 2023, så slet filen, og skriv linjen "
+            "'vive_livskvalitet.xlsx' i data/raw/2023/ikke_maalt.txt."),)),
     Case("to-vive-ark-udfyldt", add_single_answers(f"2023/{VIVE}"),
          (L(f"2023/{VIVE}", text="flere ark er udfyldt: 'Livskvalitet' og 'Enkeltsvar'."),)),
     Case("forkert-svarkategori", vive_as(vive.SINGLE_ANSWERS_LAYOUT,

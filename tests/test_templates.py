@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from openpyxl.utils import get_column_letter
 
-from helhedsplan import comments, indicators, pipeline
+from helhedsplan import comments, example_data, indicators, pipeline
 from helhedsplan.errors import InputError
 from helhedsplan.example_data import EXAMPLES
 from helhedsplan.sources import SOURCES, vive
@@ -43,7 +43,7 @@ def test_templates_for_a_new_year(cfg, tmp_path):
     written = write_templates(2025, tmp_path, cfg)
     folder = tmp_path / "2025"
     assert [w.path.name for w in written] == [*(s.filename for s in SOURCES.values()),
-                                              comments.FILENAME]
+                                              comments.FILENAME, "ikke_maalt.txt"]
     assert all(w.written for w in written)
     assert (folder / comments.FILENAME).read_text(encoding="utf-8") == comments.template_text(cfg,
                                                                                                2025)
@@ -117,7 +117,8 @@ def test_a_blank_template_asks_to_be_filled_in(cfg, tmp_path):
             "kun overskrifter. Skriv tallene for 2025 ind.") in str(err.value)
     assert ("fil 2025/vive_livskvalitet.xlsx: filen har ingen tal: arket 'Livskvalitet' eller "
             "'Svarkategorier' eller 'Enkeltsvar' har kun overskrifter. Skriv tallene for 2025 "
-            "ind, eller slet filen, hvis VIVE trivselsmåling ikke er målt i 2025.") in str(err.value)
+            "ind. Er VIVE trivselsmåling ikke målt i 2025, så slet filen, og skriv linjen "
+            "'vive_livskvalitet.xlsx' i data/raw/2025/ikke_maalt.txt.") in str(err.value)
 
 
 def fill(path: Path, layout, rows: list[dict]) -> None:
@@ -143,7 +144,10 @@ def filled_templates(raw: Path, cfg) -> Path:
             if year in by_year:
                 fill(path, SOURCES[source_id].layout, by_year[year])
             else:
-                path.unlink()  # not measured that year
+                path.unlink()  # not measured that year: declared, as the analyst must
+        declared = example_data.not_measured(cfg).get(year, [])
+        with open(raw / str(year) / "ikke_maalt.txt", "a", encoding="utf-8") as f:
+            f.write("".join(f"{name}\n" for name in declared))
     return raw
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from . import paths
 from .sources import SOURCES
+from .sources.folder import NOT_MEASURED_FILE, not_measured_text
 from .sources.politi import AREAS_TOTAL
 from .sources.vive import HELHEDSPLAN_GROUP
 from .workbook import write_source_workbook
@@ -90,6 +91,23 @@ ANMELDELSER = {
 
 
 
+def not_measured(cfg=None) -> dict[int, list[str]]:
+    """Per example year, the due sources the example has no figures for (VIVE in 2019, 2020,
+    2022 and 2024): declared not measured in the year's ikke_maalt.txt, as the analyst would."""
+    from . import config
+
+    cfg = cfg or config.default()
+    years = sorted({y for by_year in EXAMPLES.values() for y in by_year})
+    out = {}
+    for year in years:
+        names = [SOURCES[sid].filename for sid, by_year in EXAMPLES.items()
+                 if year not in by_year and SOURCES[sid].required_from
+                 and SOURCES[sid].required_from(cfg) <= year]
+        if names:
+            out[year] = names
+    return out
+
+
 def write_all(raw_dir: Path = paths.RAW_DIR) -> list[Path]:
     written = []
     for source_id, by_year in EXAMPLES.items():
@@ -97,6 +115,10 @@ def write_all(raw_dir: Path = paths.RAW_DIR) -> list[Path]:
         for year, rows in by_year.items():
             written.append(write_source_workbook(src, Path(raw_dir) / str(year) / src.filename,
                                                  year, rows, example=True))
+    for year, names in not_measured().items():
+        path = Path(raw_dir) / str(year) / NOT_MEASURED_FILE
+        path.write_text(not_measured_text(year, names), encoding="utf-8")
+        written.append(path)
     return written
 
 

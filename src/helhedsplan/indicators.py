@@ -196,9 +196,8 @@ def _police(rows: _Rows, cfg: Config, reports: pd.DataFrame, year_to: int):
         count_common = dict(indikator_id="anmeldelser", niveau="helhedsplan",
                             enhed_navn="Boligområderne i alt")
         if total is None:
-            _not_measured(rows, delmaal=d, enhed="antal", base_year=base.aar,
-                          base_value=base.antal, year=year, **{k: v for k, v in
-                          count_common.items()})
+            _not_measured(rows, delmaal=d, indikator=d.indikator, enhed="antal",
+                          base_year=base.aar, base_value=base.antal, year=year, **count_common)
         else:
             lo, hi = stats.poisson_interval(total)
             row = dict(src, **count_common, enhed="antal", aar=year, vaerdi=total, taeller=total,

@@ -12,6 +12,7 @@ from pathlib import Path
 from . import comments, config, paths
 from .config import Config
 from .sources import SOURCES
+from .sources.folder import NOT_MEASURED_FILE, not_measured_text
 from .workbook import write_source_workbook
 
 
@@ -35,13 +36,15 @@ def write_templates(year: int, raw_dir: Path | None = None, cfg: Config | None =
             out.append(Written(path, True))
         except FileExistsError:
             out.append(Written(path, False))
-    notes = folder / comments.FILENAME
-    try:
-        with open(notes, "x", encoding="utf-8") as f:
-            f.write(comments.template_text(cfg, year))
-        out.append(Written(notes, True))
-    except FileExistsError:
-        out.append(Written(notes, False))
+    for name, text in ((comments.FILENAME, comments.template_text(cfg, year)),
+                       (NOT_MEASURED_FILE, not_measured_text(year))):
+        path = folder / name
+        try:
+            with open(path, "x", encoding="utf-8") as f:
+                f.write(text)
+            out.append(Written(path, True))
+        except FileExistsError:
+            out.append(Written(path, False))
     return out
 
 
@@ -54,6 +57,7 @@ def main(year: int) -> int:
         print(f"  {'skrevet  ' if r.written else 'findes   '} {shown}"
               + ("" if r.written else " (ikke ændret)"))
     print(f"\nUdfyld regnearkene i data/raw/{year}/ (arket 'Om filen' forklarer hver kolonne), "
-          f"og skriv bemærkningerne i {comments.FILENAME}.\nEn kilde, der ikke er målt i {year} "
-          f"(fx VIVE), slettes bare. Byg derefter rapporten: make report AAR={year}")
+          f"og skriv bemærkningerne i {comments.FILENAME}.\nEr en kilde ikke målt i {year} (fx VIVE), "
+          f"så slet dens fil, og skriv filnavnet i {NOT_MEASURED_FILE}.\n"
+          f"Byg derefter rapporten: make report AAR={year}")
     return 0

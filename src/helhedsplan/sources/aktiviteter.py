@@ -8,7 +8,10 @@ data makes the file be refused.
 
 from __future__ import annotations
 
-from ..activities import OTHER_THEME, OUTSIDE, theme_labels
+import pandas as pd
+
+from ..activities import OTHER_PARTNERS, OTHER_THEME, OUTSIDE, theme_labels
+from ..excel import normalise_header
 from .base import Column, Layout, Source
 from .checks import at_most
 
@@ -28,8 +31,31 @@ def _residents_within_participants(cfg, year):
                     "flere beboere end deltagere: 'Heraf beboere' må højst være 'Deltagere'")]
 
 
-def _co_organised_as_bool(df, cfg, year):
-    return df.assign(beboere_medarrangoer=df["beboere_medarrangoer"].fillna("nej").eq("ja"))
+def known_partners(cell, cfg) -> str | None:
+    """A 'Samarbejdspartnere' cell → only the delaftale's partners, '; '-separated; anything
+    else (which could name a person: 'Hanne fra Frivillighedens Hus') becomes 'andre
+    samarbejdspartnere' and is never stored. A known partner named inside the text counts."""
+    if cell is None or (isinstance(cell, float) and pd.isna(cell)) or not str(cell).strip():
+        return None
+    known = {normalise_header(p): p for p in cfg.aktivitetsmaal.partnere}
+    out: list[str] = []
+    for part in str(cell).replace(",", ";").split(";"):
+        key = normalise_header(part)
+        if not key:
+            continue
+        hits = [p for k, p in known.items() if k == key or f" {k} " in f" {key} "]
+        for name in hits or [OTHER_PARTNERS]:
+            if name not in out:
+                out.append(name)
+    return "; ".join(out) or None
+
+
+def _to_table(df, cfg, year):
+    """Only what the report and the export use: the activity's name (free text) is left out, and
+    partners are reduced to the known ones."""
+    return df.drop(columns=["titel"]).assign(
+        beboere_medarrangoer=df["beboere_medarrangoer"].fillna("nej").eq("ja"),
+        partnere=df["partnere"].map(lambda v: known_partners(v, cfg)))
 
 
 SOURCE = Source(
@@ -38,7 +64,6 @@ SOURCE = Source(
     origin="De boligsociale medarbejderes aktivitetslog",
     filename="aktivitetslog.xlsx",
     required_from=lambda cfg: cfg.helhedsplan.periode_fra.year,
-    refuse_personal_data=True,
     layouts=(Layout(
         id="log",
         title="én række pr. aktivitet",
@@ -63,14 +88,15 @@ SOURCE = Source(
                    "organisationer. Ingen personnavne", required=False,
                    example="Frivillighedens Hus; Foreninger"),
             Column("deltagere", "Deltagere", "int", "Antal deltagere i alt", "personer",
-                   example=18),
+                   example=18, maximum=10_000),
             Column("beboere", "Heraf beboere", "int", "Antal af deltagerne, der bor i "
-                   "boligområderne", "personer", example=15),
+                   "boligområderne", "personer", example=15, maximum=10_000),
             Column("beboere_medarrangoer", "Beboere med til at arrangere", "text",
                    "'ja', hvis beboere var med til at planlægge eller holde aktiviteten",
                    example="ja", choices=lambda cfg: YES_NO, choice_label="ja eller nej"),
         ),
+        key=("dato", "titel", "sted"),
         checks=_residents_within_participants,
-        to_table=_co_organised_as_bool,
+        to_table=_to_table,
     ),),
 )

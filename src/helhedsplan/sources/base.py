@@ -17,6 +17,7 @@ import dataclasses
 import datetime as dt
 import difflib
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +60,7 @@ class Column:
     none_words: tuple[str, ...] = ()  # text that says "no value, on purpose" ('intet møde')
     optional_header: bool = False  # the column may be left out of the sheet
     origin: str = ""  # where the figure comes from, if more precise than the source's origin
+    maximum: float | None = None  # above this a figure is absurd for this plan (a typo)
 
     def allowed(self, cfg: Config) -> list:
         return list(self.choices(cfg)) if self.choices else []
@@ -108,6 +110,8 @@ class Layout:
                 col_checks.append(checks.non_negative())
             if c.kind == "share":
                 col_checks.append(checks.share())
+            if c.maximum is not None:
+                col_checks.append(checks.at_most_value(c.maximum, dk(c.maximum)))
             if c.choices:
                 col_checks.append(checks.one_of(c.allowed(cfg), c.choice_label or "en kendt værdi"))
             if c.kind == "date":
@@ -132,8 +136,6 @@ class Source:
     # The first year a file is needed (the delmål's baseline year; the plan's start for the
     # activity log). A report for an earlier year does without the source.
     required_from: Callable[[Config], int] | None = None
-    # Columns whose header looks like personal data (names, CPR, contact details) are refused.
-    refuse_personal_data: bool = False
 
     @property
     def layout(self) -> Layout:
@@ -347,9 +349,9 @@ def _typed(layout: Layout, sheet: excel.Sheet, found: dict[str, int], cfg: Confi
         cells = sheet.frame.iloc[:, found[c.key]]
         values, bad, on_purpose = _convert(c, cells, cfg)
         for row in cells.index[bad]:
-            problems.append(Problem(f"skal være {c.expected}", file=sheet.label, sheet=sheet.sheet,
-                                    row=int(row), column=c.header,
-                                    value=found_value(cells.at[row])))
+            problems.append(Problem(f"skal være {c.expected}{_what_to_write(c, cells.at[row])}",
+                                    file=sheet.label, sheet=sheet.sheet, row=int(row),
+                                    column=c.header, value=found_value(cells.at[row])))
         if c.required:
             missing = values.isna().to_numpy() & ~bad & ~on_purpose
             for row in cells.index[missing]:
@@ -357,6 +359,22 @@ def _typed(layout: Layout, sheet: excel.Sheet, found: dict[str, int], cfg: Confi
                                         row=int(row), column=c.header))
         data[c.key] = values
     return pd.DataFrame(data, index=sheet.frame.index), problems
+
+
+def _what_to_write(col: Column, value: object) -> str:
+    """A typical slip gets a message that says what to write instead."""
+    if not isinstance(value, str) or col.kind not in NUMERIC:
+        return ""
+    text = value.strip()
+    if col.kind != "share" and re.search(r"%|pct|procent", text, re.I):
+        return (": skriv antallet (fx 31), ikke en procent. Andelen regner programmet selv ud")
+    digits = re.fullmatch(r"[^\d]*?(\d+)[^\d]*", text)
+    if col.choices and digits:
+        return f": skriv kun nummeret, fx {digits.group(1)}"
+    number = re.fullmatch(r"(\d+)\s*[a-zæøå. ]+", text, re.I)
+    if col.kind == "int" and number:
+        return f": skriv kun tallet, fx {number.group(1)}"
+    return ""
 
 
 class Shown(str):
@@ -493,8 +511,8 @@ def _pick_layout(src: Source, book: excel.Book, year: int
         sheets = " eller ".join(f"'{s.sheet}'" for _, s in empty)
         return None, None, [Problem(
             f"filen har ingen tal: arket {sheets} har kun overskrifter. Skriv tallene for {year} "
-            f"ind" + (f", eller slet filen, hvis {src.title} ikke er målt i {year}"
-                      if src.not_every_year else "") + ".", file=book.label)]
+            f"ind. Er {src.title} ikke målt i {year}, så slet filen, og skriv linjen "
+            f"'{src.filename}' i data/raw/{year}/ikke_maalt.txt.", file=book.label)]
     return None, None, [Problem(
         f"arket {' eller '.join(names)} mangler. Filen har arkene: "
         f"{', '.join(book.sheet_names)}. Brug skabelonen (python -m helhedsplan skabeloner), "
@@ -505,26 +523,60 @@ PERSONAL_DATA_WORDS = ("navn", "cpr", "personnummer", "telefon", "tlf", "mobil",
                        "adresse", "foedselsdato", "foedt", "alder", "initialer")
 
 
-def _personal_data_headers(layout: Layout, sheet: excel.Sheet, found: dict[str, int]
-                           ) -> list[Problem]:
-    """Extra columns that look like personal data: the log must hold none, so refuse the file."""
+def _unknown_headers(layout: Layout, sheet: excel.Sheet, found: dict[str, int],
+                     suggested: set[str]) -> list[Problem]:
+    """Columns are a whitelist: any other filled-in header stops the run and is named, so
+    nothing (a contact person, a note with a name) is silently carried along or dropped."""
     problems = []
+    known = [c.header for c in layout.columns]
+    by_key = {excel.normalise_header(h): c.header for c in layout.columns
+              for h in (c.header, *c.header_aliases)}
     for j, h in enumerate(sheet.headers):
-        if not h or j in found.values():
+        if not h or j in found.values() or h in suggested:
             continue
         words = excel.normalise_header(h).split()
-        hit = next((w for w in PERSONAL_DATA_WORDS if any(x.startswith(w) or x.endswith(w)
-                                                          for x in words)), None)
-        if hit:
-            problems.append(Problem(
-                f"kolonnen '{h}' ligner personoplysninger. Loggen må ikke indeholde navne, "
-                "CPR-numre eller kontaktoplysninger: slet kolonnen, og gem filen igen.",
-                file=sheet.label, sheet=sheet.sheet, column=h))
+        personal = any(x.startswith(w) or x.endswith(w) for w in PERSONAL_DATA_WORDS
+                       for x in words)
+        twice = by_key.get(excel.normalise_header(h))
+        if twice:
+            text = (f"kolonnen '{twice}' står mere end én gang. Slet den ekstra kolonne "
+                    f"'{h}', så tallene kun står ét sted.")
+        elif personal:
+            text = (f"kolonnen '{h}' ligner personoplysninger. Filen må ikke indeholde navne, "
+                    "CPR-numre eller kontaktoplysninger: slet kolonnen, og gem filen igen.")
+        else:
+            close = difflib.get_close_matches(h, known, n=1, cutoff=0.6)
+            hint = f" Mente du '{close[0]}'?" if close else ""
+            text = (f"kolonnen '{h}' kendes ikke.{hint} Arket må kun have kolonnerne "
+                    + ", ".join(f"'{k}'" for k in known) + ": slet eller omdøb kolonnen (noter "
+                    "hører hjemme i bemaerkninger.md).")
+        problems.append(Problem(text, file=sheet.label, sheet=sheet.sheet, column=h))
     return problems
 
 
+_READ_CACHE: dict[tuple, FileRead] = {}
+_READ_CACHE_SIZE = 64
+
+
 def read_file(src: Source, cfg: Config, path: Path, year: int, label: str = "") -> FileRead:
-    """Read, type and validate one source file for one year. Never raises for bad input."""
+    """Read, type and validate one source file for one year. Never raises for bad input.
+
+    Results are kept by file content (SHA-256), year, label and configuration, so a file that
+    two checks need (Beboerdata for the attendance cross-check) is read once."""
+    try:
+        digest = excel.sha256(path)
+    except OSError:
+        return _read_file(src, cfg, path, year, label)
+    key = (src.id, digest, year, label or Path(path).name, hash(repr(cfg)))
+    if key not in _READ_CACHE:
+        if len(_READ_CACHE) >= _READ_CACHE_SIZE:
+            _READ_CACHE.pop(next(iter(_READ_CACHE)))
+        _READ_CACHE[key] = _read_file(src, cfg, path, year, label)
+    got = _READ_CACHE[key]
+    return dataclasses.replace(got, table=got.table.copy(), problems=list(got.problems))
+
+
+def _read_file(src: Source, cfg: Config, path: Path, year: int, label: str = "") -> FileRead:
     try:
         book = excel.Book(path, label or Path(path).name)
     except InputError as err:
@@ -542,8 +594,9 @@ def read_file(src: Source, cfg: Config, path: Path, year: int, label: str = "") 
     if layout is None:
         return FileRead(pd.DataFrame(), problems, example=book.example)
     found, header_problems = _match_headers(layout, sheet)
-    if src.refuse_personal_data:
-        header_problems += _personal_data_headers(layout, sheet, found)
+    suggested = {h for h in sheet.headers if h and any(f"Mente du '{h}'?" in p.message
+                                                       for p in header_problems)}
+    header_problems += _unknown_headers(layout, sheet, found, suggested)
     if header_problems:
         return FileRead(pd.DataFrame(), problems + header_problems, layout, book.example)
     df, cell_problems = _typed(layout, sheet, found, cfg)
@@ -551,9 +604,11 @@ def read_file(src: Source, cfg: Config, path: Path, year: int, label: str = "") 
     problems += _validate(layout, cfg, year, df, sheet, found,
                           {p.row for p in cell_problems if p.row is not None})
     problems += _duplicates(layout, df, sheet)
-    if layout.table_checks and not cell_problems:
+    if layout.table_checks:  # on whatever could be read; not about a column already faulted
+        bad_columns = {p.column for p in problems if p.row is not None}
         problems += [dataclasses.replace(p, file=p.file or book.label, sheet=p.sheet or sheet.sheet)
-                     for p in layout.table_checks(df, cfg, year)]
+                     for p in layout.table_checks(df, cfg, year)
+                     if p.column is None or p.column not in bad_columns]
     for c in layout.columns:
         if c.kind == "int":
             df[c.key] = df[c.key].astype("Int64")
@@ -574,6 +629,7 @@ class Ingested:
     table: pd.DataFrame  # tidy: one row per record, with 'aar', 'kilde_fil', 'eksempeldata'
     inputs: list[dict]  # every file read: name, source, year, rows, sha256, example
     problems: list[Problem] = field(default_factory=list)
+    not_measured: list[int] = field(default_factory=list)  # years declared in ikke_maalt.txt
 
 
 def _year_dirs(raw_dir: Path, up_to_year: int) -> list[tuple[int, Path]]:
@@ -586,11 +642,28 @@ def collect(src: Source, cfg: Config, raw_dir: Path, up_to_year: int) -> Ingeste
     raw_dir = Path(raw_dir)
     if not raw_dir.is_dir():
         return Ingested(pd.DataFrame(), [], [Problem(f"Mappen med inddata findes ikke: {raw_dir}")])
+    from . import folder
+
     frames, inputs, problems = [], [], []
+    not_measured: list[int] = []
     digests: dict[str, str] = {}
+    first_due = src.required_from(cfg) if src.required_from else None
     for year, year_dir in _year_dirs(raw_dir, up_to_year):
         path = year_dir / src.filename
+        declared = src.id in folder.declared_not_measured(year_dir)[0]
+        if declared and path.exists():
+            problems.append(Problem(
+                f"{folder.NOT_MEASURED_FILE} siger, at {src.title} ikke er målt i {year}, men "
+                f"filen {src.filename} ligger i mappen. Slet linjen '{src.filename}' i "
+                f"{folder.NOT_MEASURED_FILE}, hvis tallene er målt; ellers slet filen.",
+                file=f"{year}/{folder.NOT_MEASURED_FILE}"))
+            continue
+        if declared:
+            not_measured.append(year)
+            continue
         if not path.exists():
+            if first_due is not None and year >= first_due:
+                problems.append(folder.missing_file(src, year, raw_dir))
             continue
         label = f"{year}/{src.filename}"
         got = read_file(src, cfg, path, year, label)
@@ -601,7 +674,7 @@ def collect(src: Source, cfg: Config, raw_dir: Path, up_to_year: int) -> Ingeste
                 f"filen er helt magen til {digests[digest]}. Er det sidste års fil, der er kopieret "
                 f"uden at blive rettet? Læg filen med {year}-tallene her.", file=label))
         digests.setdefault(digest, label)
-        if src.cross_checks and not got.problems and not got.table.empty:
+        if src.cross_checks and not got.table.empty:  # on whatever could be read
             problems += src.cross_checks(cfg, raw_dir, year, got.table, label)
         table = got.table
         if not table.empty:
@@ -612,14 +685,10 @@ def collect(src: Source, cfg: Config, raw_dir: Path, up_to_year: int) -> Ingeste
                        "sha256": digest, "eksempeldata": got.example,
                        "skema": got.layout.id if got.layout else None,
                        "skema_navn": got.layout.title if got.layout else None})
-    needed = src.required_from is None or up_to_year >= src.required_from(cfg)
-    if not problems and not frames and needed:
-        problems.append(Problem(f"Der er ingen {src.title}-fil ({src.filename}) i {raw_dir} for "
-                                f"{up_to_year} eller årene før."))
     empty = pd.DataFrame(columns=["aar", *(c.key for c in src.columns), "kilde_fil",
                                   "eksempeldata"])
     table = pd.concat(frames, ignore_index=True) if frames else empty
-    return Ingested(table, inputs, problems)
+    return Ingested(table, inputs, problems, not_measured)
 
 
 def ingest(src: Source, cfg: Config, raw_dir: Path, up_to_year: int, *,
@@ -647,7 +716,15 @@ def write(ing: Ingested, src: Source, out_dir: Path) -> Path:
     path = out_dir / f"{src.id}.csv"
     ing.table.to_csv(path, index=False)
     write_inputs(ing.inputs, out_dir, src.id)
+    (out_dir / f"{src.id}.ikke_maalt.json").write_text(json.dumps(ing.not_measured),
+                                                      encoding="utf-8")
     return path
+
+
+def read_not_measured(src_id: str, processed_dir: Path) -> set[int]:
+    """Years the analyst declared the source not measured (data/raw/<år>/ikke_maalt.txt)."""
+    path = Path(processed_dir) / f"{src_id}.ikke_maalt.json"
+    return set(json.loads(path.read_text(encoding="utf-8"))) if path.exists() else set()
 
 
 def write_inputs(inputs: list[dict], out_dir: Path, name: str) -> None:

@@ -30,6 +30,11 @@ def non_negative() -> pa.Check:
     return _check(lambda s: s.isna() | (s >= 0), error="må ikke være negativ")
 
 
+def at_most_value(maximum: float, shown: str) -> pa.Check:
+    return pa.Check(lambda s: s.isna() | (s <= maximum),
+                    error=f"er urimeligt stort (over {shown}). Tjek, at tallet er skrevet rigtigt")
+
+
 def share() -> pa.Check:
     return _check(lambda s: s.isna() | ((s >= 0) & (s <= 100)),
                     error="skal være en andel mellem 0 og 100 pct.")

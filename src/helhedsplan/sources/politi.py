@@ -73,7 +73,7 @@ SOURCE = Source(
                    f"Et boligområde, '{AREAS_TOTAL}' eller kommunen i alt", example=AREAS_TOTAL,
                    choices=places, choice_label="et kendt område"),
             Column("anmeldelser", "Anmeldelser", "int", "Antal anmeldelser i kalenderåret",
-                   "anmeldelser", example=108),
+                   "anmeldelser", example=108, maximum=100_000),
         ),
         key=("omraade",),
         checks=lambda cfg, year: [_areas_within_kommune(cfg)],

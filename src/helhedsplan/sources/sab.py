@@ -48,15 +48,25 @@ def _against_residents(cfg: Config, raw_dir: Path, year: int, table: pd.DataFram
                         f"({other}). Fremmødet kan ikke sættes i forhold til antal beboere 18+: "
                         f"læg Beboerdata for {year} i mappen.", file=label)]
     residents = read_file(BEBOERDATA, cfg, path, year, other)
-    if residents.problems:  # reported with Beboerdata's own problems
+    # Checked on whatever could be read: rows of either file with a problem of their own (reported
+    # there) are left out, so one run shows every problem without guessing at broken cells.
+    if residents.table.empty:
         return []
-    r18 = residents.table.dropna(subset=["beboere_18_plus"]).set_index("boligomraade")[
-        "beboere_18_plus"]
+    bad_rows = {p.row for p in residents.problems}
+    good = residents.table[~residents.table["excel_raekke"].isin(bad_rows)]
+    unknown_areas = set(residents.table["boligomraade"].dropna()) - set(good["boligomraade"])
+    if any(p.row is None and p.column in (None, "Beboere 18+", "Boligområde")
+           for p in residents.problems):
+        return []
+    r18 = good.dropna(subset=["beboere_18_plus"]).set_index("boligomraade")["beboere_18_plus"]
     sheet = SOURCE.sheet
     problems = []
-    for _, row in table.iterrows():
+    usable = table[table["afdeling"].isin(cfg.afdelinger) & table["fremmoedte"].notna()]
+    for _, row in usable.iterrows():
         afd, k = int(row["afdeling"]), row["fremmoedte"]
         area = cfg.area_of_afdeling(afd)
+        if area in unknown_areas:
+            continue
         excel_row = None if pd.isna(row["excel_raekke"]) else int(row["excel_raekke"])
         if area not in r18.index:
             problems.append(Problem(
@@ -91,7 +101,7 @@ SOURCE = Source(
             Column("fremmoedte", "Fremmødte beboere", "int",
                    "Antal beboere, der deltog i mødet (ikke personale og gæster). 'intet møde', "
                    "hvis der ikke blev holdt møde", "personer", example=31,
-                   none_words=NO_MEETING),
+                   none_words=NO_MEETING, maximum=10_000),
         ),
         key=("afdeling",),
         table_checks=_every_afdeling,

@@ -148,9 +148,10 @@ ENTERED_LAYOUT = Layout(
         _gruppe(),
         Column("svar", "Antal svar", "int",
                "Antal beboere, der har besvaret spørgsmålet (uden 'ved ikke', hvis I kan)",
-               "personer", example=148),
+               "personer", example=148, maximum=1_000_000),
         Column("tilfredse", "Meget tilfreds eller tilfreds", "int",
-               "Antal, der svarede 'meget tilfreds' eller 'tilfreds'", "personer", example=115),
+               "Antal, der svarede 'meget tilfreds' eller 'tilfreds'", "personer", example=115,
+               maximum=1_000_000),
     ),
     key=("gruppe",),
     checks=lambda cfg, year: [
@@ -169,7 +170,8 @@ def _category(label: str, example: int) -> Column:
     return Column(_KEYS[label], label, "int",
                   f"Antal, der svarede '{label.lower()}'"
                   + (" (tælles ikke med i nævneren; tom celle: ikke oplyst)" if dont_know else ""),
-                  "personer", required=not dont_know, example=example, header_aliases=aliases)
+                  "personer", required=not dont_know, example=example, header_aliases=aliases,
+                  maximum=1_000_000)
 
 
 def _some_answer(cfg, year):

@@ -1,0 +1,135 @@
+"""What a year's folder must hold: every source due that year, or a declaration that it was not
+measured; and nothing else that could be a misnamed source file.
+
+A source is due from its delmål's baseline year (`Source.required_from`). A due source whose file
+is missing stops the run, unless data/raw/<år>/ikke_maalt.txt names it: one file name per line
+(`vive_livskvalitet.xlsx`), '#' starts a comment. Not measured is declared, never inferred from a
+missing file, so a file that was forgotten cannot turn into 'ikke målt' in the report.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+
+from .. import excel
+from ..errors import Problem
+
+NOT_MEASURED_FILE = "ikke_maalt.txt"
+COMMENTS_FILE = "bemaerkninger.md"  # comments.FILENAME (not imported: comments imports sources)
+# Files an operating system or Excel puts in a folder by itself: never the analyst's data.
+_SYSTEM_FILES = {"thumbs.db", "desktop.ini", ".ds_store"}
+
+
+def _sources():
+    from . import SOURCES
+
+    return list(SOURCES.values())
+
+
+def _stem_key(name: str) -> str:
+    """'Kopi af Politi_Anmeldelser 2025 (2).XLSX' → 'politi anmeldelser': compares file names."""
+    stem = Path(name).stem if "." in name else name
+    stem = re.sub(r"^(kopi af|copy of)\s+", "", stem.strip(), flags=re.I)
+    stem = re.sub(r"\(\d+\)|\b(19|20)\d\d\b|-?\s*kopi\b|-?\s*copy\b", " ", stem, flags=re.I)
+    return excel.normalise_header(stem)
+
+
+def _suggest(name: str, candidates: list[str]) -> str | None:
+    keys = {_stem_key(c): c for c in candidates}
+    key = _stem_key(name)
+    if key in keys:
+        return keys[key]
+    close = difflib.get_close_matches(key, list(keys), n=1, cutoff=0.6)
+    return keys[close[0]] if close else None
+
+
+def declared_not_measured(year_dir: Path) -> tuple[set[str], list[Problem]]:
+    """Source ids that data/raw/<år>/ikke_maalt.txt declares not measured, and problems with it."""
+    path = Path(year_dir) / NOT_MEASURED_FILE
+    if not path.is_file():
+        return set(), []
+    label = f"{Path(year_dir).name}/{NOT_MEASURED_FILE}"
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        text = path.read_text(encoding="cp1252", errors="replace")
+    by_key = {}
+    for src in _sources():
+        for name in (src.filename, src.id, src.title):
+            by_key[_stem_key(name)] = src
+    declared: set[str] = set()
+    problems = []
+    for i, line in enumerate(text.splitlines(), start=1):
+        entry = line.split("#", 1)[0].strip().strip("-*").strip()
+        if not entry:
+            continue
+        src = by_key.get(_stem_key(entry))
+        if src is None:
+            hint = _suggest(entry, [s.filename for s in _sources()])
+            problems.append(Problem(
+                f"linje {i}: '{entry}' er ikke en kilde."
+                + (f" Mente du '{hint}'?" if hint else "")
+                + " Skriv filnavnet på en kilde, der ikke er målt i år: "
+                + ", ".join(s.filename for s in _sources()) + ".", file=label))
+            continue
+        declared.add(src.id)
+    return declared, problems
+
+
+def not_measured_text(year: int, filenames: list[str] = ()) -> str:
+    """The declaration file: instructions as comments, then the sources not measured."""
+    lines = [f"# Kilder, der IKKE er målt i {year}: skriv filnavnet, én pr. linje, fx",
+             "#   vive_livskvalitet.xlsx",
+             "# En kilde, der skal med i rapporten for året, og hvis fil mangler, stopper",
+             "# kørslen, medmindre den står her. Linjer, der starter med #, læses ikke.",
+             *filenames]
+    return "\n".join(lines) + "\n"
+
+
+def missing_file(src, year: int, raw_dir: Path) -> Problem:
+    """The message for a due source whose file is missing and not declared not measured."""
+    folder = f"data/raw/{year}/"
+    return Problem(
+        f"{src.title} ({src.filename}) mangler for {year}. Læg filen i {folder}"
+        f" (en tom skabelon: make skabeloner AAR={year}). Er {src.title} ikke målt i {year}, så "
+        f"skriv linjen '{src.filename}' i {folder}{NOT_MEASURED_FILE}.",
+        file=f"{year}/{src.filename}")
+
+
+def stray_files(year_dir: Path) -> list[Problem]:
+    """Files in a year folder that the pipeline does not read, each with a 'Mente du …?'."""
+    year_dir = Path(year_dir)
+    known = [s.filename for s in _sources()]
+    expected = {*known, COMMENTS_FILE, NOT_MEASURED_FILE}
+    problems = []
+    for path in sorted(year_dir.iterdir()):
+        name = path.name
+        if name in expected or name.startswith("~$") or name.casefold() in _SYSTEM_FILES:
+            continue
+        if path.is_dir():
+            problems.append(Problem(
+                f"mappen '{name}' hører ikke til her: årsmappen må kun indeholde kildernes filer. "
+                "Flyt den ud af data/raw.", file=f"{year_dir.name}/{name}"))
+            continue
+        hint = _suggest(name, [*known, COMMENTS_FILE, NOT_MEASURED_FILE])
+        ext = path.suffix.casefold()
+        if hint:
+            what = f"Mente du '{hint}'? "
+            if ext and ext != Path(hint).suffix:
+                what += (f"Gem filen som {Path(hint).suffix} (i Excel: Gem som → "
+                         "Excel-projektmappe)" if hint.endswith(".xlsx") else "Gem filen")
+                what += f" under navnet '{hint}'"
+            else:
+                what += f"Omdøb filen til '{hint}'"
+            if (year_dir / hint).exists():
+                what += f" (der ligger allerede en '{hint}': slet den, der er forkert)"
+            what += "."
+        else:
+            what = ("Filnavnene skal være " + ", ".join(known)
+                    + f", {COMMENTS_FILE} og {NOT_MEASURED_FILE}. Flyt filen ud af mappen, "
+                    "eller omdøb den.")
+        problems.append(Problem(f"filen bruges ikke: navnet er ikke et, programmet kender. {what}",
+                                file=f"{year_dir.name}/{name}"))
+    return problems
