@@ -39,10 +39,12 @@ $(STAMP): requirements.txt pyproject.toml
 	@touch $(STAMP)
 
 report: $(STAMP) ## Byg statusrapporten (HTML + PDF) i reports/<år>/ (standard: seneste år)
-	$(PY) -m helhedsplan byg $(if $(_AAR),--aar $(_AAR)) --renderer $(_RENDERER)
+	@$(PY) -m helhedsplan byg $(if $(_AAR),--aar $(_AAR)) --renderer $(_RENDERER) || \
+	  { echo "Rapporten er ikke bygget: ret det, der står under FEJL ovenfor, og kør make report igen."; exit 1; }
 
 eksport: $(STAMP) ## Pak rapport og tal til Landsbyggefonden: zip i reports/<år>/ (bygger først ved behov)
-	$(PY) -m helhedsplan eksport $(if $(_AAR),--aar $(_AAR)) --renderer $(_RENDERER)
+	@$(PY) -m helhedsplan eksport $(if $(_AAR),--aar $(_AAR)) --renderer $(_RENDERER) || \
+	  { echo "Eksporten er ikke lavet: ret det, der står under FEJL ovenfor, og kør make eksport igen."; exit 1; }
 
 test: $(STAMP) ## Kør testene
 	$(PY) -m pytest -q
@@ -57,8 +59,13 @@ skabeloner: $(STAMP) ## Skriv årets tomme regneark i data/raw/<år>/ (kræver A
 	@test -n "$(_AAR)" || { echo "Angiv året: make skabeloner AAR=2025"; exit 2; }
 	$(PY) -m helhedsplan skabeloner --aar $(_AAR)
 
-eksempeldata: $(STAMP) ## Skriv eksempeldata i data/raw igen
-	$(PY) -m helhedsplan eksempeldata
+eksempeldata: $(STAMP) ## Skriv eksempeldata i data/raw (rører ikke egne filer uden OVERSKRIV=ja)
+	@$(PY) -m helhedsplan eksempeldata $(if $(OVERSKRIV),--overskriv)
 
-clean: ## Slet genererede filer (data/processed, reports/<år>, .byg)
-	rm -rf data/processed/[0-9]* reports/[0-9][0-9][0-9][0-9] .byg
+clean: ## Slet genererede filer (data/processed, reports/<år> undtagen eksport-zip, .byg)
+	rm -rf data/processed/[0-9]* .byg
+	@for d in reports/[0-9][0-9][0-9][0-9]; do \
+	  [ -d "$$d" ] || continue; \
+	  find "$$d" -mindepth 1 -maxdepth 1 ! -name '*.zip' -exec rm -rf {} +; \
+	  rmdir "$$d" 2>/dev/null || echo "Beholdt: $$(ls "$$d"/*.zip | tr '\n' ' ')(eksport til Landsbyggefonden)"; \
+	done

@@ -6,29 +6,90 @@ import argparse
 import sys
 from collections.abc import Callable
 
+# argparse's own texts in Danish (it looks them up through gettext at call time).
+_DANISH = {
+    "usage: ": "brug: ",
+    "positional arguments": "argumenter",
+    "options": "valgmuligheder",
+    "optional arguments": "valgmuligheder",
+    "show this help message and exit": "vis denne hjælp, og stop",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: fejl: %(message)s\n",
+    "argument %(argument_name)s: %(message)s": "argumentet %(argument_name)s: %(message)s",
+    "unrecognized arguments: %s": "ukendte argumenter: %s",
+    "the following arguments are required: %s": "disse argumenter mangler: %s",
+    "one of the arguments %s is required": "et af argumenterne %s skal med",
+    "expected one argument": "mangler en værdi",
+    "expected at most one argument": "højst én værdi",
+    "expected at least one argument": "mindst én værdi",
+    "invalid %(type)s value: %(value)r": "ugyldig værdi: %(value)r (skriv et tal)",
+    "invalid choice: %(value)r (choose from %(choices)s)":
+        "ugyldigt valg: %(value)r (vælg mellem %(choices)s)",
+    "ambiguous option: %(option)s could match %(matches)s":
+        "tvetydigt valg: %(option)s kan betyde %(matches)s",
+    "not allowed with argument %s": "kan ikke bruges sammen med %s",
+    "ignored explicit argument %r": "overflødig værdi %r",
+    "unexpected option string: %s": "uventet valg: %s",
+}
 
-def main(argv: list[str] | None = None) -> int:
+
+def _danish(message: str) -> str:
+    return _DANISH.get(message, message)
+
+
+def _danish_n(singular: str, plural: str, n: int) -> str:
+    return _danish(singular if n == 1 else plural)
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="helhedsplan",
-        description="Statusrapport for delaftalen Sammenhængskraft og medborgerskab.")
-    sub = parser.add_subparsers(dest="kommando", required=True, metavar="KOMMANDO")
-    byg = sub.add_parser("byg", help="byg rapporten (HTML og PDF) for et år")
-    byg.add_argument("--aar", type=int, default=None,
+        description="Statusrapport for delaftalen Sammenhængskraft og medborgerskab.",
+        epilog="Hjælp til en kommando: python -m helhedsplan KOMMANDO --help")
+    sub = parser.add_subparsers(dest="kommando", required=True, metavar="KOMMANDO",
+                                title="kommandoer")
+    aar = {"type": int, "metavar": "ÅR"}
+    byg = sub.add_parser("byg", help="byg rapporten (HTML og PDF) for et år",
+                         description="Kontrollér årets inddata, og byg statusrapporten (HTML og "
+                                     "PDF) i reports/<år>/. Ved fejl ændres intet.")
+    byg.add_argument("--aar", default=None, **aar,
                      help="rapportåret (standard: det seneste år i data/raw)")
     byg.add_argument("--renderer", choices=["auto", "quarto", "indbygget"], default="auto",
                      help="auto: Quarto hvis installeret, ellers den indbyggede (standard)")
-    byg.add_argument("--jobs", type=int, default=2, help="notesbøger der køres side om side")
+    byg.add_argument("--jobs", type=int, default=2, metavar="ANTAL",
+                     help="notesbøger der køres side om side")
     eksport = sub.add_parser("eksport", help="pak rapporten og tallene til Landsbyggefonden "
-                             "(én zip-fil; bygger rapporten først, hvis den ikke er opdateret)")
-    eksport.add_argument("--aar", type=int, default=None,
+                             "(én zip-fil; bygger rapporten først, hvis den ikke er opdateret)",
+                             description="Pak rapporten, tallene og deres kilder i én zip-fil "
+                                         "til Landsbyggefonden i reports/<år>/.")
+    eksport.add_argument("--aar", default=None, **aar,
                          help="rapportåret (standard: det seneste år i data/raw)")
     eksport.add_argument("--renderer", choices=["auto", "quarto", "indbygget"], default="auto",
                          help="bruges, hvis rapporten skal bygges først (standard: auto)")
-    sub.add_parser("eksempeldata", help="skriv eksempeldata i data/raw igen")
+    eksempel = sub.add_parser("eksempeldata", help="skriv de medfølgende eksempeldata i data/raw "
+                              "(kun til afprøvning)",
+                              description="Skriv eksempeldata i data/raw/<år>/. En årsmappe med "
+                                          "andre filer end eksempeldata røres ikke uden "
+                                          "--overskriv.")
+    eksempel.add_argument("--overskriv", action="store_true",
+                          help="erstat også filer, der ikke er eksempeldata (dine egne tal!)")
     skab = sub.add_parser("skabeloner", help="skriv tomme regneark (skabeloner) for et år i "
-                                             "data/raw/<år>/; eksisterende filer røres ikke")
-    skab.add_argument("--aar", type=int, required=True, help="året, fx 2025")
-    args = parser.parse_args(argv)
+                                             "data/raw/<år>/; eksisterende filer røres ikke",
+                          description="Skriv tomme regneark, bemaerkninger.md og ikke_maalt.txt "
+                                      "for et år i data/raw/<år>/. En fil, der findes, røres ikke.")
+    skab.add_argument("--aar", required=True, **aar, help="året, fx 2025")
+    for p in (parser, byg, eksport, eksempel, skab):
+        p._optionals.title = "valgmuligheder"
+        p._positionals.title = "argumenter"
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    saved = argparse._, argparse.ngettext
+    argparse._, argparse.ngettext = _danish, _danish_n
+    try:
+        args = _parser().parse_args(argv)
+    finally:
+        argparse._, argparse.ngettext = saved
     problem = _bad_year(getattr(args, "aar", None))
     if problem:
         print(f"FEJL: {problem}", file=sys.stderr)
@@ -47,7 +108,15 @@ def main(argv: list[str] | None = None) -> int:
 
         def eksport() -> str:
             path = build_export(args.aar, renderer=args.renderer)
-            return f"Eksporten til Landsbyggefonden er klar:\n  {path}"
+            done = f"Eksporten til Landsbyggefonden er klar:\n  {path}"
+            from . import paths
+            from .sources.base import read_inputs
+
+            inputs = read_inputs(paths.ROOT / "data" / "processed" / path.parent.name)
+            if any(i.get("eksempeldata") for i in inputs):
+                done += ("\nOBS: Eksporten bygger (helt eller delvist) på EKSEMPELDATA, ikke på "
+                         "rigtige tal. Send den ikke til Landsbyggefonden.")
+            return done
 
         return _run(eksport, "eksporten")
     if args.kommando == "skabeloner":
@@ -55,11 +124,9 @@ def main(argv: list[str] | None = None) -> int:
 
         return write_templates(args.aar)
     if args.kommando == "eksempeldata":
-        from .example_data import write_all
+        from .example_data import main as write_examples
 
-        for p in write_all():
-            print(p)
-        return 0
+        return write_examples(overwrite=args.overskriv)
     return 2
 
 

@@ -8,6 +8,7 @@ to write the files again.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from . import paths
@@ -15,7 +16,6 @@ from .sources import SOURCES
 from .sources.folder import NOT_MEASURED_FILE, not_measured_text
 from .sources.politi import AREAS_TOTAL
 from .sources.vive import HELHEDSPLAN_GROUP
-from .workbook import write_source_workbook
 
 AREAS = ["Kløver-/Hvedemarken", "Stenbjergparken", "Nørager", "Søstjernevej m.fl."]
 
@@ -108,7 +108,65 @@ def not_measured(cfg=None) -> dict[int, list[str]]:
     return out
 
 
+def _targets(raw_dir: Path) -> list[Path]:
+    """Every file the example data writes."""
+    out = [Path(raw_dir) / str(year) / SOURCES[sid].filename
+           for sid, by_year in EXAMPLES.items() for year in by_year]
+    return out + [Path(raw_dir) / str(year) / NOT_MEASURED_FILE for year in not_measured()]
+
+
+def _is_example(path: Path) -> bool:
+    """A file the example data wrote (its 'Om filen' says so), or the example's ikke_maalt.txt."""
+    from .errors import InputError
+    from .excel import Book
+
+    if path.name == NOT_MEASURED_FILE:
+        year = int(path.parent.name)
+        return path.read_text(encoding="utf-8", errors="replace") == not_measured_text(
+            year, not_measured().get(year, []))
+    try:
+        return bool(Book(path).example)
+    except (InputError, OSError, ValueError):
+        return False
+
+
+def not_example_files(raw_dir: Path = paths.RAW_DIR) -> list[Path]:
+    """Files in the example's year folders that are not example data: the analyst's own."""
+    folders = {p.parent for p in _targets(raw_dir)}
+    return sorted(f for d in folders if d.is_dir() for f in d.iterdir()
+                  if f.is_file() and not f.name.startswith("~$") and not _is_example(f))
+
+
+def main(overwrite: bool = False, raw_dir: Path | None = None) -> int:
+    """CLI: write the example data, but never over the analyst's own files unless told to."""
+    raw_dir = Path(raw_dir or paths.RAW_DIR)
+    own = not_example_files(raw_dir)
+    shown = [f.relative_to(raw_dir.parent.parent) if f.is_relative_to(raw_dir.parent.parent)
+             else f for f in own]
+    if own and not overwrite:
+        replaced = [s for s, f in zip(shown, own, strict=True) if f in set(_targets(raw_dir))]
+        print("FEJL: Eksempeldata er ikke skrevet. Disse årsmapper har filer, der ikke er "
+              "eksempeldata (dine egne tal?):", file=sys.stderr)
+        for s in shown:
+            print(f"  {s}" + ("  (ville blive erstattet)" if s in replaced else ""),
+                  file=sys.stderr)
+        print("Vil du alligevel skrive eksempeldata, så kør: make eksempeldata OVERSKRIV=ja "
+              "(python -m helhedsplan eksempeldata --overskriv).", file=sys.stderr)
+        return 1
+    targets = set(_targets(raw_dir))
+    base = raw_dir.parent.parent
+    for path in write_all(raw_dir):
+        mark = "  (din fil er erstattet)" if path in own else ""
+        print(f"  skrevet  {path.relative_to(base) if path.is_relative_to(base) else path}{mark}")
+    kept = [s for s, f in zip(shown, own, strict=True) if f not in targets]
+    if kept:
+        print("Ikke rørt (ikke en del af eksempeldata): " + ", ".join(map(str, kept)))
+    return 0
+
+
 def write_all(raw_dir: Path = paths.RAW_DIR) -> list[Path]:
+    from .workbook import write_source_workbook
+
     written = []
     for source_id, by_year in EXAMPLES.items():
         src = SOURCES[source_id]
@@ -194,5 +252,4 @@ EXAMPLES = {
 
 
 if __name__ == "__main__":
-    for p in write_all():
-        print(p)
+    sys.exit(main("--overskriv" in sys.argv))

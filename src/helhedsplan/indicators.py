@@ -14,7 +14,7 @@ import pandas as pd
 from . import activities, discretion, stats
 from .config import Config
 from .errors import InputError, Problem
-from .sources.base import read_processed
+from .sources.base import read_not_measured, read_processed
 from .sources.politi import AREAS_TOTAL, kommune_label
 from .sources.vive import HELHEDSPLAN_GROUP
 
@@ -70,35 +70,63 @@ def _share_row(rows: _Rows, *, delmaal, indikator_id, indikator, niveau, enhed_n
 
 
 def _not_measured(rows: _Rows, *, delmaal, indikator_id, indikator, niveau, enhed_navn, year,
-                  enhed, base_year=None, base_value=NAN, **extra):
+                  enhed, base_year=None, base_value=NAN, note="", **extra):
+    """A year without a figure. The note says why (it starts 'Ikke målt i <år>')."""
     rows.add(delmaal_id=delmaal.id, indikator_id=indikator_id, indikator=indikator,
              niveau=niveau, enhed_navn=enhed_navn, enhed=enhed, decimaler=delmaal.decimaler,
              aar=year, maalt=False, baseline_aar=base_year, baseline_vaerdi=base_value,
              god_retning=delmaal.god_retning, datakilde=delmaal.datakilde,
-             status=stats.STATUS_NOT_MEASURED, note=f"Ikke målt i {year}", **extra)
+             status=stats.STATUS_NOT_MEASURED, note=note or f"Ikke målt i {year}", **extra)
+
+
+def declared_note(year: int, what: str) -> str:
+    """Why a year has no figure when the analyst declared the source not measured."""
+    return (f"Ikke målt i {year}: {what} har ingen tal for året (angivet i årets "
+            "ikke_maalt.txt)")
 
 
 def _attendance(rows: _Rows, cfg: Config, meetings: pd.DataFrame, residents: pd.DataFrame,
-                year_to: int):
+                year_to: int, declared: set[int] = frozenset()):
+    """Attendance per afdeling and for the whole plan.
+
+    The rule for an afdeling that held no meeting ('intet møde', 'aflyst'): its year is 'ikke
+    målt' with a note saying so, and the whole plan's figure is the afdelinger that held one,
+    compared with the baseline of the same afdelinger; the note names the afdeling left out. A
+    year where SAB's figures are missing altogether is 'ikke målt' for all.
+    """
     d = cfg.delmaal_by_id("afdelingsmoeder")
     base = d.baseline
     base_by_afd = {b.afdeling: b for b in base.afdelinger}
     r18 = residents.dropna(subset=["beboere_18_plus"]).set_index(["aar", "boligomraade"])
+    if "moede_holdt" not in meetings:  # tables written before the column existed
+        meetings = meetings.assign(moede_holdt=meetings["fremmoedte"].notna())
     problems = []
     for year in range(base.aar, year_to + 1):
         this = meetings[meetings["aar"] == year].set_index("afdeling")
         total_k = total_n = 0
         complete = True
+        held: list[int] = []
+        no_meeting: list[int] = []
         for afd in cfg.afdelinger:
             area = cfg.area_of_afdeling(afd)
             common = dict(delmaal=d, indikator_id="deltagelse", indikator=d.indikator,
                           niveau="afdeling", enhed_navn=f"Afd. {afd}", year=year,
                           afdeling=afd, boligomraade=area)
+            base_value = 100 * base_by_afd[afd].taeller / base_by_afd[afd].naevner
             if afd not in this.index:
                 complete = False
-                _not_measured(rows, enhed="pct.", base_year=base.aar,
-                              base_value=100 * base_by_afd[afd].taeller / base_by_afd[afd].naevner,
-                              **{k: v for k, v in common.items() if k != "year"}, year=year)
+                _not_measured(rows, enhed="pct.", base_year=base.aar, base_value=base_value,
+                              **{k: v for k, v in common.items() if k != "year"}, year=year,
+                              note=declared_note(year, "SAB's opgørelse af fremmødet")
+                              if year in declared else "")
+                continue
+            if not bool(this.at[afd, "moede_holdt"]):
+                no_meeting.append(afd)
+                _not_measured(rows, enhed="pct.", base_year=base.aar, base_value=base_value,
+                              **{k: v for k, v in common.items() if k != "year"}, year=year,
+                              note=f"Ikke målt i {year}: afd. {afd} holdt ikke afdelingsmøde det år "
+                                   "(SAB)", kilde_fil=this.at[afd, "kilde_fil"],
+                              eksempeldata=bool(this.at[afd, "eksempeldata"]))
                 continue
             # The ingest already refuses both cases (sab.py's cross-check); these stay so the
             # stage fails in Danish, not with a KeyError, when run on edited processed tables.
@@ -125,23 +153,40 @@ def _attendance(rows: _Rows, cfg: Config, meetings: pd.DataFrame, residents: pd.
                        eksempeldata=bool(this.at[afd, "eksempeldata"]))
             total_k += k
             total_n += n
+            held.append(afd)
         common = dict(delmaal=d, indikator_id="deltagelse", indikator=d.indikator,
                       niveau="helhedsplan", enhed_navn=HELHEDSPLAN_GROUP, year=year)
         if complete and total_n:
+            note = ("Summen af fremmødte i alle afdelinger i forhold til summen af beboere 18+ "
+                    "(ikke et gennemsnit af andelene)")
+            if no_meeting:
+                note = (f"{year}: kun afd. {_and(held)}, fordi afd. {_and(no_meeting)} ikke holdt "
+                        f"afdelingsmøde; sammenlignet med baseline for de samme afdelinger. "
+                        + note)
             _share_row(rows, **common, k=total_k, n=total_n,
-                       base_k=sum(b.taeller for b in base.afdelinger),
-                       base_n=sum(b.naevner for b in base.afdelinger), base_year=base.aar,
-                       eksempeldata=bool(this["eksempeldata"].any()),
-                       note="Summen af fremmødte i alle afdelinger i forhold til summen af "
-                            "beboere 18+ (ikke et gennemsnit af andelene)")
+                       base_k=sum(base_by_afd[a].taeller for a in held),
+                       base_n=sum(base_by_afd[a].naevner for a in held), base_year=base.aar,
+                       eksempeldata=bool(this["eksempeldata"].any()), note=note)
         elif not problems:
+            why = ""
+            if year in declared:
+                why = declared_note(year, "SAB's opgørelse af fremmødet")
+            elif complete and no_meeting:
+                why = f"Ikke målt i {year}: ingen afdeling holdt afdelingsmøde det år (SAB)"
             _not_measured(rows, enhed="pct.", **{k: v for k, v in common.items() if k != "year"},
-                          year=year)
+                          year=year, note=why)
     if problems:
         raise InputError(problems)
 
 
-def _livskvalitet(rows: _Rows, cfg: Config, survey: pd.DataFrame, year_to: int):
+def _and(items) -> str:
+    """[22, 35, 24] → '22, 35 og 24'."""
+    items = [str(i) for i in items]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " og " + items[-1]
+
+
+def _livskvalitet(rows: _Rows, cfg: Config, survey: pd.DataFrame, year_to: int,
+                  declared: set[int] = frozenset()):
     d = cfg.delmaal_by_id("livskvalitet")
     base, comp = d.baseline, d.sammenligning
     levels = [(HELHEDSPLAN_GROUP, "helhedsplan", HELHEDSPLAN_GROUP, base.taeller,
@@ -159,7 +204,9 @@ def _livskvalitet(rows: _Rows, cfg: Config, survey: pd.DataFrame, year_to: int):
                 if niveau != "boligområde":  # areas are only shown where measured
                     _not_measured(rows, enhed="pct.", base_year=base.aar,
                                   base_value=100 * base_k / base_n,
-                                  **{k: v for k, v in common.items() if k != "year"}, year=year)
+                                  **{k: v for k, v in common.items() if k != "year"}, year=year,
+                                  note=declared_note(year, d.datakilde)
+                                  if year in declared else "")
                 continue
             _share_row(rows, **common, k=int(this.at[group, "tilfredse"]),
                        n=int(this.at[group, "svar"]), base_k=base_k, base_n=base_n,
@@ -176,7 +223,8 @@ def _counting_note(row: pd.Series, year: int) -> str:
     return f"{year}: " + "; ".join(parts) if parts else ""
 
 
-def _police(rows: _Rows, cfg: Config, reports: pd.DataFrame, year_to: int):
+def _police(rows: _Rows, cfg: Config, reports: pd.DataFrame, year_to: int,
+            declared: set[int] = frozenset()):
     d = cfg.delmaal_by_id("anmeldelser")
     base = d.baseline
     kommune = kommune_label(cfg)
@@ -197,7 +245,9 @@ def _police(rows: _Rows, cfg: Config, reports: pd.DataFrame, year_to: int):
                             enhed_navn="Boligområderne i alt")
         if total is None:
             _not_measured(rows, delmaal=d, indikator=d.indikator, enhed="antal",
-                          base_year=base.aar, base_value=base.antal, year=year, **count_common)
+                          base_year=base.aar, base_value=base.antal, year=year, **count_common,
+                          note=declared_note(year, "politiets opgørelse")
+                          if year in declared else "")
         else:
             lo, hi = stats.poisson_interval(total)
             row = dict(src, **count_common, enhed="antal", aar=year, vaerdi=total, taeller=total,
@@ -285,9 +335,12 @@ def compute(cfg: Config, processed_dir: Path, year: int) -> pd.DataFrame:
     threshold = cfg.diskretion.mindste_antal
     rows = _Rows(cfg)
     _attendance(rows, cfg, read_processed("afdelingsmoeder", processed_dir),
-                read_processed("beboerdata", processed_dir), year)
-    _livskvalitet(rows, cfg, read_processed("livskvalitet", processed_dir), year)
-    _police(rows, cfg, read_processed("anmeldelser", processed_dir), year)
+                read_processed("beboerdata", processed_dir), year,
+                read_not_measured("afdelingsmoeder", processed_dir))
+    _livskvalitet(rows, cfg, read_processed("livskvalitet", processed_dir), year,
+                  read_not_measured("livskvalitet", processed_dir))
+    _police(rows, cfg, read_processed("anmeldelser", processed_dir), year,
+            read_not_measured("anmeldelser", processed_dir))
     _target_group(rows, cfg, read_processed("beboerdata", processed_dir), year)
     log_path = Path(processed_dir) / "aktiviteter.csv"
     if log_path.exists():  # the activity log starts with the helhedsplan (2021)

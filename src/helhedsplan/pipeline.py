@@ -84,8 +84,19 @@ def _papermill(notebook: Path, parameters: Callable[[Build], dict]) -> Callable[
                 raise InputError(_problems_from_text(_strip_ansi(err.evalue))) from None
             raise StageError(f"{err.ename}: {_strip_ansi(err.evalue)}\nSe den gemte notesbog "
                              f"med fejlen markeret: {out}") from None
+        _relative_papermill_paths(out, build)
 
     return run
+
+
+def _relative_papermill_paths(path: Path, build: Build) -> None:
+    """papermill records the notebook's input and output paths: keep them relative to the root."""
+    nb = nbformat.read(path, as_version=4)
+    meta = nb.metadata.get("papermill", {})
+    for key in ("input_path", "output_path"):
+        if meta.get(key):
+            meta[key] = _rel(build, Path(meta[key]))
+    nbformat.write(nb, path)
 
 
 def _kernel_manager():
@@ -121,8 +132,16 @@ def _problems_from_text(text: str) -> list[Problem] | str:
     return [Problem(p) for p in problems] or text
 
 
+def _rel(build: Build, path: Path) -> str:
+    """A path for a notebook parameter, relative to the project root (the kernels' working
+    directory): the executed notebooks travel in the export and must not carry the analyst's
+    own folder names."""
+    return Path(os.path.relpath(path, build.root)).as_posix()
+
+
 def _ingest_params(source_id: str):
-    return lambda b: {"aar": b.year, "raw_dir": str(b.raw_dir), "processed_dir": str(b.processed)}
+    return lambda b: {"aar": b.year, "raw_dir": _rel(b, b.raw_dir),
+                      "processed_dir": _rel(b, b.processed)}
 
 
 def _fill_front_matter(build: Build) -> Path:
@@ -156,12 +175,12 @@ def stages(root: Path) -> list[Stage]:
            for sid, src in SOURCES.items()]
     out.append(Stage("indikatorer", "Beregner indikatorer",
                      _papermill(nb / "20_indikatorer.ipynb",
-                                lambda b: {"aar": b.year, "processed_dir": str(b.processed),
-                                           "raw_dir": str(b.raw_dir)}),
+                                lambda b: {"aar": b.year, "processed_dir": _rel(b, b.processed),
+                                           "raw_dir": _rel(b, b.raw_dir)}),
                      after=tuple(s.id for s in out)))
     out.append(Stage("rapport", "Kører rapportnotesbogen",
                      _papermill(root / "reports" / "statusrapport.ipynb",
-                                lambda b: {"aar": b.year, "processed_dir": str(b.processed)}),
+                                lambda b: {"aar": b.year, "processed_dir": _rel(b, b.processed)}),
                      after=("indikatorer",)))
     out.append(Stage("render", "Danner HTML og PDF", _render, after=("rapport",)))
     return out
@@ -235,7 +254,9 @@ def build(year: int | None = None, *, root: Path | None = None, renderer: str = 
     year = year or latest_year(root)
     if not (root / "data" / "raw" / str(year)).is_dir():
         raise InputError(f"Der er ingen inddata for {year}: mappen data/raw/{year} findes ikke. "
-                         f"Årene med data er: {', '.join(map(str, paths.raw_years(root / 'data' / 'raw')))}.")
+                         f"Årene med data er: {', '.join(map(str, paths.raw_years(root / 'data' / 'raw')))}. "
+                         f"Er {year} et nyt år, så skriv skabelonerne med: make skabeloner "
+                         f"AAR={year}")
     # Check every input file before any kernel starts: one list of all problems, in a second.
     from .sources import check_inputs
 
@@ -243,6 +264,10 @@ def build(year: int | None = None, *, root: Path | None = None, renderer: str = 
     problems = check_inputs(cfg, root / "data" / "raw", year)
     if problems:
         raise InputError(problems)
+    from .comments import reminders
+
+    for line in reminders(root / "data" / "raw" / str(year), cfg):
+        log(line)
     staging_root = root / ".byg"
     for old in staging_root.glob(f"{year}-*"):  # an earlier failed run's leftovers
         shutil.rmtree(old, ignore_errors=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -160,6 +161,9 @@ def summary(data: ReportData) -> str:
     hidden_note = suppression_note(data, pd.DataFrame([r for r in headline if r is not None]))
     if hidden_note:
         lines += ["", hidden_note.rstrip("\n")]
+    absent = report_year_absences(data)
+    if absent:
+        lines += ["", *(f"- {a}" for a in absent)]
     activity_line = activity_summary_line(data)
     if activity_line:
         lines += ["", activity_line]
@@ -252,6 +256,7 @@ def development_table(data: ReportData, indikator_id: str,
     notes = []
     if "missing" in marks:
         notes.append(f"{MISSING} = ikke målt det år.")
+        notes += [f"{n}." for n in absence_notes(rows)]
     hidden_note = suppression_note(data, rows[rows["maalt"]])
     if hidden_note:
         notes.append(hidden_note.strip())
@@ -285,6 +290,7 @@ def status_table(data: ReportData, indikator_id: str,
                      amount, ci, _fmt_change(x, unit=False), status])
         notes.update(n for n, hidden in zip(r["note"], r["undertrykt"], strict=True)
                      if n and not n.startswith("Ikke målt") and not hidden)
+    notes.update(absence_notes(rows, raw=True))
     change = "Ændring, procentpoint" if share else "Ændring, antal"
     base_years = rows["baseline_aar"].dropna().unique()
     baseline = f"Baseline {int(base_years[0])}" if len(base_years) == 1 else "Baseline"
@@ -322,6 +328,38 @@ def suppression_note(data: ReportData, rows: pd.DataFrame) -> str:
         parts.append(f"{_names(secondary)} {verb} skjult, så et skjult tal ikke kan regnes ud "
                      "som forskellen mellem en total og de viste tal")
     return "Vises ikke (diskretion): " + "; ".join(parts) + ".\n"
+
+
+_ABSENCE = re.compile(r"^Ikke målt i (\d{4}): (.+)$", re.S)
+
+
+def absence_notes(rows: pd.DataFrame, raw: bool = False) -> list[str] | set[str]:
+    """Why a year has no figure, from the indicator table's notes: '2024: ikke målt, fordi …'
+    (years with the same reason merged). Never only a dash."""
+    found = set()
+    for n in rows.loc[~rows["maalt"].astype(bool), "note"]:
+        m = _ABSENCE.match(str(n))
+        if m:
+            found.add(f"{m.group(1)}: ikke målt: {m.group(2)}")
+    return found if raw else _merge_year_notes(found)
+
+
+def report_year_absences(data: ReportData) -> list[str]:
+    """Per delmål whose headline figure is not measured in the report year: which and why."""
+    out = []
+    for d in data.cfg.delmaal:
+        indikator_id, niveau = HEADLINE[d.id]
+        t = data.table
+        this = t[(t["indikator_id"] == indikator_id) & (t["aar"] == data.year)]
+        units = this[~this["maalt"].astype(bool) & this["note"].str.match(_ABSENCE)]
+        for _, r in units.iterrows():
+            reason = _ABSENCE.match(r["note"]).group(2)
+            who = d.kort_navn if r["niveau"] == niveau else f"{d.kort_navn}, {r['enhed_navn']}"
+            out.append(f"**{who}:** ikke målt i {data.year}: {reason}.")
+        headline = this[this["niveau"] == niveau]
+        if len(headline) and not headline["maalt"].astype(bool).all() and units.empty:
+            out.append(f"**{d.kort_navn}:** ikke målt i {data.year}.")
+    return out
 
 
 def _merge_year_notes(notes: set[str]) -> list[str]:

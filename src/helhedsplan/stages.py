@@ -39,10 +39,14 @@ def compute_indicators(year: int, processed_dir: str | Path = "",
                        raw_dir: str | Path = "") -> pd.DataFrame:
     """The indicator table, plus the year's comments, so the report reads only processed data."""
     from . import comments, indicators
+    from .sources.base import write_inputs
+    from .sources.folder import declaration_inputs
 
     cfg = config.default()
     out = processed_dir_for(year, processed_dir)
     table = indicators.compute(cfg, out, year)
     indicators.write(table, out)
-    comments.collect(Path(raw_dir) if raw_dir else paths.RAW_DIR, year, cfg, out)
+    raw = Path(raw_dir) if raw_dir else paths.RAW_DIR
+    comments.collect(raw, year, cfg, out)
+    write_inputs(declaration_inputs(raw, year), out, "ikke_maalt")
     return table

@@ -41,6 +41,10 @@ def _suggest(name: str, candidates: list[str]) -> str | None:
     key = _stem_key(name)
     if key in keys:
         return keys[key]
+    words = set(key.split())
+    sharing = [c for k, c in keys.items() if words and words & set(k.split())]
+    if len(sharing) == 1:  # 'politi' → politi_anmeldelser.xlsx, 'vive 2023' → vive_livskvalitet
+        return sharing[0]
     close = difflib.get_close_matches(key, list(keys), n=1, cutoff=0.6)
     return keys[close[0]] if close else None
 
@@ -133,3 +137,24 @@ def stray_files(year_dir: Path) -> list[Problem]:
         problems.append(Problem(f"filen bruges ikke: navnet er ikke et, programmet kender. {what}",
                                 file=f"{year_dir.name}/{name}"))
     return problems
+
+
+def declaration_inputs(raw_dir: Path, up_to_year: int) -> list[dict]:
+    """Every year's ikke_maalt.txt as an input record (for the report's list of files read and
+    the export's manifest): the declarations decide what the report calls 'ikke målt'."""
+    from .. import example_data
+    from ..excel import sha256
+
+    examples = example_data.not_measured()
+    out = []
+    for path in sorted(Path(raw_dir).glob(f"*/{NOT_MEASURED_FILE}")):
+        if not path.parent.name.isdigit() or int(path.parent.name) > up_to_year:
+            continue
+        year = int(path.parent.name)
+        declared, _ = declared_not_measured(path.parent)
+        text = path.read_text(encoding="utf-8-sig", errors="replace")
+        out.append({"fil": f"data/raw/{year}/{NOT_MEASURED_FILE}",
+                    "kilde": "Kilder, der ikke er målt", "kilde_id": "ikke_maalt", "aar": year,
+                    "raekker": len(declared), "sha256": sha256(path),
+                    "eksempeldata": text == not_measured_text(year, examples.get(year, []))})
+    return out

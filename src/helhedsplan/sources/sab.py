@@ -31,8 +31,10 @@ def _every_afdeling(df: pd.DataFrame, cfg: Config, year: int) -> list[Problem]:
             for a in cfg.afdelinger if a not in present]
 
 
-def _drop_no_meeting(df: pd.DataFrame, cfg: Config, year: int) -> pd.DataFrame:
-    return df[df["fremmoedte"].notna()].reset_index(drop=True)
+def _mark_no_meeting(df: pd.DataFrame, cfg: Config, year: int) -> pd.DataFrame:
+    """An afdeling that held no meeting keeps its row (moede_holdt false), so the report can say
+    which afdeling held none, rather than leave a gap."""
+    return df.assign(moede_holdt=df["fremmoedte"].notna()).reset_index(drop=True)
 
 
 def _against_residents(cfg: Config, raw_dir: Path, year: int, table: pd.DataFrame,
@@ -43,6 +45,12 @@ def _against_residents(cfg: Config, raw_dir: Path, year: int, table: pd.DataFram
 
     path = Path(raw_dir) / str(year) / BEBOERDATA.filename
     other = f"{year}/{BEBOERDATA.filename}"
+    from .folder import declared_not_measured
+
+    if not path.exists() and BEBOERDATA.id in declared_not_measured(path.parent)[0]:
+        return [Problem(f"ikke_maalt.txt siger, at {BEBOERDATA.title} ikke er målt i {year}, men "
+                        f"fremmødet kan kun sættes i forhold til beboere 18+ med Beboerdata for "
+                        f"samme år. Læg Beboerdata for {year} i mappen.", file=label)]
     if not path.exists():
         return [Problem(f"der er fremmøde for {year}, men ingen Beboerdata-fil for {year} "
                         f"({other}). Fremmødet kan ikke sættes i forhold til antal beboere 18+: "
@@ -105,7 +113,7 @@ SOURCE = Source(
         ),
         key=("afdeling",),
         table_checks=_every_afdeling,
-        to_table=_drop_no_meeting,
+        to_table=_mark_no_meeting,
         template_rows=50,
     ),),
     cross_checks=_against_residents,
