@@ -311,8 +311,8 @@ def test_vive_single_answer_problems_are_summed_up(cfg, raw_copy):
 
 
 def test_vive_missing_year_is_not_measured_and_page_one_uses_the_latest(cfg, raw_copy, tmp_path):
-    """No VIVE file for 2024 (not measured every year): no crash; 2024 is 'ikke målt', and page 1
-    shows the 2023 measurement with its year."""
+    """No VIVE file for 2024 (not measured every year, declared in ikke_maalt.txt): no crash;
+    2024 is 'ikke målt' with the reason, and page 1 shows the 2023 measurement with its year."""
     from helhedsplan import indicators, report
     from helhedsplan.sources.base import write
 
@@ -323,7 +323,9 @@ def test_vive_missing_year_is_not_measured_and_page_one_uses_the_latest(cfg, raw
     table = indicators.compute(cfg, out, 2024)
     row = table[(table["indikator_id"] == "livskvalitet") & (table["niveau"] == "helhedsplan")
                 & (table["aar"] == 2024)].iloc[0]
-    assert not row["maalt"] and row["note"] == "Ikke målt i 2024"
+    assert not row["maalt"] and row["note"] == (
+        "Ikke målt i 2024: VIVEs trygheds- og trivselsmåling har ingen tal for året (angivet i "
+        "årets ikke_maalt.txt)")
     page1 = report.summary(report.ReportData(cfg, 2024, table, []))
     line = next(x for x in page1.splitlines() if "Livskvalitet" in x)
     assert "(2023)" in line and "81 pct." in line
@@ -335,7 +337,10 @@ def test_no_meeting_is_said_with_words_and_becomes_not_measured(cfg, raw_copy):
     _edit(raw_copy / "2024" / "sab_afdelingsmoeder.xlsx", lambda ws: ws.cell(row=5, column=3,
                                                                            value="Intet møde"))
     att = ingest(SOURCES["afdelingsmoeder"], cfg, raw_copy, 2024).table
-    assert sorted(att[att["aar"] == 2024]["afdeling"]) == [22, 30, 35]
+    this = att[att["aar"] == 2024].set_index("afdeling")
+    assert sorted(this.index) == [22, 24, 30, 35]  # the row stays, so the report can name it
+    assert not this.at[24, "moede_holdt"] and pd.isna(this.at[24, "fremmoedte"])
+    assert this.loc[[22, 30, 35], "moede_holdt"].all()
 
 
 def test_attendance_is_checked_against_residents_of_the_same_year(cfg, raw_copy):

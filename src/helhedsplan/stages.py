@@ -14,8 +14,16 @@ if TYPE_CHECKING:
 # tests), and the report kernel, which imports processed_dir_for, neither scipy nor pandera.
 
 
+def _under_root(path: str | Path) -> Path:
+    """The pipeline passes paths relative to the project root (executed notebooks travel in the
+    export and must not carry the analyst's folder names); the root, not the kernel's working
+    directory, is what they are relative to."""
+    path = Path(path)
+    return path if path.is_absolute() else paths.ROOT / path
+
+
 def processed_dir_for(year: int, processed_dir: str | Path = "") -> Path:
-    return Path(processed_dir) if processed_dir else paths.PROCESSED_DIR / str(year)
+    return _under_root(processed_dir) if processed_dir else paths.PROCESSED_DIR / str(year)
 
 
 def ingest_source(source_id: str, year: int, raw_dir: str | Path = "",
@@ -30,7 +38,7 @@ def ingest_source(source_id: str, year: int, raw_dir: str | Path = "",
     from .sources.base import ingest, write
 
     src = SOURCES[source_id]
-    data = ingest(src, config.default(), Path(raw_dir) if raw_dir else paths.RAW_DIR, year)
+    data = ingest(src, config.default(), _under_root(raw_dir) if raw_dir else paths.RAW_DIR, year)
     write(data, src, processed_dir_for(year, processed_dir))
     return pd.DataFrame(data.inputs, columns=["fil", "aar", "raekker", "eksempeldata", "sha256"])
 
@@ -46,7 +54,7 @@ def compute_indicators(year: int, processed_dir: str | Path = "",
     out = processed_dir_for(year, processed_dir)
     table = indicators.compute(cfg, out, year)
     indicators.write(table, out)
-    raw = Path(raw_dir) if raw_dir else paths.RAW_DIR
+    raw = _under_root(raw_dir) if raw_dir else paths.RAW_DIR
     comments.collect(raw, year, cfg, out)
     write_inputs(declaration_inputs(raw, year), out, "ikke_maalt")
     return table
