@@ -31,8 +31,8 @@ def non_negative() -> pa.Check:
 
 
 def at_most_value(maximum: float, shown: str) -> pa.Check:
-    return pa.Check(lambda s: s.isna() | (s <= maximum),
-                    error=f"er urimeligt stort (over {shown}). Tjek, at tallet er skrevet rigtigt")
+    return _check(lambda s: s.isna() | (s <= maximum),
+                  error=f"er urimeligt stort (over {shown}). Tjek, at tallet er skrevet rigtigt")
 
 
 def share() -> pa.Check:
