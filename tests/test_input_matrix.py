@@ -24,7 +24,7 @@ from helhedsplan.errors import InputError
 from helhedsplan.sources import SOURCES, check_inputs
 from helhedsplan.sources.base import ingest, write
 
-from .conftest import project_copy
+from .conftest import REPO, project_copy
 
 
 @dataclass(frozen=True)
@@ -182,6 +182,23 @@ def test_matrix(cell, raw_copy, cfg):
     about = [p for p in problems if p.file == file]
     assert any(kind.expect(s, year) in p.message for p in about), (
         kind.expect(s, year), [str(p) for p in problems])
+
+
+EVERY_FILE = sorted((sid, int(p.parent.name)) for sid, src in SOURCES.items()
+                    for p in (REPO / "data" / "raw").glob(f"*/{src.filename}"))
+
+
+@pytest.mark.parametrize("sid,year", EVERY_FILE, ids=[f"{s}-{y}" for s, y in EVERY_FILE])
+def test_every_file_deleted_stops_the_run(sid, year, raw_copy, cfg):
+    """Each source's file deleted in each year it exists, for the latest report: named, with
+    where it should be and how to declare it not measured; never a silent 'ikke målt'."""
+    src = SOURCES[sid]
+    (raw_copy / str(year) / src.filename).unlink()
+    problems = [str(p) for p in check_inputs(cfg, raw_copy, 2024)]
+    assert (f"fil {year}/{src.filename}: {src.title} ({src.filename}) mangler for {year}. Læg "
+            f"filen i data/raw/{year}/ (en tom skabelon: make skabeloner AAR={year}). Er "
+            f"{src.title} ikke målt i {year}, så skriv linjen '{src.filename}' i "
+            f"data/raw/{year}/ikke_maalt.txt.") in problems, problems
 
 
 def test_matrix_covers_every_source_and_kind():
@@ -376,6 +393,17 @@ def test_comment_file_problems(name, write, expected, raw_copy, cfg):
     write(raw_copy / "2024")
     problems = [str(p) for p in check_inputs(cfg, raw_copy, 2024)]
     assert any(p.startswith(expected) for p in problems), problems
+
+
+@pytest.mark.parametrize("content", [None, "", "# Bemærkninger 2024\n"])
+def test_no_or_empty_comments_are_reminded_not_refused(content, raw_copy, cfg):
+    path = raw_copy / "2024" / comments.FILENAME
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    assert check_inputs(cfg, raw_copy, 2024) == []
+    [reminder] = comments.reminders(raw_copy / "2024", cfg)
+    assert reminder.startswith("Der er ingen bemærkninger for 2024" if content is None
+                               else "Husk bemærkningen til: Flere deltager i afdelingsmøderne, ")
 
 
 def test_a_delmaal_without_comment_is_a_reminder_not_an_error(raw_copy, cfg):

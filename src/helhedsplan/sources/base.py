@@ -132,7 +132,9 @@ class Source:
     # Checks against another source's file for the same year: (cfg, raw_dir, year, table,
     # file label) → Problems.
     cross_checks: Callable[[Config, Path, int, pd.DataFrame, str], list[Problem]] | None = None
-    not_every_year: bool = False  # e.g. VIVE: a year without a file is 'ikke målt'
+    # e.g. VIVE: measured some years only; the others are declared in ikke_maalt.txt
+    not_every_year: bool = False
+    not_stored: tuple[str, ...] = ()  # read and checked, but not written to data/processed
     # The first year a file is needed (the delmål's baseline year; the plan's start for the
     # activity log). A report for an earlier year does without the source.
     required_from: Callable[[Config], int] | None = None
@@ -714,7 +716,9 @@ def write(ing: Ingested, src: Source, out_dir: Path) -> Path:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{src.id}.csv"
-    ing.table.to_csv(path, index=False)
+    # Only what the report and the export use: not the Excel row numbers, not unused columns.
+    unused = [c for c in ("excel_raekke", *src.not_stored) if c in ing.table]
+    ing.table.drop(columns=unused).to_csv(path, index=False)
     write_inputs(ing.inputs, out_dir, src.id)
     (out_dir / f"{src.id}.ikke_maalt.json").write_text(json.dumps(ing.not_measured),
                                                       encoding="utf-8")

@@ -117,4 +117,5 @@ SOURCE = Source(
         template_rows=50,
     ),),
     cross_checks=_against_residents,
+    not_stored=("moededato",),  # checked (within the year), not used by the report
 )
