@@ -30,13 +30,24 @@ help: ## Vis denne hjælp
 	  awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
 	@echo "  Vælg år og renderer: make report AAR=2021 RENDERER=indbygget"
 
+# The one-time set-up says what it does. The packages are installed with uv (fetched from PyPI
+# into .venv, about 4× faster than pip on a fresh machine, see README); if uv cannot be fetched or
+# fails, pip does the same install.
+UV_VERSION := 0.13.9
 $(STAMP): requirements.txt pyproject.toml
-	@echo "Opretter $(VENV) og installerer pakkerne (kun første gang) ..."
+	@echo "Første gang: opretter $(VENV) og installerer de låste pakker fra requirements.txt."
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
-	$(PY) -m pip install --quiet --no-deps -e .
+	@echo "Henter installationsprogrammet uv $(UV_VERSION) fra PyPI ..."
+	@if $(PY) -m pip install --disable-pip-version-check --progress-bar off uv==$(UV_VERSION) \
+	    && echo "Installerer pakkerne med uv ..." \
+	    && $(PY) -m uv pip install --python $(PY) -r requirements.txt \
+	    && $(PY) -m uv pip install --python $(PY) --no-deps -e . ; then :; else \
+	  echo "uv kunne ikke bruges; installerer pakkerne med pip i stedet (tager nogle minutter) ..."; \
+	  $(PY) -m pip install --disable-pip-version-check -r requirements.txt \
+	    && $(PY) -m pip install --disable-pip-version-check --no-deps -e . ; \
+	fi
 	@touch $(STAMP)
+	@echo "Miljøet i $(VENV) er klar."
 
 report: $(STAMP) ## Byg statusrapporten (HTML + PDF) i reports/<år>/ (standard: seneste år)
 	@$(PY) -m helhedsplan byg $(if $(_AAR),--aar $(_AAR)) --renderer $(_RENDERER) || \
