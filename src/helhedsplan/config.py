@@ -52,8 +52,21 @@ class Delaftale(_Model):
 
 
 class Boligomraade(_Model):
+    """A housing area and its afdeling (`afdeling: 22`), or several (`afdelinger: [22, 23]`)."""
+
     navn: str
-    afdeling: int
+    afdeling: int | None = None
+    afdelinger: list[int] = []
+
+    @model_validator(mode="after")
+    def _one_way(self) -> Boligomraade:
+        if (self.afdeling is None) == (not self.afdelinger):
+            raise ValueError(f"{self.navn}: angiv enten 'afdeling' eller 'afdelinger'")
+        return self
+
+    @property
+    def numre(self) -> list[int]:
+        return [self.afdeling] if self.afdeling is not None else list(self.afdelinger)
 
 
 class AfdelingKobling(_Model):
@@ -143,6 +156,8 @@ class Config(_Model):
     delmaal: list[Delmaal]
     dataoversigt: Dataoversigt
     aktivitetsmaal: Aktivitetsmaal
+    # True only in the generated scale case (helhedsplan.synthetic): the report says so.
+    syntetisk: bool = False
 
     @model_validator(mode="after")
     def _consistent(self) -> Config:
@@ -153,7 +168,7 @@ class Config(_Model):
         }:
             raise ValueError(f"delmål skal være afdelingsmoeder, livskvalitet og anmeldelser: {ids}")
         areas = {a.navn for a in self.boligomraader}
-        depts = [a.afdeling for a in self.boligomraader]
+        depts = self.afdelinger
         if len(set(depts)) != len(depts):
             raise ValueError("en afdeling er knyttet til mere end ét boligområde")
         rows = {str(r["boligomraade"]): r for r in self.dataoversigt.omraader}
@@ -164,7 +179,7 @@ class Config(_Model):
             if round(total, 6) != round(self.dataoversigt.total[m.id], 6):
                 raise ValueError(f"dataoversigt: {m.id} summerer til {total}, ikke "
                                  f"{self.dataoversigt.total[m.id]}")
-        area_of = {a.afdeling: a.navn for a in self.boligomraader}
+        area_of = {n: a.navn for a in self.boligomraader for n in a.numre}
         att = self.delmaal_by_id("afdelingsmoeder")
         for b in att.baseline.afdelinger:
             _check_pct(f"afd. {b.afdeling}", b.taeller, b.naevner, b.procent, att.decimaler)
@@ -200,10 +215,10 @@ class Config(_Model):
 
     @property
     def afdelinger(self) -> list[int]:
-        return [a.afdeling for a in self.boligomraader]
+        return [n for a in self.boligomraader for n in a.numre]
 
     def area_of_afdeling(self, afdeling: int) -> str:
-        return next(a.navn for a in self.boligomraader if a.afdeling == afdeling)
+        return next(a.navn for a in self.boligomraader if afdeling in a.numre)
 
     def project_year(self, date: dt.date) -> int | None:
         """Project year (1-based, 1 Sept – 31 Aug) that a date falls in, or None outside the plan."""

@@ -12,6 +12,7 @@ from . import formatting
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 BASELINE_COLOUR = "#555555"
+MAX_PANELS = 6  # small multiples up to this many; more afdelinger get one chart (no line each)
 
 
 def setup() -> None:
@@ -68,6 +69,8 @@ def attendance(table: pd.DataFrame, year: int):
     if not rows["maalt"].any():
         return None
     units = list(dict.fromkeys(rows["enhed_navn"]))  # afdelinger first, then the helhedsplan
+    if len(units) > MAX_PANELS:
+        return _attendance_many(rows, year)
     fig, axes = plt.subplots(1, len(units), figsize=(7.2, 2.7), sharey=True)
     top = rows["ci_hoej"].max()
     for i, (ax, unit) in enumerate(zip(axes, units, strict=True)):
@@ -80,8 +83,31 @@ def attendance(table: pd.DataFrame, year: int):
         ax.set_xticks([int(r["aar"].min()), int(r["aar"].max())])
         ax.set_ylim(0, top * 1.1 if pd.notna(top) else None)
     _pct_axis(axes[0], 0)
-    fig.text(0.5, -0.02, "Stiplet linje: baseline 2020. Lodrette streger: 95 pct. usikkerhed.",
-             ha="center", fontsize=8, color=BASELINE_COLOUR)
+    fig.text(0.5, -0.02, f"Stiplet linje: baseline {int(rows['baseline_aar'].min())}. Lodrette "
+             "streger: 95 pct. usikkerhed.", ha="center", fontsize=8, color=BASELINE_COLOUR)
+    fig.tight_layout()
+    return fig
+
+
+def _attendance_many(rows: pd.DataFrame, year: int):
+    """Too many afdelinger for a panel each: the whole plan as a series, every afdeling as a
+    small grey dot per year (never a line each); the numbers per afdeling are in the appendix."""
+    fig, ax = plt.subplots(figsize=(7.0, 3.0))
+    afd = rows[(rows["niveau"] == "afdeling") & rows["maalt"] & rows["vaerdi"].notna()]
+    spread = (afd["afdeling"].astype(float) % 7 - 3) * 0.05  # a little jitter, the same each run
+    ax.scatter(afd["aar"] + spread, afd["vaerdi"], s=6, color="#AAAAAA", lw=0,
+               label=f"Hver afdeling ({afd['enhed_navn'].nunique()})")
+    plan = rows[rows["niveau"] == "helhedsplan"]
+    _share_series(ax, plan, OKABE_ITO[0], "Hele planen")
+    _mark_hidden(ax, plan)
+    if len(plan):
+        b = plan.iloc[0]
+        _baseline(ax, b["baseline_vaerdi"], int(b["baseline_aar"]),
+                  formatting.pct(b["baseline_vaerdi"], 1))
+    _pct_axis(ax, 0)
+    ax.set_ylim(0, None)
+    _years(ax, int(rows["aar"].min()), year)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=3, frameon=False, fontsize=8)
     fig.tight_layout()
     return fig
 

@@ -103,7 +103,8 @@ def _attendance(rows: _Rows, cfg: Config, meetings: pd.DataFrame, residents: pd.
     problems = []
     for year in range(base.aar, year_to + 1):
         this = meetings[meetings["aar"] == year].set_index("afdeling")
-        total_k = total_n = 0
+        total_k = 0
+        residents_of: dict[str, int] = {}  # an area with several afdelinger counts its 18+ once
         complete = True
         held: list[int] = []
         no_meeting: list[int] = []
@@ -152,8 +153,9 @@ def _attendance(rows: _Rows, cfg: Config, meetings: pd.DataFrame, residents: pd.
                        kilde_fil=f"{this.at[afd, 'kilde_fil']}; {year}/beboerdata.xlsx",
                        eksempeldata=bool(this.at[afd, "eksempeldata"]))
             total_k += k
-            total_n += n
+            residents_of[area] = n
             held.append(afd)
+        total_n = sum(residents_of.values())
         common = dict(delmaal=d, indikator_id="deltagelse", indikator=d.indikator,
                       niveau="helhedsplan", enhed_navn=HELHEDSPLAN_GROUP, year=year)
         if complete and total_n:
@@ -165,7 +167,8 @@ def _attendance(rows: _Rows, cfg: Config, meetings: pd.DataFrame, residents: pd.
                         + note)
             _share_row(rows, **common, k=total_k, n=total_n,
                        base_k=sum(base_by_afd[a].taeller for a in held),
-                       base_n=sum(base_by_afd[a].naevner for a in held), base_year=base.aar,
+                       base_n=sum({cfg.area_of_afdeling(a): base_by_afd[a].naevner
+                                   for a in held}.values()), base_year=base.aar,
                        eksempeldata=bool(this["eksempeldata"].any()), note=note)
         elif not problems:
             why = ""

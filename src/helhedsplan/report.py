@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -83,6 +83,11 @@ def front_matter(cfg: Config, year: int) -> dict:
 
 
 def banner(data: ReportData) -> str:
+    if data.cfg.syntetisk:
+        return ("::: {.callout-warning}\n**Syntetiske data.** Rapporten er bygget på et "
+                "tilfældigt skalatilfælde (helhedsplan.synthetic): konfigurationen, "
+                "boligområderne, afdelingerne og alle tal er opdigtede. Den må aldrig bruges som "
+                "status for en helhedsplan.\n:::\n")
     if not data.example:
         return ""
     return ("::: {.callout-warning}\n**Eksempeldata.** Rapporten er bygget på opdigtede "
@@ -186,6 +191,12 @@ def baseline_text(cfg: Config, delmaal_id: str) -> str:
     """The delaftale's baseline in its own terms, from the configuration."""
     d = cfg.delmaal_by_id(delmaal_id)
     b = d.baseline
+    if delmaal_id == "afdelingsmoeder" and len(b.afdelinger) > MAX_UNITS:
+        k = sum(a.taeller for a in b.afdelinger)
+        n = sum({cfg.area_of_afdeling(a.afdeling): a.naevner for a in b.afdelinger}.values())
+        return (f"en baseline for hver af de {number(len(b.afdelinger))} afdelinger (se "
+                f"bilaget); i alt {number(k)} fremmødte af {number(n)} beboere 18+ "
+                f"({pct(100 * k / n, d.decimaler)}) ({b.aar}).")
     if delmaal_id == "afdelingsmoeder":
         parts = [f"afd. {a.afdeling}: {number(a.taeller)} af {number(a.naevner)} beboere 18+ "
                  f"({pct(100 * a.taeller / a.naevner, d.decimaler)})" for a in b.afdelinger]
@@ -227,11 +238,62 @@ def _units(data: ReportData, indikator_id: str, niveauer: tuple[str, ...]) -> pd
 
 
 LEVELS = ("afdeling", "helhedsplan", "boligområde", "sammenligning")
+# More afdelinger or boligområder than this, and their rows leave the chapter's tables for the
+# appendix (units_appendix), one table per boligområde: the chapter shows the whole plan.
+MAX_UNITS = 8
+_PLURAL = {"afdeling": "afdelinger", "boligområde": "boligområder"}
+APPENDIX_TITLE = "Bilag: tal pr. afdeling og boligområde"
+
+
+def crowded_levels(data: ReportData, indikator_id: str) -> list[str]:
+    """The indicator's levels with more units than a chapter's table shows readably."""
+    rows = data.table[data.table["indikator_id"] == indikator_id]
+    return [n for n in _PLURAL if rows.loc[rows["niveau"] == n, "enhed_navn"].nunique() > MAX_UNITS]
+
+
+def _body_levels(data: ReportData, indikator_id: str,
+                 niveauer: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
+    """The levels a chapter's table shows, and a note pointing at the appendix for the rest."""
+    if niveauer != LEVELS:
+        return niveauer, ""
+    moved = crowded_levels(data, indikator_id)
+    if not moved:
+        return niveauer, ""
+    rows = data.table[data.table["indikator_id"] == indikator_id]
+    counts = [f"de {number(rows.loc[rows['niveau'] == n, 'enhed_navn'].nunique())} {_PLURAL[n]}"
+              for n in moved]
+    return (tuple(n for n in niveauer if n not in moved),
+            f"Tallene for hver af {' og '.join(counts)} står i bilaget *{APPENDIX_TITLE}*.\n")
+
+
+def units_appendix(data: ReportData) -> str:
+    """Every crowded level's status per unit, afdelinger split by boligområde ('' if none)."""
+    parts = []
+    delmaal = data.table[data.table["delmaal_id"].isin([d.id for d in data.cfg.delmaal])]
+    for indikator_id in dict.fromkeys(delmaal["indikator_id"]):
+        for level in crowded_levels(data, indikator_id):
+            rows = data.table[data.table["indikator_id"] == indikator_id]
+            name = rows["indikator"].iloc[0]
+            parts.append(f"## {name} pr. {level} {{.unnumbered}}\n")
+            if level != "afdeling":
+                parts.append(status_table(data, indikator_id, (level,)))
+                continue
+            for area in data.cfg.area_names:
+                keep = (data.table["indikator_id"] != indikator_id) | (
+                    data.table["boligomraade"] == area)
+                parts.append(f"### {area} {{.unnumbered .unlisted}}\n")
+                parts.append(status_table(replace(data, table=data.table[keep]),
+                                          indikator_id, (level,)))
+    if not parts:
+        return ""
+    return (f"# {APPENDIX_TITLE}\n\nSeneste måling mod baseline for hver enhed, der er for mange "
+            "af til kapitlernes tabeller.\n\n" + "\n".join(parts))
 
 
 def development_table(data: ReportData, indikator_id: str,
                       niveauer: tuple[str, ...] = LEVELS) -> str:
     """Units down, years across: the development since baseline at a glance."""
+    niveauer, moved = _body_levels(data, indikator_id, niveauer)
     rows = _units(data, indikator_id, niveauer)
     if not rows["maalt"].any():
         return f"*Ingen målinger til og med {data.year}.*\n"
@@ -260,12 +322,15 @@ def development_table(data: ReportData, indikator_id: str,
     hidden_note = suppression_note(data, rows[rows["maalt"]])
     if hidden_note:
         notes.append(hidden_note.strip())
+    if moved:
+        notes.append(moved.strip())
     return out + ("\n" + " ".join(notes) + "\n" if notes else "")
 
 
 def status_table(data: ReportData, indikator_id: str,
                  niveauer: tuple[str, ...] = LEVELS) -> str:
     """Per unit: baseline, the latest measurement with its interval, change and status."""
+    niveauer, moved = _body_levels(data, indikator_id, niveauer)
     rows = _units(data, indikator_id, niveauer)
     if not rows["maalt"].any():
         return f"*Ingen målinger til og med {data.year}.*\n"
@@ -302,6 +367,8 @@ def status_table(data: ReportData, indikator_id: str,
     hidden_note = suppression_note(data, pd.DataFrame(shown))
     if hidden_note:
         out += "\n" + hidden_note
+    if moved:
+        out += "\n" + moved
     return out
 
 
