@@ -24,6 +24,7 @@ import yaml
 from . import config, paths
 from .activities import OUTSIDE
 from .sources import SOURCES
+from .sources.folder import NOT_MEASURED_FILE, not_measured_text
 from .sources.politi import AREAS_TOTAL
 from .sources.vive import CATEGORIES, SATISFIED, SINGLE_ANSWERS_LAYOUT
 from .workbook import write_source_workbook
@@ -193,6 +194,9 @@ def write_project(dest: Path, spec: Spec = Spec()) -> Path:
         write("anmeldelser", year, police[year])
         if year in answers:
             write("livskvalitet", year, answers[year], layouts=(SINGLE_ANSWERS_LAYOUT,))
+        else:  # declared not measured, as the analyst would
+            (raw / str(year) / NOT_MEASURED_FILE).write_text(
+                not_measured_text(year, [SOURCES["livskvalitet"].filename]), encoding="utf-8")
         if dt.date(year, 12, 31) >= cfg.helhedsplan.periode_fra:
             write("aktiviteter", year, _activities(rng, cfg, year, [n for n, _ in areas]))
     return dest
