@@ -101,7 +101,10 @@ def measure(cmd: list[str], cwd: Path, env: dict | None = None) -> Run:
 
     def sample():
         while not done.is_set():
-            peak[0] = max(peak[0], sum(_pss_kib(p) for p in _tree_pids(proc.pid)))
+            try:  # a process of the tree may vanish between listing and reading: sample again
+                peak[0] = max(peak[0], sum(_pss_kib(p) for p in _tree_pids(proc.pid)))
+            except OSError:
+                pass
             done.wait(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
