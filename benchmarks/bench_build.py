@@ -18,8 +18,9 @@ Each as seconds and as a ratio to the floor, with two memory figures:
   starts), sampled every 50 ms from /proc/<pid>/smaps_rollup (Linux). PSS shares a library's
   pages among the processes that map it, so the sum is not inflated by shared libraries; a
   peak shorter than 50 ms can be missed.
-- største proces (RSS): the largest single process of the tree, exact, from wait4's rusage
-  (ru_maxrss is the maximum over the process and its waited-for descendants, not their sum).
+- største proces (RSS): the largest single process of the tree, from each process's own high
+  water mark (VmHWM in /proc/<pid>/status), read at the same samples. (wait4's ru_maxrss is not
+  used: it counts the forked copy of this script before exec.)
 
 Not cleared between runs: the operating system's file cache, Python's bytecode cache of the
 installed packages and matplotlib's font cache in the user's home (all warm after the first
@@ -81,10 +82,11 @@ def _tree_pids(pid: int) -> list[int]:
     return out
 
 
-def _pss_kib(pid: int) -> int:
+def _kib(path: str, key: str) -> int:
+    """A 'Key:  123 kB' line of a /proc file, in KiB (0 if the process is gone)."""
     try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(key):
                 return int(line.split()[1])
     except (OSError, ValueError):
         pass
@@ -92,17 +94,20 @@ def _pss_kib(pid: int) -> int:
 
 
 def measure(cmd: list[str], cwd: Path, env: dict | None = None) -> Run:
-    """Run a command; wall time, sampled peak PSS of its process tree, exact largest RSS."""
+    """Run a command; wall time, sampled peak PSS of its process tree, largest single RSS."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT)
-    peak = [0]
+    peak, largest = [0], [0]
     done = threading.Event()
 
     def sample():
         while not done.is_set():
             try:  # a process of the tree may vanish between listing and reading: sample again
-                peak[0] = max(peak[0], sum(_pss_kib(p) for p in _tree_pids(proc.pid)))
+                pids = _tree_pids(proc.pid)
+                peak[0] = max(peak[0], sum(_kib(f"/proc/{p}/smaps_rollup", "Pss:") for p in pids))
+                largest[0] = max([largest[0], *(_kib(f"/proc/{p}/status", "VmHWM:")
+                                                for p in pids)])
             except OSError:
                 pass
             done.wait(0.05)
@@ -110,15 +115,14 @@ def measure(cmd: list[str], cwd: Path, env: dict | None = None) -> Run:
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     output = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
+    proc.wait()
     seconds = time.perf_counter() - t0
     done.set()
     sampler.join()
-    proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         sys.exit(f"FEJL: {' '.join(cmd)} sluttede med kode {proc.returncode}:\n"
                  f"{output.decode(errors='replace')}")
-    return Run(seconds, peak[0] / 1024, usage.ru_maxrss / 1024)
+    return Run(seconds, peak[0] / 1024, largest[0] / 1024)
 
 
 def _python() -> str:
