@@ -67,6 +67,8 @@ def test_many_afdelinger_leave_the_chapter_for_the_appendix_by_area(project):
     appendix = report.units_appendix(data)
     assert appendix.startswith(f"# {report.APPENDIX_TITLE}")
     assert appendix.count("| Afd. ") == 18
+    assert "\n- " not in appendix  # no note per unit and year: the appendix says where they are
+    assert "indikatorer.csv" in appendix
     sections = appendix.split("### ")[1:]
     assert [s.split(" {")[0] for s in sections] == cfg.area_names
     for area, section in zip(cfg.boligomraader, sections, strict=True):

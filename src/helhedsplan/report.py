@@ -269,6 +269,9 @@ def _body_levels(data: ReportData, indikator_id: str,
 def units_appendix(data: ReportData) -> str:
     """Every crowded level's status per unit, afdelinger split by boligområde ('' if none)."""
     parts = []
+    # A note per unit and year (how 'ved ikke' was counted, ...) would be hundreds of lines
+    # here: the appendix says where they are instead (the indicator table and the LBF export).
+    quiet = replace(data, table=data.table.assign(note=""))
     delmaal = data.table[data.table["delmaal_id"].isin([d.id for d in data.cfg.delmaal])]
     for indikator_id in dict.fromkeys(delmaal["indikator_id"]):
         for level in crowded_levels(data, indikator_id):
@@ -276,18 +279,20 @@ def units_appendix(data: ReportData) -> str:
             name = rows["indikator"].iloc[0]
             parts.append(f"## {name} pr. {level} {{.unnumbered}}\n")
             if level != "afdeling":
-                parts.append(status_table(data, indikator_id, (level,)))
+                parts.append(status_table(quiet, indikator_id, (level,)))
                 continue
             for area in data.cfg.area_names:
-                keep = (data.table["indikator_id"] != indikator_id) | (
-                    data.table["boligomraade"] == area)
+                keep = (quiet.table["indikator_id"] != indikator_id) | (
+                    quiet.table["boligomraade"] == area)
                 parts.append(f"### {area} {{.unnumbered .unlisted}}\n")
-                parts.append(status_table(replace(data, table=data.table[keep]),
+                parts.append(status_table(replace(quiet, table=quiet.table[keep]),
                                           indikator_id, (level,)))
     if not parts:
         return ""
     return (f"# {APPENDIX_TITLE}\n\nSeneste måling mod baseline for hver enhed, der er for mange "
-            "af til kapitlernes tabeller.\n\n" + "\n".join(parts))
+            "af til kapitlernes tabeller. Noterne til hver enkelt måling (fx hvordan 'ved ikke' er "
+            f"talt) står i kolonnen *note* i data/processed/{data.year}/indikatorer.csv og i "
+            "eksporten til Landsbyggefonden.\n\n" + "\n".join(parts))
 
 
 def development_table(data: ReportData, indikator_id: str,
