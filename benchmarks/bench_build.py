@@ -202,6 +202,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--uden-skala", action="store_true", help="spring skalatilfældet over")
     parser.add_argument("--skala-gentag", type=int, default=None,
                         help="gentagelser af skalatilfældet (standard: som --gentag, højst 3)")
+    parser.add_argument("--skala-mappe", type=Path,
+                        help="brug et skalaprojekt, der allerede er skrevet med "
+                             "'python -m helhedsplan.synthetic MAPPE' (standard: skriv et nyt)")
     parser.add_argument("--json", type=Path, help="gem målingerne som JSON her")
     args = parser.parse_args(argv)
     os.environ.setdefault("PYTHONHASHSEED", "0")
@@ -228,11 +231,16 @@ def main(argv: list[str] | None = None) -> int:
             from helhedsplan import synthetic
 
             cases["skala"] = Case("skala")
-            print("Skriver det syntetiske skalatilfælde (én gang) …", flush=True)
-            t0 = time.perf_counter()
-            spec = synthetic.Spec()
-            big = synthetic.write_project(tmp / "skala-skabelon", spec)
-            print(f"  {spec.describe()}: skrevet på {time.perf_counter() - t0:.0f} s", flush=True)
+            if args.skala_mappe:
+                big = args.skala_mappe
+                print(f"Skalatilfældet fra {big}", flush=True)
+            else:
+                print("Skriver det syntetiske skalatilfælde (én gang) …", flush=True)
+                t0 = time.perf_counter()
+                spec = synthetic.Spec()
+                big = synthetic.write_project(tmp / "skala-skabelon", spec)
+                print(f"  {spec.describe()}: skrevet på {time.perf_counter() - t0:.0f} s",
+                      flush=True)
             n = args.skala_gentag or min(args.gentag, 3)
             for i in range(n):
                 print(f"Skala, gentagelse {i + 1} af {n} …", flush=True)
