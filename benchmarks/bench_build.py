@@ -166,6 +166,13 @@ def project_copy(dest: Path, raw: Path | None = None, config: Path | None = None
     return dest
 
 
+def _refresh_code(root: Path) -> None:
+    shutil.rmtree(root / "notebooks")
+    shutil.copytree(ROOT / "notebooks", root / "notebooks")
+    shutil.copy(ROOT / "reports" / "statusrapport.ipynb", root / "reports")
+    shutil.copy(ROOT / "_quarto.yml", root)
+
+
 def build(root: Path, renderer: str) -> Run:
     env = dict(os.environ, HELHEDSPLAN_ROOT=str(root))
     return measure([_python(), "-m", "helhedsplan", "byg", "--aar", str(_year(root)),
@@ -246,6 +253,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"Skala, gentagelse {i + 1} af {n} …", flush=True)
                 root = tmp / f"skala-{i}"
                 shutil.copytree(big, root)
+                _refresh_code(root)  # this checkout's notebooks, not the ones written with it
                 cases["skala"].runs.append(build(root, args.renderer))
                 shutil.rmtree(root)
     report(cases, args)
