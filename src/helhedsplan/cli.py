@@ -100,7 +100,8 @@ def main(argv: list[str] | None = None) -> int:
 
         def byg() -> str:
             out = build(args.aar, renderer=args.renderer, jobs=args.jobs)
-            return f"Rapporten er klar:\n  {out / 'statusrapport.html'}\n  {out / 'statusrapport.pdf'}"
+            return ("Rapporten er klar:" + "".join(
+                f"\n  {out / ('statusrapport' + s)}" for s in (".html", ".pdf", ".docx")))
 
         return _run(byg, "byggeriet")
     if args.kommando == "eksport":

@@ -161,7 +161,8 @@ def _render(build: Build) -> None:
     from . import render
 
     executed = _fill_front_matter(build)
-    render.render(executed, build.rendered, renderer=build.renderer, quarto_project=build.root)
+    render.render(executed, build.rendered, renderer=build.renderer, quarto_project=build.root,
+                  log=build.log)
 
 
 def stages(root: Path) -> list[Stage]:
@@ -182,7 +183,7 @@ def stages(root: Path) -> list[Stage]:
                      _papermill(root / "reports" / "statusrapport.ipynb",
                                 lambda b: {"aar": b.year, "processed_dir": _rel(b, b.processed)}),
                      after=("indikatorer",)))
-    out.append(Stage("render", "Danner HTML og PDF", _render, after=("rapport",)))
+    out.append(Stage("render", "Danner HTML, PDF og Word", _render, after=("rapport",)))
     return out
 
 

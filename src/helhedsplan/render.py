@@ -1,13 +1,19 @@
-"""Render the executed report notebook to a self-contained HTML file and an A4 PDF.
+"""Render the executed report notebook to a self-contained HTML file, an A4 PDF and Word.
 
 Two renderers take the same executed notebook, so their content cannot drift apart:
 
-* **Quarto** (when ``quarto`` is on PATH): ``quarto render <nb>.ipynb --to html`` and
-  ``--to typst``, with the project's ``_quarto.yml``. An ``.ipynb`` is rendered with the
-  outputs it has; Quarto only executes it when told ``--execute``, which we never pass.
+* **Quarto** (when Quarto :data:`MIN_QUARTO` or newer is on PATH): ``quarto render
+  <nb>.ipynb --to html``, ``--to typst`` and ``--to docx``, with the project's
+  ``_quarto.yml`` (whose Typst template partials are the built-in renderer's own). An
+  ``.ipynb`` is rendered with the outputs it has; Quarto only executes it when told
+  ``--execute``, which we never pass.
 * **The built-in renderer** (``indbygget``): notebook → one Markdown document plus figure
-  files → pandoc (``pypandoc-binary``) → HTML5 with every resource embedded, and → Typst
-  with ``assets/statusrapport.typ`` → PDF with ``typst`` (typst-py).
+  files → pandoc (``pypandoc-binary``) → HTML5 with every resource embedded, → Word, and →
+  Typst with ``assets/statusrapport.typ`` → PDF with ``typst`` (typst-py).
+
+Both write the programs that made the files into the report's "Programmer og versioner"
+table (:func:`with_tool_versions`), and both make Word from a copy whose SVG figures are
+PNG (:func:`docx_notebook`) with the same reference document (:func:`reference_docx`).
 
 Notebook conventions (Quarto's): cell 0 is a raw cell with YAML front matter (``title``,
 ``subtitle``, ``date``, ``lang``, ``running-header``); code cells start with ``#|`` options
@@ -15,8 +21,8 @@ Notebook conventions (Quarto's): cell 0 is a raw cell with YAML front matter (``
 ``tbl-cap``); cells tagged ``parameters`` / ``injected-parameters`` produce nothing; stream
 outputs are ignored; an ``error`` output means the notebook failed.
 
-Outputs are written atomically: both files are made in temporary files in ``out_dir`` and
-only moved into place when both exist, so a failed render never leaves a half-written
+Outputs are written atomically: all files are made in temporary files in ``out_dir`` and
+only moved into place when all exist, so a failed render never leaves a half-written
 report (and never replaces last year's good one with nothing).
 """
 
@@ -70,12 +76,15 @@ def render(
     basename: str = "statusrapport",
     renderer: str = "auto",
     quarto_project: Path | None = None,
+    log=None,
 ) -> list[Path]:
-    """Render ``executed_notebook`` to ``out_dir/<basename>.html`` and ``.pdf``.
+    """Render ``executed_notebook`` to ``out_dir/<basename>.html``, ``.pdf`` and ``.docx``.
 
-    ``renderer``: ``"auto"`` (Quarto if ``quarto`` is on PATH, otherwise built-in),
-    ``"quarto"`` or ``"indbygget"``. ``quarto_project`` is the folder holding
-    ``_quarto.yml`` (default: the project root). Returns ``[html, pdf]``.
+    ``renderer``: ``"auto"`` (Quarto if a supported version, :data:`MIN_QUARTO` or newer,
+    is on PATH, otherwise built-in), ``"quarto"`` or ``"indbygget"``. ``log`` (a callable
+    taking a Danish line) gets Quarto's warnings and why ``auto`` passed over Quarto.
+    ``quarto_project`` is the folder holding ``_quarto.yml`` (default: the project root).
+    Returns ``[html, pdf, docx]``.
     Raises :class:`RenderError` with a Danish message when anything fails.
     """
     executed_notebook = Path(executed_notebook)
@@ -89,12 +98,11 @@ def render(
     if not executed_notebook.is_file():
         raise RenderError(f"Den udførte notesbog findes ikke: {executed_notebook}")
 
-    if renderer == "auto":
-        renderer = "quarto" if shutil.which("quarto") else "indbygget"
+    renderer = choose_renderer(renderer, log)
     out_dir.mkdir(parents=True, exist_ok=True)
     if renderer == "quarto":
         return render_quarto(executed_notebook, out_dir, basename=basename,
-                             project_dir=quarto_project)
+                             project_dir=quarto_project, log=log)
     return render_builtin(executed_notebook, out_dir, basename=basename)
 
 
@@ -451,6 +459,7 @@ def _danish_date(value) -> str:
 _LUA_FILTER = r'''
 local is_typst = FORMAT:match("typst") ~= nil
 local is_html = FORMAT:match("html") ~= nil
+local is_docx = FORMAT:match("docx") ~= nil
 
 local CALLOUT_TITLES = {
   note = "Bemærk", tip = "Tip", important = "Vigtigt",
@@ -494,6 +503,12 @@ local function callout(div, kind)
     blocks:extend(content)
     blocks:insert(pandoc.RawBlock("typst", "]"))
     return blocks
+  end
+  if is_docx then
+    -- Word: a bold title paragraph, then the text, as a block quote
+    local blocks = pandoc.List({pandoc.Para({pandoc.Strong(title)})})
+    blocks:extend(content)
+    return pandoc.BlockQuote(blocks)
   end
   local head = pandoc.Div(pandoc.Plain(title), pandoc.Attr("", {"sr-callout-title"}))
   local body = pandoc.Div(content, pandoc.Attr("", {"sr-callout-body"}))
@@ -596,7 +611,7 @@ function Pandoc(doc)
     Table = function(tbl)
       tbl = align_numbers(tbl)
       local num = numbers[tbl.identifier]
-      if is_html and num and #tbl.caption.long > 0 then
+      if (is_html or is_docx) and num and #tbl.caption.long > 0 then
         local first = tbl.caption.long[1]
         local prefix = pandoc.Inlines({pandoc.Str(num[1]), pandoc.Space(),
                                        pandoc.Str(num[2] .. ":"), pandoc.Space()})
@@ -610,7 +625,7 @@ function Pandoc(doc)
     end,
     Figure = function(fig)
       local num = numbers[fig.identifier]
-      if is_html and num then
+      if (is_html or is_docx) and num then
         local first = fig.caption.long[1]
         if first then
           local prefix = pandoc.Inlines({pandoc.Str(num[1]), pandoc.Space(),
@@ -670,17 +685,20 @@ end
 
 def render_builtin(executed_notebook: Path, out_dir: Path, *,
                    basename: str = "statusrapport") -> list[Path]:
-    """Render with pandoc (HTML) and pandoc + typst-py (PDF); no Quarto needed."""
-    nb = read_notebook(Path(executed_notebook))
+    """Render with pandoc (HTML, Word) and pandoc + typst-py (PDF); no Quarto needed."""
+    nb = with_tool_versions(read_notebook(Path(executed_notebook)), builtin_tool_versions())
     document = notebook_to_document(nb)
-    lang, _, region = str(document.metadata.get("lang", "da")).replace("_", "-").partition("-")
+    word = notebook_to_document(docx_notebook(nb))
 
     with tempfile.TemporaryDirectory(prefix="statusrapport-") as tmp:
         work = Path(tmp)
-        for name, content in document.files.items():
-            (work / name).write_bytes(content)
-        (work / "rapport.md").write_text(document.markdown(), encoding="utf-8")
-        (work / "filter.lua").write_text(_LUA_FILTER, encoding="utf-8")
+        (work / "docx").mkdir()
+        for folder, doc in ((work, document), (work / "docx", word)):
+            for name, content in doc.files.items():
+                (folder / name).write_bytes(content)
+            (folder / "rapport.md").write_text(doc.markdown(), encoding="utf-8")
+            (folder / "filter.lua").write_text(_LUA_FILTER, encoding="utf-8")
+        reference_docx(work / "reference.docx")
 
         common = ["--from", "markdown", "--lua-filter", "filter.lua", "--resource-path", "."]
         html_args = [
@@ -695,17 +713,138 @@ def render_builtin(executed_notebook: Path, out_dir: Path, *,
         typst_args = [
             "rapport.md", *common, "--to", "typst", "--standalone",
             "--template", str(TYPST_TEMPLATE), "--toc", "--toc-depth=2",
-            "--variable", f"sr-lang={lang.lower() or 'da'}",
-            *(["--variable", f"sr-region={region.upper()}"] if region else []),
             "--output", "rapport.typ",
         ]
-        # The two pandoc runs are independent: run them side by side.
-        _run_pandoc_pair(work, [("HTML", html_args), ("Typst", typst_args)])
+        docx_args = [
+            "docx/rapport.md", "--from", "markdown", "--lua-filter", "docx/filter.lua",
+            "--resource-path", "docx", "--to", "docx", "--number-sections",
+            "--reference-doc", "reference.docx", "--output", "rapport.docx",
+        ]
+        # The pandoc runs are independent: run them side by side.
+        _run_pandoc_pair(work, [("HTML", html_args), ("Typst", typst_args),
+                                ("Word", docx_args)])
 
         html_bytes = (work / "rapport.html").read_bytes()
+        docx_bytes = (work / "rapport.docx").read_bytes()
         pdf_bytes = _compile_typst(work / "rapport.typ", root=work)
 
-    return _publish(out_dir, {f"{basename}.html": html_bytes, f"{basename}.pdf": pdf_bytes})
+    return _publish(out_dir, {f"{basename}.html": html_bytes, f"{basename}.pdf": pdf_bytes,
+                              f"{basename}.docx": docx_bytes})
+
+
+# --------------------------------------------------------------------------------------
+# Word (both renderers)
+# --------------------------------------------------------------------------------------
+
+
+def docx_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy of ``nb`` for Word: SVG figures become PNG (Word and pandoc's docx writer need
+    a bitmap; Quarto and pandoc would otherwise ask for rsvg-convert). Typst rasterises."""
+    import copy
+
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            data = out.get("data", {})
+            if "image/svg+xml" in data and "image/png" not in data:
+                png = _svg_to_png(_text(data.pop("image/svg+xml")).encode("utf-8"))
+                data["image/png"] = base64.b64encode(png).decode("ascii")
+    return nb
+
+
+def _svg_to_png(svg: bytes, ppi: int = 200) -> bytes:
+    import typst
+
+    with tempfile.TemporaryDirectory(prefix="svg-png-") as tmp:
+        folder = Path(tmp)
+        (folder / "figur.svg").write_bytes(svg)
+        (folder / "figur.typ").write_text(
+            '#set page(width: auto, height: auto, margin: 0pt, fill: white)\n'
+            '#image("figur.svg")\n', encoding="utf-8")
+        try:
+            return bytes(typst.compile(str(folder / "figur.typ"), root=str(folder),
+                                       format="png", ppi=ppi, font_paths=[],
+                                       ignore_system_fonts=True))
+        except Exception as exc:  # typst.TypstError and friends
+            raise RenderError(f"En figur kunne ikke gøres klar til Word:\n{_tail(str(exc))}") \
+                from exc
+
+
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_FOOTER_XML = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    f'<w:ftr xmlns:w="{_W}"><w:p><w:pPr><w:jc w:val="center"/></w:pPr>'
+    '<w:r><w:t xml:space="preserve">Side </w:t></w:r>'
+    '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+    '<w:r><w:instrText xml:space="preserve"> PAGE </w:instrText></w:r>'
+    '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>1</w:t></w:r>'
+    '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+    '<w:r><w:t xml:space="preserve"> af </w:t></w:r>'
+    '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+    '<w:r><w:instrText xml:space="preserve"> NUMPAGES </w:instrText></w:r>'
+    '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>1</w:t></w:r>'
+    '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p></w:ftr>'
+)
+# A4, margins as the PDF (2.3 cm sides, 2.6 cm top, 2.4 cm bottom), footer "Side x af y".
+_SECTION_XML = (
+    '<w:sectPr><w:footerReference w:type="default" r:id="rIdSrFooter" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"/>'
+    '<w:footnotePr><w:numRestart w:val="eachSect"/></w:footnotePr>'
+    '<w:pgSz w:w="11906" w:h="16838"/>'
+    '<w:pgMar w:top="1474" w:right="1304" w:bottom="1361" w:left="1304" w:header="708" '
+    'w:footer="567" w:gutter="0"/></w:sectPr>'
+)
+
+
+def reference_docx(dest: Path) -> Path:
+    """Write the Word reference document (styles and page) both renderers use.
+
+    pandoc's own reference.docx, with: Danish as the document language, 10,5 pt text, the
+    report's blue in the headings, A4 with the PDF's margins, and a footer
+    "Side x af y". Made from pandoc's file each time, so nothing binary is committed.
+    """
+    import zipfile
+
+    try:
+        proc = subprocess.run([_pandoc_path(), "--print-default-data-file", "reference.docx"],
+                              capture_output=True, check=False)
+    except OSError as exc:
+        raise RenderError(f"Pandoc kunne ikke startes: {exc}") from exc
+    data = proc.stdout
+    if proc.returncode != 0 or not data.startswith(b"PK"):
+        raise RenderError("Pandoc fejlede, da Word-skabelonen (reference.docx) skulle laves:\n"
+                          + _tail(proc.stderr))
+    import io
+
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            content = src.read(item.filename)
+            if item.filename == "word/styles.xml":
+                text = content.decode("utf-8")
+                text = re.sub(r'<w:lang w:val="[^"]*"', '<w:lang w:val="da-DK"', text)
+                text = text.replace('<w:sz w:val="24" />\n        <w:szCs w:val="24" />',
+                                    '<w:sz w:val="21" />\n        <w:szCs w:val="21" />')
+                text = re.sub(r'w:val="(4F81BD|365F91|345A8A)"', 'w:val="1F4E79"', text)
+                content = text.encode("utf-8")
+            elif item.filename == "word/document.xml":
+                text = content.decode("utf-8")
+                text = re.sub(r"<w:sectPr>.*?</w:sectPr>", _SECTION_XML, text, flags=re.S)
+                content = text.encode("utf-8")
+            elif item.filename == "word/_rels/document.xml.rels":
+                content = content.replace(b"</Relationships>", (
+                    b'<Relationship Id="rIdSrFooter" Type="http://schemas.openxmlformats.org/'
+                    b'officeDocument/2006/relationships/footer" Target="footer1.xml"/>'
+                    b"</Relationships>"))
+            elif item.filename == "[Content_Types].xml":
+                content = content.replace(b"</Types>", (
+                    b'<Override PartName="/word/footer1.xml" ContentType="application/'
+                    b'vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"/></Types>'))
+            dst.writestr(item, content)
+        dst.writestr("word/footer1.xml", _FOOTER_XML)
+    dest.write_bytes(out.getvalue())
+    return dest
 
 
 def _pandoc_path() -> str:
@@ -772,16 +911,60 @@ def _compile_typst(typ_file: Path, *, root: Path) -> bytes:
 # --------------------------------------------------------------------------------------
 
 
-def render_quarto(executed_notebook: Path, out_dir: Path, *, basename: str = "statusrapport",
-                  project_dir: Path | None = None) -> list[Path]:
-    """Render with Quarto: ``quarto render <nb> --to html`` and ``--to typst``.
+# The oldest Quarto the project supports: 1.10 is the version the tests run against (the
+# project's own Typst template partials, callouts without the Font Awesome download, the
+# ipynb cell handling all rely on it). An older Quarto is not used by `auto`.
+MIN_QUARTO = (1, 10)
+_QUARTO_FORMATS = (("html", ".html"), ("typst", ".pdf"), ("docx", ".docx"))
 
-    The notebook is copied, as ``<basename>.ipynb``, into a fresh folder inside the Quarto
-    project, so that ``_quarto.yml`` applies, the outputs get our names, and whatever
-    Quarto leaves behind (``_files``, ``.quarto_ipynb``) goes away with the folder. The
-    outputs are then moved into ``out_dir``. ``--output-dir`` is not used: for a single
-    file in a project it recreates the file's folder below the output dir, and it is
-    refused outside projects.
+
+def quarto_version(quarto: str) -> tuple[int, ...] | None:
+    """``quarto --version`` as a tuple (1, 10, 18), or None if it cannot be run or read."""
+    try:
+        proc = subprocess.run([quarto, "--version"], capture_output=True, text=True,
+                              timeout=60, encoding="utf-8", errors="replace")
+    except (OSError, subprocess.SubprocessError):
+        return None
+    match = re.search(r"(\d+)\.(\d+)(?:\.(\d+))?", proc.stdout or "")
+    if proc.returncode != 0 or not match:
+        return None
+    return tuple(int(g) for g in match.groups() if g is not None)
+
+
+def _version_text(version: tuple[int, ...] | None) -> str:
+    return ".".join(map(str, version)) if version else "ukendt version"
+
+
+def choose_renderer(renderer: str, log=None) -> str:
+    """Resolve ``auto``: Quarto when a supported version is on PATH, else the built-in one."""
+    if renderer != "auto":
+        return renderer
+    quarto = shutil.which("quarto")
+    if not quarto:
+        return "indbygget"
+    version = quarto_version(quarto)
+    if version is not None and version >= MIN_QUARTO:
+        return "quarto"
+    if log:
+        log(f"Quarto på PATH ({quarto}, {_version_text(version)}) er ældre end "
+            f"{_version_text(MIN_QUARTO)}, som rapporten kræver; bruger den indbyggede "
+            "renderer. Opdater Quarto for at bruge den.")
+    return "indbygget"
+
+
+def render_quarto(executed_notebook: Path, out_dir: Path, *, basename: str = "statusrapport",
+                  project_dir: Path | None = None, log=None) -> list[Path]:
+    """Render with Quarto: ``quarto render <nb> --to html``, ``--to typst`` and ``--to docx``
+    (with the same Word reference document as the built-in renderer).
+
+    Each format renders its own copy of the notebook, as ``<basename>.ipynb``, in a fresh
+    folder inside the Quarto project, so that ``_quarto.yml`` applies, the outputs get our
+    names, the three renders can run side by side, and whatever Quarto leaves behind
+    (``_files``, ``.quarto_ipynb``, a new ``.quarto``) goes away afterwards. The outputs are
+    then moved into ``out_dir``. ``--output-dir`` is not used: for a single file in a
+    project it recreates the file's folder below the output dir.
+    Warnings Quarto prints are passed to ``log``; a failure raises :class:`RenderError`
+    with Quarto's own error lines.
     """
     quarto = shutil.which("quarto")
     if not quarto:
@@ -790,34 +973,181 @@ def render_quarto(executed_notebook: Path, out_dir: Path, *, basename: str = "st
             "Installer Quarto fra https://quarto.org, eller brug den indbyggede renderer "
             "(renderer='indbygget')."
         )
+    version = quarto_version(quarto)
+    if version is None or version < MIN_QUARTO:
+        raise RenderError(
+            f"Quarto på PATH ({quarto}, {_version_text(version)}) er for gammel: rapporten "
+            f"kræver Quarto {_version_text(MIN_QUARTO)} eller nyere. Opdater Quarto, eller "
+            "brug den indbyggede renderer (renderer='indbygget')."
+        )
     project = Path(project_dir) if project_dir else _default_quarto_project()
     if not (project / "_quarto.yml").is_file():
         raise RenderError(f"Quarto-projektfilen mangler: {project / '_quarto.yml'}")
-    read_notebook(Path(executed_notebook))  # fail early, in Danish, on a failed notebook
+    nb = read_notebook(Path(executed_notebook))  # fail early, in Danish, on a failed notebook
+    nb = with_tool_versions(nb, quarto_tool_versions(quarto, version))
 
     build_root = _quarto_build_root(project, out_dir)
+    had_build_root = build_root.exists()
+    had_quarto_dir = (project / ".quarto").exists()
     build_root.mkdir(parents=True, exist_ok=True)
-    with _temp_dir(build_root, prefix="quarto-byg-") as work:
-        source = work / f"{basename}.ipynb"
-        shutil.copyfile(executed_notebook, source)
-        outputs = {}
-        for to, suffix in (("html", ".html"), ("typst", ".pdf")):
-            _run_quarto([quarto, "render", str(source), "--to", to], cwd=project)
-            produced = work / f"{basename}{suffix}"
-            if not produced.is_file():
-                raise RenderError(
-                    f"Quarto sagde ikke fra om en fejl, men {produced.name} blev ikke lavet."
-                )
-            outputs[produced.name] = produced
-        return _publish(out_dir, outputs)
+    try:
+        with _temp_dir(build_root, prefix="quarto-byg-") as work:
+            jobs = []
+            for to, suffix in _QUARTO_FORMATS:
+                folder = work / to
+                folder.mkdir()
+                source = folder / f"{basename}.ipynb"
+                cmd = [quarto, "render", str(source), "--to", to]
+                if to == "docx":
+                    nbformat.write(docx_notebook(nb), source)
+                    cmd += ["--reference-doc", str(reference_docx(work / "reference.docx"))]
+                else:
+                    nbformat.write(nb, source)
+                jobs.append((to, cmd, folder / f"{basename}{suffix}"))
+            _run_quarto_jobs(jobs, cwd=project, log=log)
+            return _publish(out_dir, {produced.name: produced for _, _, produced in jobs})
+    finally:
+        if not had_quarto_dir:
+            shutil.rmtree(project / ".quarto", ignore_errors=True)
+        if not had_build_root:
+            with contextlib.suppress(OSError):
+                build_root.rmdir()
+
+
+def quarto_tool_versions(quarto: str, version: tuple[int, ...]) -> list[list[str]]:
+    """What made the files on the Quarto path: Quarto with the pandoc and Typst it runs."""
+    rows = [["Quarto", _version_text(version)]]
+    procs = []
+    for tool in ("pandoc", "typst"):
+        try:
+            procs.append((tool, subprocess.Popen(
+                [quarto, tool, "--version"], stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT, text=True, encoding="utf-8", errors="replace")))
+        except OSError:
+            continue
+    for tool, proc in procs:
+        try:
+            out, _ = proc.communicate(timeout=120)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out = ""
+        match = re.search(r"\b(\d+\.\d+(?:\.\d+)*)", out or "")
+        name = {"pandoc": "pandoc", "typst": "Typst"}[tool]
+        rows.append([f"{name} (i Quarto)", match.group(1) if match else "ukendt"])
+    return rows
+
+
+def builtin_tool_versions() -> list[list[str]]:
+    """What made the files on the built-in path: pandoc (pypandoc-binary) and typst-py."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    rows = []
+    try:
+        import pypandoc
+
+        pandoc = pypandoc.get_pandoc_version()
+    except (ImportError, OSError, RuntimeError):
+        pandoc = "ukendt"
+    try:
+        rows.append(["pandoc", f"{pandoc} (pypandoc-binary {version('pypandoc-binary')})"])
+    except PackageNotFoundError:
+        rows.append(["pandoc", pandoc])
+    try:
+        rows.append(["typst (typst-py)", version("typst")])
+    except PackageNotFoundError:
+        pass
+    return rows
+
+
+# The report's "Programmer og versioner" table (a cell labelled so): the renderer adds the
+# programs that made the files, which only it knows.
+PROVENANCE_LABEL = "tbl-programmer"
+
+
+def with_tool_versions(nb: nbformat.NotebookNode, rows: list[list[str]]) -> nbformat.NotebookNode:
+    """A copy of ``nb`` whose provenance table also lists ``rows`` (the rendering tools)."""
+    import copy
+
+    nb = copy.deepcopy(nb)
+    for number, cell in enumerate(nb.cells, start=1):
+        if cell.cell_type != "code":
+            continue
+        opts, _ = cell_options(_source(cell), where=f"celle {number}")
+        if opts.get("label") != PROVENANCE_LABEL:
+            continue
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if "text/markdown" in data:
+                table = _text(data["text/markdown"]).rstrip("\n")
+                extra = "".join(f"\n| {name} | {ver} |" for name, ver in rows)
+                data["text/markdown"] = table + extra + "\n"
+                return nb
+    return nb
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_WARNING = re.compile(r"^\s*(WARN(ING)?\b|warning:)", re.I)
+
+
+def quarto_messages(stderr: str) -> list[str]:
+    """Quarto's own lines from its stderr, without the pandoc options and metadata it dumps.
+
+    Quarto prints a ``pandoc`` and a ``metadata`` heading, each followed by indented
+    ``key: value`` lines; those (and blank lines) are left out.
+    """
+    kept, in_dump = [], False
+    for raw in (stderr or "").splitlines():
+        line = _ANSI.sub("", raw).rstrip()
+        if line.strip() in ("pandoc", "metadata") and not line.startswith(" "):
+            in_dump = True
+            continue
+        if in_dump and (not line.strip() or line.startswith(" ")):
+            continue
+        in_dump = False
+        if line.strip():
+            kept.append(line)
+    return kept
+
+
+def _run_quarto_jobs(jobs: list[tuple[str, list[str], Path]], *, cwd: Path, log=None) -> None:
+    procs = []
+    try:
+        for to, cmd, produced in jobs:
+            procs.append((to, produced, subprocess.Popen(
+                cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                encoding="utf-8", errors="replace")))
+    except OSError as exc:
+        for _, _, p in procs:
+            p.kill()
+        raise RenderError(f"Quarto kunne ikke startes ({jobs[0][1][0]}): {exc}") from exc
+    failures = []
+    for to, produced, proc in procs:
+        out, err = proc.communicate()
+        lines = quarto_messages((err or "") + "\n" + (out or ""))
+        if proc.returncode != 0:
+            failures.append(
+                f"Quarto fejlede under 'quarto render --to {to}' "
+                f"(afslutningskode {proc.returncode}):\n"
+                + ("\n".join(lines[-_TAIL_LINES:]) or "(ingen fejltekst)")
+            )
+            continue
+        warnings = [line for line in lines if _WARNING.match(line)]
+        if warnings and log:
+            log(f"Quarto advarede under 'quarto render --to {to}':\n" + "\n".join(warnings))
+        if not produced.is_file():
+            failures.append(
+                f"Quarto sagde ikke fra om en fejl, men {produced.name} blev ikke lavet."
+            )
+    if failures:
+        raise RenderError("\n\n".join(failures))
 
 
 def _quarto_build_root(project: Path, out_dir: Path) -> Path:
-    """Where the notebook copy is rendered: a folder Quarto counts as part of the project.
+    """Where the notebook copies are rendered: a folder Quarto counts as part of the project.
 
     ``quarto render <file>`` only uses ``_quarto.yml`` when the file is one of the
     project's input files, and Quarto leaves out everything below a folder whose name
-    starts with ``.`` or ``_``. So the copy goes into ``out_dir`` when that lies visibly
+    starts with ``.`` or ``_``. So the copies go into ``out_dir`` when that lies visibly
     inside the project (``reports/<år>/``, which git ignores), else into ``reports/``.
     """
     project = project.resolve()
@@ -837,20 +1167,6 @@ def _default_quarto_project() -> Path:
         return paths.QUARTO_PROJECT.parent
     except ImportError:
         return Path(__file__).resolve().parents[2]
-
-
-def _run_quarto(cmd: list[str], *, cwd: Path) -> None:
-    try:
-        proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True,
-                              encoding="utf-8", errors="replace")
-    except OSError as exc:
-        raise RenderError(f"Quarto kunne ikke startes ({cmd[0]}): {exc}") from exc
-    if proc.returncode != 0:
-        to = cmd[cmd.index("--to") + 1] if "--to" in cmd else "?"
-        raise RenderError(
-            f"Quarto fejlede under 'quarto render --to {to}' "
-            f"(afslutningskode {proc.returncode}):\n{_tail(proc.stderr or proc.stdout)}"
-        )
 
 
 @contextlib.contextmanager

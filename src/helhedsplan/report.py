@@ -76,7 +76,7 @@ def front_matter(cfg: Config, year: int) -> dict:
     return {
         "title": f"Statusrapport {year}: {cfg.delaftale.navn}",
         "subtitle": f"Den boligsociale helhedsplan {hp.navn}, {hp.kommune}",
-        "date": dt.date.today().strftime("%d.%m.%Y"),
+        "date": dt.date.today().isoformat(),  # ISO, as Quarto needs; shown in Danish
         "lang": "da",
         "running-header": f"{hp.navn} · Statusrapport {year}",
     }
@@ -571,13 +571,14 @@ def inputs_appendix(data: ReportData) -> str:
 
 
 def software_versions() -> str:
-    """The software that made the report, for reproducibility."""
+    """The software that made the report's numbers, for reproducibility. The renderer adds
+    the programs that made the files (helhedsplan.render.with_tool_versions)."""
     import platform
     from importlib.metadata import PackageNotFoundError, version
 
     rows = [["Python", platform.python_version()]]
     for pkg in ("helhedsplan", "pandas", "pandera", "python-calamine", "openpyxl", "papermill",
-                "matplotlib", "seaborn", "scipy", "babel", "pypandoc-binary", "typst"):
+                "matplotlib", "seaborn", "scipy", "babel"):
         try:
             rows.append([pkg, version(pkg)])
         except PackageNotFoundError:

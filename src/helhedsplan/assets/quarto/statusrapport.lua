@@ -1,0 +1,80 @@
+-- Quarto Lua filter for the statusrapport (listed in _quarto.yml). It makes Quarto's HTML
+-- and Typst output match the built-in renderer (helhedsplan/render.py, whose own filter
+-- does the same for pandoc):
+--
+-- * Text a table cell prints after its table (notes, "– = ikke målt det år.") is not part
+--   of the table float: it follows the float as ordinary, left-aligned text.
+-- * Callouts become the project's own boxes: `#sr-callout` in Typst (statusrapport-stil.typ,
+--   no Font Awesome package to download) and `.sr-callout` in HTML (statusrapport.css).
+
+local TITLES = {
+  note = "Bemærk", tip = "Tip", important = "Vigtigt",
+  warning = "Advarsel", caution = "Forsigtig",
+}
+
+local function typst_inlines(inlines)
+  local out = pandoc.write(pandoc.Pandoc({pandoc.Plain(inlines)}), "typst")
+  return (out:gsub("%s+$", ""))
+end
+
+local function split_after_table(blocks)
+  -- blocks up to and including the first table, and the blocks after it
+  local head, rest, seen = pandoc.Blocks({}), pandoc.Blocks({}), false
+  for _, block in ipairs(blocks) do
+    if seen then
+      rest:insert(block)
+    else
+      head:insert(block)
+      if block.t == "Table" then seen = true end
+    end
+  end
+  return head, rest
+end
+
+function FloatRefTarget(float, node)
+  -- `node` is the float as it sits in the document (Quarto's custom-node wrapper).
+  if float.type ~= "Table" or float.content == nil then return nil end
+  local content = float.content
+  local outer = content.t == "Div" and content or nil
+  local head, rest = split_after_table(outer and outer.content or content)
+  if #rest > 0 then
+    if outer then
+      outer.content = head
+      float.content = outer
+    else
+      float.content = head
+    end
+  end
+  local blocks = pandoc.Blocks({node})
+  if quarto.doc.is_format("html") then
+    -- as the built-in renderer: a wide table scrolls inside its box on a phone
+    blocks = pandoc.Blocks({pandoc.Div(blocks, pandoc.Attr("", {"sr-tabel"}))})
+  end
+  if #rest > 0 then
+    blocks:insert(pandoc.Div(rest, pandoc.Attr("", {"sr-tabelnote"})))
+  end
+  return blocks
+end
+
+function Callout(node)
+  local kind = node.type or "note"
+  local title = quarto.utils.as_inlines(node.title)
+  if title == nil or #title == 0 then
+    title = pandoc.Inlines({pandoc.Str(TITLES[kind] or TITLES.note)})
+  end
+  local content = quarto.utils.as_blocks(node.content) or pandoc.Blocks({})
+  if quarto.doc.is_format("typst") then
+    local blocks = pandoc.Blocks({pandoc.RawBlock("typst",
+      '#sr-callout(kind: "' .. kind .. '", title: [' .. typst_inlines(title) .. '])[')})
+    blocks:extend(content)
+    blocks:insert(pandoc.RawBlock("typst", "]"))
+    return blocks
+  end
+  if quarto.doc.is_format("html") then
+    local head = pandoc.Div(pandoc.Plain(title), pandoc.Attr("", {"sr-callout-title"}))
+    local body = pandoc.Div(content, pandoc.Attr("", {"sr-callout-body"}))
+    return pandoc.Div({head, body}, pandoc.Attr("", {"sr-callout", "sr-callout-" .. kind},
+                                                {role = "note"}))
+  end
+  return nil
+end

@@ -1,0 +1,232 @@
+"""The Quarto path against a real Quarto: parity with the built-in renderer.
+
+Runs when `quarto` is on PATH or the Quarto kit's launcher is installed
+(~/.cache/quarto-kit/1.10.18/bin/quarto, `../shared/quarto/install.sh`; `QUARTO_KIT_HOME`
+moves it); otherwise every test here is skipped with the reason. The example report is
+built once (conftest's `built_project`, built-in renderer), and its executed notebook is
+rendered through Quarto once for the whole module.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from helhedsplan import render as rnd
+
+from .conftest import REPO
+from .test_render import docx_facts
+
+KIT_VERSION = "1.10.18"
+
+
+def find_quarto() -> str | None:
+    """A `quarto` on PATH, else the kit's launcher (tests only: the project never uses it)."""
+    found = shutil.which("quarto")
+    if found:
+        return found
+    home = Path(os.environ.get("QUARTO_KIT_HOME", Path.home() / ".cache" / "quarto-kit"))
+    launcher = home / KIT_VERSION / "bin" / "quarto"
+    return str(launcher) if launcher.is_file() and os.access(launcher, os.X_OK) else None
+
+
+QUARTO = find_quarto()
+pytestmark = pytest.mark.skipif(
+    QUARTO is None,
+    reason="Quarto findes ikke (hverken på PATH eller som kit i ~/.cache/quarto-kit): "
+           "Quarto-testene springes over. Kør ../shared/quarto/install.sh for at køre dem.")
+
+
+@pytest.fixture(scope="module")
+def quarto_on_path():
+    version = rnd.quarto_version(QUARTO)
+    if version is None or version < rnd.MIN_QUARTO:
+        pytest.skip(f"Quarto {version} er ældre end {rnd.MIN_QUARTO}")
+    old = os.environ.get("PATH", "")
+    os.environ["PATH"] = f"{Path(QUARTO).parent}{os.pathsep}{old}"
+    yield version
+    os.environ["PATH"] = old
+
+
+@pytest.fixture(scope="module")
+def reports(built_project, quarto_on_path, tmp_path_factory):
+    """The 2024 example report from both engines: {"indbygget": dir, "quarto": dir}."""
+    root, _ = built_project
+    builtin = root / "reports" / "2024"
+    executed = builtin / "notesbøger" / "statusrapport.ipynb"
+    # A Quarto project as the repository has it: _quarto.yml with the assets it names.
+    project = tmp_path_factory.mktemp("quarto-projekt")
+    shutil.copy(REPO / "_quarto.yml", project)
+    shutil.copytree(REPO / "src" / "helhedsplan" / "assets",
+                    project / "src" / "helhedsplan" / "assets")
+    before = sorted(p.relative_to(project) for p in project.rglob("*"))
+    out = tmp_path_factory.mktemp("quarto-ud")
+    warnings: list[str] = []
+    rnd.render(executed, out, renderer="auto", quarto_project=project, log=warnings.append)
+    after = sorted(p.relative_to(project) for p in project.rglob("*"))
+    return {"indbygget": builtin, "quarto": out, "warnings": warnings,
+            "left_behind": sorted(set(after) - set(before))}
+
+
+def _pdf_pages(folder: Path) -> list[str]:
+    # Typst's PDFs give a hyphen-minus back as a soft hyphen
+    return [p.extract_text().replace("\xad", "-")
+            for p in PdfReader(folder / "statusrapport.pdf").pages]
+
+
+class _Html(HTMLParser):
+    """Headings and tables (rows of cell texts) of an HTML report, plus float texts."""
+
+    def __init__(self):
+        super().__init__()
+        self.headings: list[str] = []
+        self.tables: list[list[list[str]]] = []
+        self.figure_texts: list[str] = []
+        self._heading = None
+        self._row = None
+        self._cell = None
+        self._figure_depth = 0
+        self._figure_text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("h1", "h2", "h3") and self._heading is None:
+            self._heading = []
+        elif tag == "table":
+            self.tables.append([])
+        elif tag == "tr":
+            self._row = []
+        elif tag in ("td", "th"):
+            self._cell = []
+        elif tag == "figure":
+            self._figure_depth += 1
+        if tag == "span" and ("class", "header-section-number") in attrs and self._heading \
+                is not None:
+            self._skip_number = True
+
+    def handle_endtag(self, tag):
+        if tag in ("h1", "h2", "h3") and self._heading is not None:
+            text = " ".join("".join(self._heading).split())
+            self.headings.append(re.sub(r"^[\d.]+\s+", "", text))
+            self._heading = None
+        elif tag in ("td", "th") and self._cell is not None:
+            self._row.append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            self.tables[-1].append(self._row)
+            self._row = None
+        elif tag == "figure":
+            self._figure_depth -= 1
+            if self._figure_depth == 0:
+                self.figure_texts.append(" ".join("".join(self._figure_text).split()))
+                self._figure_text = []
+
+    def handle_data(self, data):
+        if self._heading is not None:
+            self._heading.append(data)
+        if self._cell is not None:
+            self._cell.append(data)
+        if self._figure_depth:
+            self._figure_text.append(data)
+
+
+def _html(folder: Path) -> tuple[str, _Html]:
+    text = (folder / "statusrapport.html").read_text(encoding="utf-8")
+    parser = _Html()
+    parser.feed(text)
+    return text, parser
+
+
+def test_quarto_renders_the_report_without_warnings_or_leftovers(reports):
+    out = reports["quarto"]
+    assert (out / "statusrapport.pdf").read_bytes().startswith(b"%PDF")
+    assert reports["warnings"] == []
+    # nothing left in the project: no notebook copies, no _files, no .quarto, no .gitignore
+    assert reports["left_behind"] == []
+
+
+def test_same_headings_and_tables_with_all_rows(reports):
+    _, builtin = _html(reports["indbygget"])
+    _, quarto = _html(reports["quarto"])
+    assert quarto.headings == builtin.headings
+    assert len(builtin.tables) >= 14
+    # every table, every row, every cell; the provenance table (last) differs by design
+    assert quarto.tables[:-1] == builtin.tables[:-1]
+    # every input file in the appendix, every year in the development tables
+    files = {row[0] for table in quarto.tables for row in table if row[0].startswith("data/")}
+    expected = {str(p.relative_to(REPO / "data" / "raw").as_posix())
+                for p in (REPO / "data" / "raw").rglob("*.xlsx")}
+    assert {f.split(" ")[0].removeprefix("data/raw/") for f in files} >= expected
+    header_years = {cell for table in quarto.tables for cell in table[0]
+                    if re.fullmatch(r"20\d\d", cell)}
+    assert {"2020", "2021", "2022", "2023", "2024"} <= header_years
+
+
+def test_every_number_in_the_builtin_pdf_is_in_the_quarto_pdf(reports):
+    def numbers(pages: list[str]) -> set[str]:
+        return set(re.findall(r"\d+(?:[.,]\d+)*", " ".join(pages)))
+
+    builtin, quarto = _pdf_pages(reports["indbygget"]), _pdf_pages(reports["quarto"])
+    tool_versions = {v for _, value in rnd.builtin_tool_versions()
+                     for v in re.findall(r"\d+(?:[.,]\d+)*", value)}
+    missing = numbers(builtin) - numbers(quarto) - tool_versions
+    assert not missing, f"Tal i den indbyggede PDF, som mangler i Quarto-PDF'en: {missing}"
+    assert abs(len(quarto) - len(builtin)) <= 1
+
+
+def test_quarto_pdf_has_page_numbers_running_header_title_and_danish_date(reports):
+    pages = _pdf_pages(reports["quarto"])
+    n = len(pages)
+    assert n >= 5
+    for number, text in enumerate(pages, start=1):
+        assert f"Side {number} af {n}" in text
+        if number > 1:
+            assert "Aktiv i fællesskabet · Statusrapport 2024" in text
+    reader = PdfReader(reports["quarto"] / "statusrapport.pdf")
+    assert reader.metadata.title.startswith("Statusrapport 2024")
+    assert "Invalid Date" not in pages[0]
+    months = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
+              "september", "oktober", "november", "december")
+    assert re.search(r"\d{1,2}\. (" + "|".join(months) + r") \d{4}", pages[0])
+    # the long inputs table breaks across pages and repeats its header row
+    assert sum("Fil Kilde Dataår Rækker SHA-256" in text for text in pages) >= 2
+
+
+def test_quarto_names_itself_in_the_provenance_table(reports, quarto_on_path):
+    quarto_text = " ".join(_pdf_pages(reports["quarto"]))
+    version = ".".join(map(str, quarto_on_path))
+    assert f"Quarto {version}" in quarto_text
+    assert "pandoc (i Quarto)" in quarto_text and "Typst (i Quarto)" in quarto_text
+    assert "typst-py" not in quarto_text
+    builtin_text = " ".join(_pdf_pages(reports["indbygget"]))
+    assert "pypandoc-binary" in builtin_text and "typst-py" in builtin_text
+    assert "Quarto" not in builtin_text.split("Programmer og versioner")[-1]
+
+
+def test_quarto_html_is_self_contained_danish_and_notes_stay_out_of_floats(reports):
+    text, parsed = _html(reports["quarto"])
+    assert re.search(r'<html[^>]*\blang="da"', text)
+    # nothing fetched: no external script, stylesheet, image or font
+    assert not re.search(r'(src|href)="(https?:)?//', text)
+    assert "@import" not in text and "fonts.googleapis" not in text
+    assert "Andre formater" not in text
+    # no bigger than it needs to be: no Bootstrap, no search index (the built-in is ~0.3 MB)
+    assert len(text.encode()) < 2 * (reports["indbygget"] / "statusrapport.html").stat().st_size
+    assert parsed.figure_texts and not any("ikke målt det år" in t for t in parsed.figure_texts)
+    assert "ikke målt det år" in text
+
+
+def test_quarto_word_matches_the_builtin_word(reports):
+    builtin = docx_facts(reports["indbygget"] / "statusrapport.docx")
+    quarto = docx_facts(reports["quarto"] / "statusrapport.docx")
+    _, html = _html(reports["indbygget"])
+    assert quarto["lang"] == "da" and quarto["page_fields"]
+    assert quarto["headings"] == builtin["headings"]
+    assert quarto["tables"] == builtin["tables"] >= 14
+    assert quarto["images"] == builtin["images"] >= 4
+    assert all(len(alt) > 40 for alt in quarto["alt_texts"])  # the figures' fig-alt
