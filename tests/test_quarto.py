@@ -228,5 +228,7 @@ def test_quarto_word_matches_the_builtin_word(reports):
     assert quarto["lang"] == "da" and quarto["page_fields"]
     assert quarto["headings"] == builtin["headings"]
     assert quarto["tables"] == builtin["tables"] >= 14
-    assert quarto["images"] == builtin["images"] >= 4
-    assert all(len(alt) > 40 for alt in quarto["alt_texts"])  # the figures' fig-alt
+    # the same figures with the same alt text (fig-alt); Quarto adds the callout's icon
+    figures = [alt for alt in quarto["alt_texts"] if len(alt) > 40]
+    assert figures == [alt for alt in builtin["alt_texts"] if len(alt) > 40]
+    assert len(figures) >= 4
