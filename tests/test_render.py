@@ -417,10 +417,12 @@ def test_quarto_failure_shows_quartos_lines_not_the_option_dump(tmp_path, fake_q
 def test_quarto_warnings_are_shown_on_success(tmp_path, fake_quarto, monkeypatch):
     project, nb, _ = fake_quarto
     monkeypatch.setenv("FAKE_QUARTO_STDERR", QUARTO_DUMP + "WARN: Unable to resolve crossref "
-                       "@tbl-x\nOutput created: statusrapport.pdf\n")
+                       "@tbl-x\n[WARNING] Could not convert image x.svg\n"
+                       "Output created: statusrapport.pdf\n")
     lines: list[str] = []
     render(nb, tmp_path / "ud", renderer="quarto", quarto_project=project, log=lines.append)
     assert lines and all("WARN: Unable to resolve crossref @tbl-x" in line for line in lines)
+    assert all("[WARNING] Could not convert image x.svg" in line for line in lines)
     assert not any("Output created" in line or "papersize" in line for line in lines)
 
 

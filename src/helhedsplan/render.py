@@ -1086,7 +1086,8 @@ def with_tool_versions(nb: nbformat.NotebookNode, rows: list[list[str]]) -> nbfo
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
-_WARNING = re.compile(r"^\s*(WARN(ING)?\b|warning:)", re.I)
+# Quarto's "WARN:", pandoc's "[WARNING]", Typst's "warning:"
+_WARNING = re.compile(r"^\s*(\[?WARN(ING)?\b|warning:)", re.I)
 
 
 def quarto_messages(stderr: str) -> list[str]:

@@ -4,6 +4,7 @@
 --
 -- * Text a table cell prints after its table (notes, "– = ikke målt det år.") is not part
 --   of the table float: it follows the float as ordinary, left-aligned text.
+-- * Word keeps each figure's alt text (fig-alt), which Quarto would drop.
 -- * Callouts become the project's own boxes: `#sr-callout` in Typst (statusrapport-stil.typ,
 --   no Font Awesome package to download) and `.sr-callout` in HTML (statusrapport.css).
 
@@ -75,6 +76,18 @@ function Callout(node)
     local body = pandoc.Div(content, pandoc.Attr("", {"sr-callout-body"}))
     return pandoc.Div({head, body}, pandoc.Attr("", {"sr-callout", "sr-callout-" .. kind},
                                                 {role = "note"}))
+  end
+  return nil
+end
+
+function Image(img)
+  -- Word: Quarto leaves a figure's fig-alt out of the docx; pandoc's docx writer takes the
+  -- alt text from the image itself, so put it there (as the built-in renderer does).
+  local alt = img.attributes["fig-alt"]
+  if alt and quarto.doc.is_format("docx") then
+    img.attributes["alt"] = alt
+    img.caption = pandoc.Inlines(alt)
+    return img
   end
   return nil
 end
