@@ -120,9 +120,26 @@ def measure(cmd: list[str], cwd: Path, env: dict | None = None) -> Run:
     done.set()
     sampler.join()
     if proc.returncode != 0:
-        sys.exit(f"FEJL: {' '.join(cmd)} sluttede med kode {proc.returncode}:\n"
-                 f"{output.decode(errors='replace')}")
+        raise RunFailed(f"{' '.join(cmd)} sluttede med kode {proc.returncode}:\n"
+                        f"{output.decode(errors='replace')}")
     return Run(seconds, peak[0] / 1024, largest[0] / 1024)
+
+
+class RunFailed(Exception):
+    pass
+
+
+def retried(run, *args, tries: int = 3) -> Run:
+    """A run that failed for a reason outside the build (e.g. a kernel port taken by another
+    process on the machine, 'Address already in use') is run again, and the retry is printed."""
+    for attempt in range(1, tries + 1):
+        try:
+            return run(*args)
+        except RunFailed as err:
+            if attempt == tries:
+                sys.exit(f"FEJL: {err}")
+            print(f"  (mislykkedes, prøver igen: {str(err).splitlines()[-1][:160]})", flush=True)
+    raise AssertionError("unreachable")
 
 
 def _python() -> str:
@@ -224,15 +241,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Gentagelse {i + 1} af {args.gentag} …", flush=True)
             floor_dir = tmp / f"gulv-{i}"
             floor_dir.mkdir()
-            cases["gulv"].runs.append(run_floor(floor_dir))
+            cases["gulv"].runs.append(retried(run_floor, floor_dir))
             root = tmp / f"projekt-{i}"
             shutil.copytree(template, root)
-            cases["kold"].runs.append(build(root, args.renderer))
-            cases["uændret"].runs.append(build(root, args.renderer))
+            cases["kold"].runs.append(retried(build, root, args.renderer))
+            cases["uændret"].runs.append(retried(build, root, args.renderer))
             change_spreadsheet(root, i + 1)
-            cases["ét regneark"].runs.append(build(root, args.renderer))
+            cases["ét regneark"].runs.append(retried(build, root, args.renderer))
             change_comments(root, i + 1)
-            cases["bemærkninger"].runs.append(build(root, args.renderer))
+            cases["bemærkninger"].runs.append(retried(build, root, args.renderer))
             shutil.rmtree(root)
         if not args.uden_skala:
             from helhedsplan import synthetic
@@ -254,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
                 root = tmp / f"skala-{i}"
                 shutil.copytree(big, root)
                 _refresh_code(root)  # this checkout's notebooks, not the ones written with it
-                cases["skala"].runs.append(build(root, args.renderer))
+                cases["skala"].runs.append(retried(build, root, args.renderer))
                 shutil.rmtree(root)
     report(cases, args)
     return 0
