@@ -134,3 +134,39 @@ def test_bad_activity_logs(cfg, raw_copy, edit, expected):
 def test_no_log_before_the_plan_starts(cfg, raw_copy):
     got = ingest(SOURCES["aktiviteter"], cfg, raw_copy, 2020)
     assert got.table.empty and got.inputs == []
+
+
+def test_a_small_piece_of_a_year_is_in_no_published_period(cfg):
+    """2 participants in Sep–Dec 2023. The 2023 report publishes calendar 2023 and project
+    year 3 so far (Sep–Dec 2023); the 2024 report publishes project year 3 whole (Sep 2023 –
+    Aug 2024) and calendar 2024. Shown together, differences would give the 2 back: every
+    period holding Sep–Dec 2023 is hidden, in both reports."""
+    log = _log([{"dato": "2023-03-10", "deltagere": 20, "beboere": 15},
+                {"dato": "2023-10-10", "deltagere": 2, "beboere": 2},
+                {"dato": "2024-03-10", "deltagere": 30, "beboere": 20},
+                {"dato": "2024-10-10", "deltagere": 25, "beboere": 20}])
+    small = dt.date(2023, 10, 10)
+    published = []
+    for year in (2023, 2024):
+        spans = {label: (first, last) for label, first, last, _ in activities.periods(cfg, year)}
+        for r in activities.indicator_rows(cfg, log, year, 3):
+            if r["indikator_id"] in ("deltagere", "heraf_beboere"):
+                first, last = spans[r["enhed_navn"]]
+                published.append((year, r["enhed_navn"], first <= small <= last, r))
+    holding = [p for p in published if p[2]]
+    assert len(holding) == 6  # 2023: calendar year, project year 3 so far; 2024: project year 3
+    assert all(p[3]["undertrykt"] and pd.isna(p[3]["vaerdi"]) for p in holding)
+    assert {p[3]["undertrykt_grund"] for p in holding} == {"primær", "sekundær"}
+    assert not any(p[3]["undertrykt"] for p in published if not p[2])
+
+
+def test_the_summary_says_a_hidden_count_in_words(cfg):
+    from helhedsplan import indicators, report
+
+    log = _log([{"dato": "2023-03-10", "deltagere": 20, "beboere": 15},
+                {"dato": "2023-10-10", "deltagere": 2, "beboere": 2}])
+    table = pd.DataFrame(activities.indicator_rows(cfg, log, 2023, 3),
+                         columns=indicators.COLUMNS)
+    text = report.activity_log_summary(report.ReportData(cfg, 2023, table, []))
+    assert "med et antal deltagere og beboere, der ikke vises (diskretion" in text
+    assert "22" not in text and "17" not in text  # calendar 2023: 20 + 2 and 15 + 2

@@ -13,6 +13,7 @@ import math
 
 import pandas as pd
 
+from . import discretion
 from .config import Config
 
 OTHER_THEME = "Andet"
@@ -53,6 +54,16 @@ def _months(first: dt.date, last: dt.date) -> list[tuple[int, int]]:
         months.append((y, m))
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
     return months
+
+
+def _pieces(first: dt.date, last: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """The period cut at 1 January and 1 September: the pieces that calendar years and project
+    years are made of."""
+    cuts = sorted({dt.date(y, m, 1) for y in range(first.year, last.year + 1) for m in (1, 9)
+                   if first < dt.date(y, m, 1) <= last})
+    starts = [first, *cuts]
+    ends = [c - dt.timedelta(days=1) for c in cuts] + [last]
+    return list(zip(starts, ends, strict=True))
 
 
 def month_label(ym: tuple[int, int]) -> str:
@@ -102,18 +113,24 @@ def indicator_rows(cfg: Config, log: pd.DataFrame, year: int, threshold: int) ->
             continue
         s = summarise(cfg, log, first, last)
         pending = ONGOING if not complete else None
+        # The person counts of the periods' pieces (Jan–Aug, Sep–Dec): every report publishes
+        # its calendar year and project years, so across reports each piece is the difference
+        # of published periods (discretion.periods_hidden).
+        pieces = [summarise(cfg, log, a, b) for a, b in _pieces(first, last)]
 
         def add(indikator_id, indikator, value, target=math.nan, status=INFO, note="",
-                persons=False, _label=label):
+                persons=None, _label=label, _pieces=pieces):
             row = dict(delmaal_id="aktiviteter", indikator_id=indikator_id, indikator=indikator,
                        niveau="helhedsplan", enhed_navn=_label, enhed="antal", decimaler=0,
                        aar=year, maalt=True, vaerdi=float(value), taeller=float(value),
                        maal=target, status=status, note=note, god_retning="op",
                        datakilde=SOURCE_TEXT, kilde_fil=files, eksempeldata=example,
                        undertrykt=False)
-            if persons and 0 < value < threshold:
+            reason = persons and discretion.period_hidden(
+                value, [p[persons] for p in _pieces], threshold)
+            if reason:
                 row.update(vaerdi=math.nan, taeller=math.nan, undertrykt=True,
-                           note=f"Færre end {threshold} personer: vises ikke (diskretion)")
+                           undertrykt_grund=reason, note=discretion.note(reason, threshold))
             rows.append(row)
 
         n_months = len(s["months"])
@@ -136,8 +153,8 @@ def indicator_rows(cfg: Config, log: pd.DataFrame, year: int, threshold: int) ->
             s["outside"], targets.uden_for_boligomraaderne_pr_aar,
             pending or (MET if s["outside"] >= targets.uden_for_boligomraaderne_pr_aar else NOT_MET))
         add("aktiviteter", "Aktiviteter i alt", s["events"])
-        add("deltagere", "Deltagere i alt", s["participants"], persons=True)
-        add("heraf_beboere", "Heraf beboere", s["residents"], persons=True)
+        add("deltagere", "Deltagere i alt", s["participants"], persons="participants")
+        add("heraf_beboere", "Heraf beboere", s["residents"], persons="residents")
         add("medarrangeret", "Aktiviteter, som beboere var med til at arrangere",
             s["co_organised"])
         for partner, count in s["partners"].items():

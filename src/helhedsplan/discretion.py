@@ -63,6 +63,20 @@ def note(reason: str, limit: int) -> str:
             "(sekundær diskretion)")
 
 
+def period_hidden(total: float, pieces: list[float], limit: int) -> str:
+    """The activity log's person counts (participants, residents) for a calendar year or a
+    project year: hidden when the period has 1 to limit-1 persons (primary), or when one of its
+    pieces (Jan–Aug, Sep–Dec) has (secondary). The reports of consecutive years publish both
+    kinds of period, so a piece is otherwise the difference of two published periods; with
+    every period that holds a small piece hidden, no published figure contains it. 0 is shown:
+    it is about no one."""
+    if 0 < total < limit:
+        return PRIMARY
+    if any(0 < p < limit for p in pieces):
+        return SECONDARY
+    return ""
+
+
 def _unit(row) -> str:
     return row.enhed_navn if row.niveau in PART_LEVELS else row.niveau
 

@@ -537,8 +537,12 @@ og helhedsplanen, samme år), skjules også den mindste af de andre dele, der er
 mindst to skjulte tal i en sum, og det ene kan flytte sig, når det andet gør. Derfor kan intet
 skjult tal regnes ud af de viste, heller ikke når man ved, hvilket tal der er under
 {threshold}. Det gælder også antallet af svar i trivselsmålingen og beboertallene, som er tal om
-personer. Ingen tal i rapporten lægger flere år sammen, så forskelle mellem årene afslører
-heller ikke noget. Noten under hver tabel siger, hvilke tal der er skjult og hvorfor.
+personer. Delmålenes tal lægger ikke flere år sammen, så forskelle mellem årene afslører
+heller ikke noget. Aktivitetslogens deltagere og beboere tælles både for kalenderåret og for
+projektår, der går over nytår; her skjules en periode, hvis den selv eller et af dens stykker
+(januar–august, september–december) har 1 eller 2 personer, for ellers ville forskellen mellem
+to viste perioder, også fra to års rapporter, give tallet. Noten under hver tabel siger, hvilke
+tal der er skjult og hvorfor.
 
 **Afdelinger og boligområder.** Delaftalen siger ikke, hvilken afdeling der ligger i hvilket
 boligområde. Koblingen er udledt af baselinetallene: {mapping}
@@ -658,14 +662,26 @@ def activity_log_summary(data: ReportData) -> str:
         r = get.get(key)
         if r is None:
             return MISSING
-        return "færre end 3" if r.undertrykt else number(r.vaerdi)
+        return HIDDEN if r.undertrykt else number(r.vaerdi)
 
     themes = ", ".join(f"{r.indikator_id.removeprefix('tema: ').lower()} {number(r.vaerdi)}"
                        for r in rows.itertuples() if r.indikator_id.startswith("tema: "))
     partners = ", ".join(f"{r.indikator_id.removeprefix('partner: ')} ({number(r.vaerdi)})"
                          for r in rows.itertuples() if r.indikator_id.startswith("partner: "))
-    return (f"I {data.year} blev der holdt {n('aktiviteter')} aktiviteter med i alt "
-            f"{n('deltagere')} deltagere, heraf {n('heraf_beboere')} beboere. "
+    people = [k for k in ("deltagere", "heraf_beboere") if k in get and get[k].undertrykt]
+    if people:  # discretion: the sentence says so instead of printing "vises ikke deltagere"
+        who = " og ".join({"deltagere": "deltagere", "heraf_beboere": "beboere"}[k]
+                          for k in people)
+        attended = (f"med et antal {who}, der ikke vises (diskretion: færre end "
+                    f"{data.cfg.diskretion.mindste_antal} personer i perioden eller en del af "
+                    "den)")
+        if len(people) == 1:
+            attended += (f", og {n('deltagere')} deltagere" if people == ["heraf_beboere"]
+                         else f", heraf {n('heraf_beboere')} beboere")
+    else:
+        attended = (f"med i alt {n('deltagere')} deltagere, heraf {n('heraf_beboere')} "
+                    "beboere")
+    return (f"I {data.year} blev der holdt {n('aktiviteter')} aktiviteter {attended}. "
             f"Temaarrangementer: {themes}. Beboere var med til at arrangere "
             f"{n('medarrangeret')} af aktiviteterne."
             + (f" Samarbejdspartnere (antal aktiviteter): {partners}." if partners else "")
