@@ -418,3 +418,25 @@ def test_two_hidden_parts_at_the_limit_get_a_partner(processed_2024, cfg):
                    & table["undertrykt"]]
     assert sorted(hidden["undertrykt_grund"]) == ["primær", "primær", "sekundær"]
     assert attack(table, cfg, truth_of(cfg, data)) == []
+
+
+def test_figures_mark_a_hidden_year_instead_of_drawing_it(processed_2024, cfg):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from helhedsplan import figures
+
+    data = large_years()
+    data[("deltagelse", cfg.area_of_afdeling(30), 2024)] = 2
+    table = build(cfg, processed_2024, data)
+    fig = figures.attendance(table, 2024)
+    panels = {ax.get_title(): ax for ax in fig.axes}
+    hidden = table[(table["indikator_id"] == "deltagelse") & table["undertrykt"]]
+    for unit in hidden["enhed_navn"]:
+        ax = panels[unit]
+        assert [t.get_text() for t in ax.texts] == ["vises\nikke"], unit
+        drawn = [x for line in ax.get_lines() for x in line.get_xdata()]
+        assert 2024 not in drawn, unit
+    shown = panels[next(u for u in panels if u.startswith("Afd.")
+                        and u not in set(hidden["enhed_navn"]))]
+    assert not shown.texts and 2024 in [x for ln in shown.get_lines() for x in ln.get_xdata()]
