@@ -254,7 +254,10 @@ def years_of_data(draw):
             r18 = draw(st.one_of(st.integers(1, 5), st.integers(20, 400)))
             data[("beboere_18_plus", area, year)] = r18
             data[("beboere_65_plus", area, year)] = draw(st.integers(0, min(r18, 8)))
-            data[("deltagelse", area, year)] = draw(st.integers(0, min(r18, draw(small))))
+            if draw(st.integers(0, 7)) == 0:  # 'intet møde': the plan is the others' sum
+                data[("intet møde", area, year)] = True
+            else:
+                data[("deltagelse", area, year)] = draw(st.integers(0, min(r18, draw(small))))
             data[("politi", area, year)] = draw(small)
         if year in (2021, 2023):
             for area in AREAS:
@@ -279,8 +282,10 @@ def write_years(cfg, processed: Path, dest: Path, data: dict) -> None:
             at = (res["aar"] == year) & (res["boligomraade"] == area)
             for m in ("beboere_18_plus", "beboere_65_plus"):
                 res.loc[at, m] = data[(m, area, year)]
-            meet.loc[(meet["aar"] == year) & (meet["afdeling"] == afd_of[area]),
-                     "fremmoedte"] = data[("deltagelse", area, year)]
+            at = (meet["aar"] == year) & (meet["afdeling"] == afd_of[area])
+            held = ("intet møde", area, year) not in data
+            meet.loc[at, "fremmoedte"] = data[("deltagelse", area, year)] if held else math.nan
+            meet.loc[at, "moede_holdt"] = held
         pol = pol[pol["aar"] != year]
         rows = [dict(aar=year, omraade=a, anmeldelser=data[("politi", a, year)]) for a in AREAS]
         rows.append(dict(aar=year, omraade="Boligområderne i alt",
@@ -308,6 +313,8 @@ def write_years(cfg, processed: Path, dest: Path, data: dict) -> None:
 def truth_of(cfg, data: dict) -> dict:
     truth = {}
     for (what, area, year), v in data.items():
+        if what == "intet møde":
+            continue
         if what == "deltagelse":
             afd = next(a for a in cfg.afdelinger if cfg.area_of_afdeling(a) == area)
             truth[("deltagelse", f"Afd. {afd}", year)] = v
@@ -440,3 +447,17 @@ def test_figures_mark_a_hidden_year_instead_of_drawing_it(processed_2024, cfg):
     shown = panels[next(u for u in panels if u.startswith("Afd.")
                         and u not in set(hidden["enhed_navn"]))]
     assert not shown.texts and 2024 in [x for ln in shown.get_lines() for x in ln.get_xdata()]
+
+
+def test_an_area_without_a_meeting_is_not_the_difference_of_two_totals(processed_2024, cfg):
+    """Found by the property test: Stenbjergparken has 1 adult and afd. 30 held no meeting. The
+    plan's attendance denominator is then "I alt" minus Stenbjergparken's adults, so the two
+    totals must not both be shown beside the hidden figure."""
+    data = large_years()
+    area = cfg.area_of_afdeling(30)
+    data[("beboere_18_plus", area, 2024)] = 1
+    data[("beboere_65_plus", area, 2024)] = 0
+    del data[("deltagelse", area, 2024)]
+    data[("intet møde", area, 2024)] = True
+    table = build(cfg, processed_2024, data)
+    assert attack(table, cfg, truth_of(cfg, data)) == []

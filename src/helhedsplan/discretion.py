@@ -20,9 +20,11 @@ Why this is enough: every published sum is one linear equation over its cells. W
 p + 1 with s - 1, fits every shown figure, non-negativity, the denominators and even the
 knowledge of which cell is primary (< limit) and which secondary (>= limit). So no hidden cell
 has only one possible value. The sums do not share cells except through links this module
-follows (an afdeling's denominator is its boligområde's residents 18+; the police share's
-numerator is the areas' total), and no figure is summed over years, so year-to-year differences
-reveal nothing that a single year does not.
+follows (an afdeling's denominator is its boligområde's residents 18+, and the plan's is "I
+alt", or "I alt" less the areas whose afdeling held no meeting, which is then a sum of its own;
+the police share's numerator is the areas' total). No indicator is summed over years, so
+year-to-year differences reveal nothing that a single year does not; the activity log's
+periods, which do span a new year, are handled by `period_hidden`.
 
 A hidden row shows none of its derived figures: value, interval, change, p-value and status
 ("vises ikke"); a hidden denominator is blanked too. The report, the figures and the export read
@@ -120,12 +122,20 @@ def _cells(table: pd.DataFrame):
         row_cells[row.Index] = (k, n)
     # The plan's attendance denominator is the residents 18+ "I alt" when every area has an
     # afdeling with a meeting: one cell, so hiding one of the two hides both.
+    # When an afdeling held no meeting, the plan's denominator is "I alt" minus that area's
+    # residents: a sum of its own (I alt = plan's denominator + the areas left out), or the
+    # difference of the two totals would give a hidden residents figure away.
     alias = {}
-    for (family, quantity, year), (parts, total) in sums.items():
+    for (family, quantity, year), (parts, total) in list(sums.items()):
         residents = sums.get(("beboere_18_plus", "k", year))
-        if (family, quantity) == ("deltagelse", "n") and residents and residents[1] \
-                and total and set(parts) == set(residents[0]):
+        if (family, quantity) != ("deltagelse", "n") or not residents or not residents[1] \
+                or not total:
+            continue
+        if set(parts) == set(residents[0]):
             alias[total[0]] = residents[1][0]
+        elif set(parts) < set(residents[0]):
+            left_out = [c for c in residents[0] if c not in parts]
+            sums[("deltagelse", "n uden", year)] = ([total[0], *left_out], residents[1])
     if alias:
         a = lambda key: alias.get(key, key)  # noqa: E731
         row_cells = {i: (a(k), None if n is None else a(n)) for i, (k, n) in row_cells.items()}
