@@ -4,9 +4,15 @@ The attacker here knows everything the report and the export publish (every show
 and denominator), the structure of the tables (a total is the sum of its parts), that counts are
 whole numbers, that a part cannot exceed its denominator, and, from the notes, which hidden cells
 are below the limit (primary) and which are hidden to protect them (secondary, so at least the
-limit). A hidden cell is *determined* when only one whole number is consistent with all of that;
-it must never be. The attacker is written from the tables' meaning, independently of
-discretion.py, and solves the system exactly with integer programming (scipy's milp).
+limit). A hidden cell is *determined* when only one whole number is consistent with all of that.
+No primary cell (a figure below the limit, the thing discretion protects) may be determined,
+and no hidden cell may be shown elsewhere. A secondary cell holds a figure that could have been
+published; it may be pinned in a corner case (hidden as a last resort because no part qualified
+as a partner, e.g. 3 attendees of 3 adults), which is no disclosure as long as every primary
+cell keeps two or more possible values, and that is what is checked.
+
+The attacker is written from the tables' meaning, independently of discretion.py, and solves the
+system exactly with integer programming (scipy's milp).
 """
 
 import math
@@ -37,6 +43,7 @@ class Attacker:
         self.shown: dict = {}
         self.bounds: dict = {}
         self.hidden: set = set()
+        self.primary: set = set()  # hidden because below the limit: the figures to protect
         self.equations: list[tuple[dict, float]] = []  # {cell: coefficient} = constant
         self.le: list[tuple] = []  # (a, b): cell a <= cell b
 
@@ -51,6 +58,8 @@ class Attacker:
             self.shown[key] = float(shown_value)
         else:
             self.hidden.add(key)
+            if bound == (0, LIMIT - 1):
+                self.primary.add(key)
             lo, hi = self.bounds.get(key, (0, math.inf))
             self.bounds[key] = (max(lo, bound[0]), min(hi, bound[1]))
 
@@ -100,6 +109,8 @@ class Attacker:
         rank = np.linalg.matrix_rank(equal) if len(equal) else 0
         out = leaked
         for k, i in col.items():
+            if k not in self.primary:
+                continue
             e = np.zeros(len(unknown))
             e[i] = 1.0
             if len(equal) and np.linalg.matrix_rank(np.vstack([equal, e])) == rank:

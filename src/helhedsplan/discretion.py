@@ -19,10 +19,15 @@ Why this is enough: every published sum is one linear equation over its cells. W
 (limit < s < its maximum) hidden beside a primary cell p (0 <= p < limit), p - 1 with s + 1, or
 p + 1 with s - 1, fits every shown figure, non-negativity, the denominators and even the
 knowledge of which cell is primary (< limit) and which secondary (>= limit). So no hidden cell
-has only one possible value. The sums do not share cells except through links this module
-follows (an afdeling's denominator is its boligområde's residents 18+, and the plan's is "I
-alt", or "I alt" less the areas whose afdeling held no meeting, which is then a sum of its own;
-the police share's numerator is the areas' total). No indicator is summed over years, so
+has only one possible value. When no cell qualifies as a partner (a last resort hides the total
+or the smallest part), the primary cells still keep two or more possible values in the cases
+tests/test_discretion.py generates, though the last-resort cell itself may be pinned (3
+attendees of 3 adults); it is not a figure below the limit.
+
+The sums do not share cells except through links this module follows (an afdeling's denominator
+is its boligområde's residents 18+, and the plan's is "I alt", or "I alt" less the areas whose
+afdeling held no meeting, which is then a sum of its own; the police share's numerator is the
+areas' total). No indicator is summed over years, so
 year-to-year differences reveal nothing that a single year does not; the activity log's
 periods, which do span a new year, are handled by `period_hidden`.
 
