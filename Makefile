@@ -29,6 +29,7 @@ help: ## Vis denne hjælp
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
 	  awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
 	@echo "  Vælg år og renderer: make report AAR=2021 RENDERER=indbygget"
+	@echo "  Alle trin forfra: make report ALT=1; vent på en anden kørsel: make report VENT=1"
 
 # The one-time set-up says what it does. The packages are installed with uv (fetched from PyPI
 # into .venv, about 4× faster than pip on a fresh machine, see README); if uv cannot be fetched or
@@ -50,11 +51,11 @@ $(STAMP): requirements.txt pyproject.toml
 	@echo "Miljøet i $(VENV) er klar."
 
 report: $(STAMP) ## Byg statusrapporten (HTML + PDF) i reports/<år>/ (standard: seneste år)
-	@$(PY) -m helhedsplan byg $(if $(_AAR),--aar $(_AAR)) --renderer $(_RENDERER) || \
+	@$(PY) -m helhedsplan byg $(if $(_AAR),--aar $(_AAR)) --renderer $(_RENDERER) $(if $(ALT),--alt) $(if $(VENT),--vent) || \
 	  { echo "Rapporten er ikke bygget: ret det, der står under FEJL ovenfor, og kør make report igen."; exit 1; }
 
 eksport: $(STAMP) ## Pak rapport og tal til Landsbyggefonden: zip i reports/<år>/ (bygger først ved behov)
-	@$(PY) -m helhedsplan eksport $(if $(_AAR),--aar $(_AAR)) --renderer $(_RENDERER) || \
+	@$(PY) -m helhedsplan eksport $(if $(_AAR),--aar $(_AAR)) --renderer $(_RENDERER) $(if $(VENT),--vent) || \
 	  { echo "Eksporten er ikke lavet: ret det, der står under FEJL ovenfor, og kør make eksport igen."; exit 1; }
 
 test: $(STAMP) ## Kør testene

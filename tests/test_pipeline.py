@@ -33,7 +33,7 @@ def test_build_writes_html_pdf_and_notebooks(built):
     names = {p.name for p in (out / "notesbøger").iterdir()}
     assert "statusrapport.ipynb" in names and "20_indikatorer.ipynb" in names
     assert (root / "data" / "processed" / "2024" / "indikatorer.csv").exists()
-    assert not (root / ".byg").exists()  # staging cleaned up after success
+    assert [p.name for p in (root / ".byg").iterdir()] == ["koersel.laas"]  # staging cleaned up
     n = len(pipeline.stages(root))
     assert any(m.startswith(f"[{n}/{n}]") for m in messages)
 

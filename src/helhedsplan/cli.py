@@ -57,6 +57,10 @@ def _parser() -> argparse.ArgumentParser:
                      help="auto: Quarto hvis installeret, ellers den indbyggede (standard)")
     byg.add_argument("--jobs", type=int, default=2, metavar="ANTAL",
                      help="notesbøger der køres side om side")
+    byg.add_argument("--alt", action="store_true",
+                     help="kør alle trin forfra, også dem hvis inddata ikke er ændret")
+    byg.add_argument("--vent", action="store_true",
+                     help="vent, hvis en anden kørsel er i gang, i stedet for at stoppe")
     eksport = sub.add_parser("eksport", help="pak rapporten og tallene til Landsbyggefonden "
                              "(én zip-fil; bygger rapporten først, hvis den ikke er opdateret)",
                              description="Pak rapporten, tallene og deres kilder i én zip-fil "
@@ -65,6 +69,8 @@ def _parser() -> argparse.ArgumentParser:
                          help="rapportåret (standard: det seneste år i data/raw)")
     eksport.add_argument("--renderer", choices=["auto", "quarto", "indbygget"], default="auto",
                          help="bruges, hvis rapporten skal bygges først (standard: auto)")
+    eksport.add_argument("--vent", action="store_true",
+                         help="vent, hvis en anden kørsel er i gang, i stedet for at stoppe")
     eksempel = sub.add_parser("eksempeldata", help="skriv de medfølgende eksempeldata i data/raw "
                               "(kun til afprøvning)",
                               description="Skriv eksempeldata i data/raw/<år>/. En årsmappe med "
@@ -99,7 +105,8 @@ def main(argv: list[str] | None = None) -> int:
         from .pipeline import build
 
         def byg() -> str:
-            out = build(args.aar, renderer=args.renderer, jobs=args.jobs)
+            out = build(args.aar, renderer=args.renderer, jobs=args.jobs, full=args.alt,
+                        wait_for_lock=args.vent)
             return ("Rapporten er klar:" + "".join(
                 f"\n  {out / ('statusrapport' + s)}" for s in (".html", ".pdf", ".docx")))
 
@@ -108,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         from .export import build_export
 
         def eksport() -> str:
-            path = build_export(args.aar, renderer=args.renderer)
+            path = build_export(args.aar, renderer=args.renderer, wait_for_lock=args.vent)
             done = f"Eksporten til Landsbyggefonden er klar:\n  {path}"
             from . import paths
             from .sources.base import read_inputs
@@ -152,7 +159,7 @@ def _bad_year(year: int | None) -> str | None:
 def _run(action: Callable[[], str], what: str) -> int:
     """Run a command; every failure becomes a Danish message and exit code 1, never a trace."""
     from .errors import InputError, printable
-    from .pipeline import StageError
+    from .pipeline import PublishError, RunLocked, StageError
 
     try:
         done = action()
@@ -160,7 +167,7 @@ def _run(action: Callable[[], str], what: str) -> int:
         print(f"\nFEJL: {printable(err)}", file=sys.stderr)
         print("Ret regnearkene og kør kommandoen igen.", file=sys.stderr)
         return 1
-    except StageError as err:
+    except (StageError, RunLocked, PublishError) as err:
         print(f"\nFEJL: {printable(err)}", file=sys.stderr)
         return 1
     except OSError as err:

@@ -30,7 +30,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from . import __version__, config, indicators, paths, pipeline, report, stats
+from . import __version__, config, indicators, paths, pipeline, report, runs, stats
 from .config import Config
 from .excel import sha256
 from .sources.base import read_inputs
@@ -397,55 +397,17 @@ def inputs_read(year: int, root: Path) -> list[dict]:
     return inputs
 
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-
-
-def _sources_of(year: int, root: Path) -> list[Path]:
-    """What a build for `year` reads: raw years up to it (folders too: a file added or removed
-    changes its folder), the configuration, the notebooks and the program itself (an updated
-    program may compute or show things differently)."""
-    out = [root / "config" / "delaftale.yaml", root / "reports" / "statusrapport.ipynb",
-           root / "_quarto.yml"]
-    out += sorted((root / "notebooks").glob("*.ipynb"))
-    out += sorted(PACKAGE_DIR.rglob("*.py")) + sorted((PACKAGE_DIR / "assets").glob("*"))
-    for y in paths.raw_years(root / "data" / "raw"):
-        if y <= year:
-            folder = root / "data" / "raw" / str(y)
-            out += [folder, *sorted(folder.rglob("*"))]
-    return [p for p in out if p.exists()]
-
-
-def stale_reason(year: int, root: Path) -> str | None:
+def stale_reason(year: int, root: Path, renderer: str = "auto") -> str | None:
     """Why the year's report must be (re)built before export, in Danish; None if it is current.
 
-    Current means: the PDF, the executed notebooks and the processed tables exist; nothing the
-    build reads is newer than the PDF; and every input file still has the checksum the build
-    recorded (catches a file replaced by an older copy, whose date says nothing)."""
-    rel = lambda p: p.relative_to(root).as_posix()  # noqa: E731
-    out = root / "reports" / str(year)
-    pdf = out / "statusrapport.pdf"
-    processed = root / "data" / "processed" / str(year)
-    if not pdf.is_file():
-        return f"{rel(pdf)} findes ikke"
-    if not (out / "notesbøger" / "statusrapport.ipynb").is_file():
-        return f"de kørte notesbøger mangler i {rel(out / 'notesbøger')}"
-    if not (processed / "indikatorer.csv").is_file() or not any(processed.glob("*.inddata.json")):
-        return f"indikatortabellen mangler i {rel(processed)}"
-    columns = pd.read_csv(processed / "indikatorer.csv", nrows=0).columns.tolist()
-    if columns != indicators.COLUMNS:
-        return "indikatortabellen er lavet af en anden version af programmet"
-    built = pdf.stat().st_mtime_ns
-    for p in _sources_of(year, root):
-        if p.stat().st_mtime_ns > built:
-            where = rel(p) if p.is_relative_to(root) else f"programfilen {p.name}"
-            return f"{where} er ændret efter rapporten blev bygget"
-    for i in _ingested(year, root):
-        path = root / i["fil"]
-        if not path.is_file():
-            return f"{i['fil']} findes ikke længere"
-        if sha256(path) != i["sha256"]:
-            return f"{i['fil']} har fået nyt indhold efter rapporten blev bygget"
-    return None
+    Current means what it means for `make report` (pipeline.status): every stage's inputs have
+    the content (SHA-256) recorded at the last build, and every published file is the one that
+    build wrote. File dates play no part."""
+    reasons = pipeline.status(year, Path(root), renderer)
+    if not reasons:
+        return None
+    more = f" (og {len(reasons) - 1} trin mere)" if len(reasons) > 1 else ""
+    return reasons[0] + more
 
 
 # --- the package -----------------------------------------------------------------------------
@@ -462,17 +424,24 @@ def _zip_info(name: str, when: dt.datetime) -> zipfile.ZipInfo:
 
 
 def build_export(year: int | None = None, root: Path | None = None, renderer: str = "auto",
-                 log: Callable[[str], None] = print) -> Path:
+                 log: Callable[[str], None] = print, wait_for_lock: bool = False) -> Path:
     """Build the report if needed, then write the LBF package for the year. Returns the zip.
 
-    Raises InputError or StageError (from the build) and OSError (the zip cannot be written),
-    with Danish messages for the first two."""
+    Holds the project's run lock throughout, so no build can change the report while it is
+    packed. Raises InputError, StageError, RunLocked or PublishError (from the build) and
+    OSError (the zip cannot be written), with Danish messages for all but the last."""
     root = Path(root or paths.ROOT)
+    with runs.lock(root, wait=wait_for_lock, log=log):
+        return _export_locked(year, root, renderer, log)
+
+
+def _export_locked(year: int | None, root: Path, renderer: str,
+                   log: Callable[[str], None]) -> Path:
     cfg = config.load(root / "config" / "delaftale.yaml")
     year = year or pipeline.latest_year(root)
     if not (root / "data" / "raw" / str(year)).is_dir():
         pipeline.build(year, root=root, renderer=renderer, log=log)  # raises its Danish error
-    reason = stale_reason(year, root)
+    reason = stale_reason(year, root, renderer)
     if reason:
         log(f"Rapporten for {year} bygges først, fordi {reason}.")
         pipeline.build(year, root=root, renderer=renderer, log=log)
@@ -519,7 +488,7 @@ def build_export(year: int | None = None, root: Path | None = None, renderer: st
     files[MANIFEST] = json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8")
 
     target = out / f"{stem}.zip"
-    tmp = out / f".{stem}.{os.getpid()}.tmp"
+    tmp = root / ".byg" / f"{stem}.{os.getpid()}.tmp"  # same disk; cleared by the next run
     try:
         with zipfile.ZipFile(tmp, "w") as zf:
             for name, data in files.items():

@@ -1,8 +1,14 @@
 """The stage runner: raw → processed → indicators → report notebook → HTML + PDF.
 
-Every run builds into a fresh staging folder (.byg/<år>-<tid>/) and only a run where every stage
-succeeded is published into data/processed/<år>/ and reports/<år>/. A failed run leaves both
-untouched and keeps its staging folder, with the failed notebook, for inspection.
+A run holds the project's lock (runs.lock: one run at a time). It first computes, for every
+stage, the digest of everything the stage reads (freshness.py) and compares it with the record
+of the last published build (data/processed/<år>/bygning.json). A stage whose inputs and
+upstream stages are unchanged, and whose published outputs are intact, is reused: its outputs
+are copied into the staging folder and no kernel starts. When every stage is reused, the run
+stops there: nothing is written. Otherwise the stages that must run build into a fresh staging
+folder (.byg/<år>-<tid>-<pid>/), and only a run where every stage succeeded is published, as
+one unit (runs.publish), into data/processed/<år>/ and reports/<år>/. A failed run leaves
+both untouched and keeps its staging folder, with the failed notebook, for inspection.
 
 Stages form a small dependency graph; stages whose dependencies are done run side by side in
 threads (papermill from threads in one process works, DESIGN.md), each in its own kernel.
@@ -14,15 +20,18 @@ import os
 import shutil
 import time
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
-import yaml
-
-from . import config, paths
+from . import freshness, paths, runs
 from .errors import InputError, Problem
+from .runs import PublishError, RunLocked  # noqa: F401  (the CLI catches them from here)
+
+NOTEBOOK_FOLDER = "notesbøger"
+# Files an ingest stage reads besides its own source's files, for each year up to the report
+# year: the cross-checks (sources/sab.py compares attendance with Beboerdata's 18+).
+CROSS_READS = {"afdelingsmoeder": ("beboerdata.xlsx",)}
+NOT_MEASURED = "ikke_maalt.txt"  # sources.folder.NOT_MEASURED_FILE (a test keeps them equal)
 
 
 class StageError(Exception):
@@ -68,6 +77,10 @@ class Stage:
     label: str  # Danish, shown in progress and errors
     run: Callable[[Build], None]
     after: tuple[str, ...] = field(default=())
+    # What the stage reads besides its upstream stages' outputs: {name: SHA-256}.
+    reads: Callable[[Build], dict[str, str]] = field(default=lambda b: {})
+    # Which staged files (relative to the staging folder, e.g. 'processed/x.csv') it writes.
+    owns: Callable[[str], bool] = field(default=lambda rel: False)
 
 
 def _papermill(notebook: Path, parameters: Callable[[Build], dict]) -> Callable[[Build], None]:
@@ -91,6 +104,8 @@ def _papermill(notebook: Path, parameters: Callable[[Build], dict]) -> Callable[
 
 def _relative_papermill_paths(path: Path, build: Build) -> None:
     """papermill records the notebook's input and output paths: keep them relative to the root."""
+    import nbformat
+
     nb = nbformat.read(path, as_version=4)
     meta = nb.metadata.get("papermill", {})
     for key in ("input_path", "output_path"):
@@ -146,7 +161,10 @@ def _ingest_params(source_id: str):
 
 def _fill_front_matter(build: Build) -> Path:
     """The executed report notebook gets the year's title block (cell 0 is the front matter)."""
-    from . import report  # pandas: only when a report is rendered, never on a reused build
+    import nbformat
+    import yaml
+
+    from . import config, report
 
     path = build.notebooks / paths.REPORT_NOTEBOOK.name
     nb = nbformat.read(path, as_version=4)
@@ -165,37 +183,212 @@ def _render(build: Build) -> None:
                   log=build.log)
 
 
-def stages(root: Path) -> list[Stage]:
-    nb = root / "notebooks"
-    from .sources import SOURCES
+# --- what each stage reads ------------------------------------------------------------------
 
-    # One ingest notebook per source (notebooks/1x_indlaes_<kilde>.ipynb), run side by side.
-    found = {p.stem.split("_indlaes_")[-1]: p for p in nb.glob("1*_indlaes_*.ipynb")}
-    out = [Stage(f"indlaes_{sid}", f"Indlæser {src.title}", _papermill(found[sid],
-                                                                      _ingest_params(sid)))
-           for sid, src in SOURCES.items()]
-    out.append(Stage("indikatorer", "Beregner indikatorer",
-                     _papermill(nb / "20_indikatorer.ipynb",
-                                lambda b: {"aar": b.year, "processed_dir": _rel(b, b.processed),
-                                           "raw_dir": _rel(b, b.raw_dir)}),
-                     after=tuple(s.id for s in out)))
-    out.append(Stage("rapport", "Kører rapportnotesbogen",
-                     _papermill(root / "reports" / "statusrapport.ipynb",
-                                lambda b: {"aar": b.year, "processed_dir": _rel(b, b.processed)}),
-                     after=("indikatorer",)))
-    out.append(Stage("render", "Danner HTML, PDF og Word", _render, after=("rapport",)))
+def _files(root: Path, rels: list[str]) -> dict[str, str]:
+    return {rel: freshness.digest_file(root / rel) for rel in rels}
+
+
+def _common(build: Build, notebook: Path | None, modules: list[str]) -> dict[str, str]:
+    """What every stage reads: the configuration, its notebook, the package code it imports,
+    the pipeline that runs it, the installed versions and the year."""
+    root = build.root
+    out = _files(root, ["config/delaftale.yaml"])
+    if notebook is not None:
+        out |= _files(root, [notebook.relative_to(root).as_posix()])
+        modules = [*modules, *freshness.notebook_modules(notebook)]
+    out |= freshness.package_files(modules)
+    out["programfil helhedsplan/pipeline.py"] = freshness.digest_file(Path(__file__))
+    out["pakkeversioner"] = freshness.installed_versions()
+    out["parameter aar"] = str(build.year)
     return out
 
 
-def _run_graph(build: Build, todo: list[Stage], jobs: int) -> None:
+def _year_files(build: Build, names: tuple[str, ...]) -> dict[str, str]:
+    """The named files in every year folder up to the report year, found as the sources find
+    them (a differently cased name is the same file on Windows and macOS); absent ones too."""
+    wanted = {n.casefold(): n for n in names}
+    out = {}
+    for y in paths.raw_years(build.raw_dir):
+        if y > build.year:
+            continue
+        folder = build.raw_dir / str(y)
+        found = {p.name.casefold(): p for p in folder.iterdir() if p.name.casefold() in wanted}
+        for key, name in wanted.items():
+            p = found.get(key)
+            out[f"data/raw/{y}/{p.name if p else name}"] = (
+                freshness.digest_file(p) if p else freshness.MISSING)
+    return out
+
+
+def _ingest_reads(sid: str, notebook: Path, filenames: tuple[str, ...]):
+    return lambda build: _common(build, notebook, []) | _year_files(build, filenames)
+
+
+def _check_key(root: Path, year: int) -> str:
+    """What the check of every input before the kernels (sources.check_inputs) looks at: every
+    file in the year folders up to the report year (stray and misnamed ones too), the
+    configuration and the sources' code. When it is unchanged, the check need not run again."""
+    files = {}
+    for y in paths.raw_years(root / "data" / "raw"):
+        if y <= year:
+            for p in sorted((root / "data" / "raw" / str(y)).iterdir()):
+                files[f"data/raw/{y}/{p.name}"] = (freshness.digest_file(p) if p.is_file()
+                                                   else "ikke en fil")
+    files |= _files(root, ["config/delaftale.yaml"])
+    files |= freshness.package_files(["helhedsplan.sources"])
+    return freshness.key(files, [str(year)])
+
+
+def _resolved_renderer(renderer: str) -> str:
+    if renderer == "auto":
+        return "quarto" if shutil.which("quarto") else "indbygget"
+    return renderer
+
+
+def _render_reads(build: Build) -> dict[str, str]:
+    root = build.root
+    out = _common(build, None, ["helhedsplan.render", "helhedsplan.report", "helhedsplan.config"])
+    out |= _files(root, ["_quarto.yml"])
+    assets = freshness.PACKAGE_DIR / "assets"
+    out |= {f"skabelon {p.relative_to(freshness.PACKAGE_DIR.parent).as_posix()}":
+            freshness.digest_file(p) for p in sorted(assets.rglob("*")) if p.is_file()}
+    renderer = _resolved_renderer(build.renderer)
+    out["parameter renderer"] = renderer
+    if renderer == "quarto":
+        out["quarto"] = str(shutil.which("quarto"))
+    return out
+
+
+def _source_info(root: Path, recorded: dict) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """{source id: (Danish title, files its ingest reads per year)}. Taken from the record when
+    the sources' code is unchanged (importing the sources costs a second: pandas, pandera),
+    else from the sources themselves."""
+    info = recorded.get("kilder")
+    code = freshness.package_files(["helhedsplan.sources"])
+    if isinstance(info, dict) and recorded.get("kildekode") == code:
+        return {sid: (title, tuple(files)) for sid, (title, files) in info.items()}
+    from .sources import SOURCES
+
+    return {sid: (src.title, (src.filename, *CROSS_READS.get(sid, ()), NOT_MEASURED))
+            for sid, src in SOURCES.items()}
+
+
+def stages(root: Path, sources: dict | None = None) -> list[Stage]:
+    """The stages in order; `sources` as _source_info gives it (default: from the sources)."""
+    nb = root / "notebooks"
+    info = sources if sources is not None else _source_info(root, {})
+    # One ingest notebook per source (notebooks/1x_indlaes_<kilde>.ipynb), run side by side.
+    found = {p.stem.split("_indlaes_")[-1]: p for p in nb.glob("1*_indlaes_*.ipynb")}
+    out = []
+    for sid, (title, filenames) in info.items():
+        notebook = found[sid]
+        out.append(Stage(f"indlaes_{sid}", f"Indlæser {title}",
+                         _papermill(notebook, _ingest_params(sid)),
+                         reads=_ingest_reads(sid, notebook, filenames),
+                         owns=lambda rel, sid=sid, name=notebook.name: (
+                             rel.startswith(f"processed/{sid}.") or rel == f"notebooks/{name}")))
+    indicators_nb = nb / "20_indikatorer.ipynb"
+    out.append(Stage("indikatorer", "Beregner indikatorer",
+                     _papermill(indicators_nb,
+                                lambda b: {"aar": b.year, "processed_dir": _rel(b, b.processed),
+                                           "raw_dir": _rel(b, b.raw_dir)}),
+                     after=tuple(s.id for s in out),
+                     reads=lambda b: _common(b, indicators_nb, []) | _files(
+                         b.root, [f"data/raw/{b.year}/bemaerkninger.md"])
+                     | _year_files(b, (NOT_MEASURED,)),
+                     owns=lambda rel: (rel.startswith("processed/")
+                                       or rel == f"notebooks/{indicators_nb.name}")))
+    report_nb = root / "reports" / "statusrapport.ipynb"
+    out.append(Stage("rapport", "Kører rapportnotesbogen",
+                     _papermill(report_nb,
+                                lambda b: {"aar": b.year, "processed_dir": _rel(b, b.processed)}),
+                     after=("indikatorer",), reads=lambda b: _common(b, report_nb, []),
+                     owns=lambda rel: rel == f"notebooks/{report_nb.name}"))
+    out.append(Stage("render", "Danner HTML, PDF og Word", _render, after=("rapport",),
+                     reads=_render_reads, owns=lambda rel: rel.startswith("rapport/")))
+    return out
+
+
+# --- deciding what runs -----------------------------------------------------------------------
+
+@dataclass
+class Plan:
+    stage: Stage
+    inputs: dict[str, str]
+    key: str
+    reason: str | None  # Danish: why it runs; None: reused
+
+
+def _published(build: Build, staged_rel: str) -> Path:
+    """Where a staged file ends up: processed/x → data/processed/<år>/x, notebooks/x →
+    reports/<år>/notesbøger/x, rapport/x → reports/<år>/x."""
+    area, _, rest = staged_rel.partition("/")
+    base = {"processed": build.processed_target,
+            "notebooks": build.report_target / NOTEBOOK_FOLDER,
+            "rapport": build.report_target}[area]
+    return base / rest
+
+
+def _plan(build: Build, all_stages: list[Stage], recorded: dict, full: bool) -> list[Plan]:
+    plans: dict[str, Plan] = {}
+    trin = recorded.get("trin", {})
+    labels = {s.id: s.label for s in all_stages}
+    for stage in all_stages:
+        inputs = stage.reads(build)
+        key = freshness.key(inputs, [plans[u].key for u in stage.after])
+        before = trin.get(stage.id) or {}
+        reason = None
+        upstream = [u for u in stage.after if plans[u].reason]
+        if full:
+            reason = "--alt: alt bygges forfra"
+        elif not before:
+            reason = "der er ingen tidligere bygning at genbruge"
+        elif before.get("noegle") != key:
+            changed = freshness.what_changed(before.get("inddata", {}), inputs)
+            if changed:
+                reason = ", ".join(changed[:3]) + (f" og {len(changed) - 3} andre ting"
+                                                  if len(changed) > 3 else "")
+            elif upstream:
+                reason = f"trinnet '{labels[upstream[0]]}' kører igen"
+            else:
+                reason = "det, trinnet læser, er ændret"
+        elif upstream:
+            reason = f"trinnet '{labels[upstream[0]]}' kører igen"
+        else:
+            for rel, digest in (before.get("uddata") or {}).items():
+                target = _published(build, rel)
+                if freshness.digest_file(target) != digest:
+                    reason = (f"{target.relative_to(build.root).as_posix()} mangler eller er "
+                              "ændret siden sidste bygning")
+                    break
+            if not before.get("uddata"):
+                reason = "trinnet har ingen gemte resultater"
+        plans[stage.id] = Plan(stage, inputs, key, reason)
+    return list(plans.values())
+
+
+def _reuse(build: Build, plan: Plan, recorded: dict) -> None:
+    """Copy a reused stage's published outputs into the staging folder."""
+    for rel in recorded["trin"][plan.stage.id]["uddata"]:
+        dest = build.staging / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(_published(build, rel), dest)
+
+
+def _run_graph(build: Build, todo: list[Stage], jobs: int, total: int) -> None:
+    from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
     done: set[str] = set()
+    ran = 0
     pending = list(todo)
-    n = len(todo)
+    todo_ids = {s.id for s in todo}
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         running = {}
         while pending or running:
-            for stage in [s for s in pending if set(s.after) <= done][: max(1, jobs) - len(running)]:
+            ready = [s for s in pending if set(s.after) & todo_ids <= done]
+            for stage in ready[: max(1, jobs) - len(running)]:
                 pending.remove(stage)
                 running[pool.submit(stage.run, build)] = (stage, time.perf_counter())
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -208,9 +401,12 @@ def _run_graph(build: Build, todo: list[Stage], jobs: int) -> None:
                         other.cancel()
                     raise _StageFailed(stage, exc) from exc
                 done.add(stage.id)
-                build.log(f"[{len(done)}/{n}] {stage.label} … ok "
+                ran += 1
+                build.log(f"[{ran}/{len(todo)}] {stage.label} … ok "
                           f"({time.perf_counter() - t0:.1f} s)".replace(".", ",", 1))
-    build.log(f"Alle trin færdige på {time.perf_counter() - started:.0f} s.")
+                runs.testpoint(f"trin:{stage.id}")
+    build.log(f"{len(todo)} af {total} trin kørt på "
+              f"{time.perf_counter() - started:.0f} s.")
 
 
 class _StageFailed(Exception):
@@ -218,23 +414,82 @@ class _StageFailed(Exception):
         self.stage, self.cause = stage, cause
 
 
-def _publish(build: Build) -> None:
-    """Swap the staged results in: first data/processed/<år>, then each report file."""
-    target = build.processed_target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    old = target.with_name(f".{target.name}.gammel")
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
-        target.rename(old)
-    build.processed.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
+def _owner(all_stages: list[Stage], rel: str) -> Stage | None:
+    return next((s for s in all_stages if s.owns(rel)), None)
 
-    out = build.report_target
-    (out / "notesbøger").mkdir(parents=True, exist_ok=True)
-    for f in build.notebooks.glob("*.ipynb"):
-        os.replace(f, out / "notesbøger" / f.name)
-    for f in build.rendered.iterdir():
-        os.replace(f, out / f.name)
+
+def _publish(build: Build, all_stages: list[Stage], plans: list[Plan], recorded: dict,
+             sources: dict, check: str) -> None:
+    """Write the record of the new set, then swap the whole set in as one unit (runs.publish):
+    files whose content is unchanged stay where they are; files of the old set that the new
+    one lacks go; an export zip made from the old set goes too (it no longer matches)."""
+    staged = sorted(p for p in build.staging.rglob("*")
+                    if p.is_file() and p.parts[len(build.staging.parts)] in
+                    ("processed", "notebooks", "rapport"))
+    outputs: dict[str, dict[str, str]] = {p.stage.id: {} for p in plans}
+    new: list[tuple[Path, Path]] = []
+    keep: set[Path] = set()
+    for path in staged:
+        rel = path.relative_to(build.staging).as_posix()
+        owner = _owner(all_stages, rel)
+        digest = freshness.digest_file(path)
+        if owner is not None:
+            outputs[owner.id][rel] = digest
+        target = _published(build, rel)
+        keep.add(target)
+        if freshness.digest_file(target) != digest:
+            new.append((path, target))
+    record = {"aar": build.year, "kontrol": check,
+              "kilder": {sid: [t, list(f)] for sid, (t, f) in sources.items()},
+              "kildekode": freshness.package_files(["helhedsplan.sources"]),
+              "trin": {p.stage.id: {"noegle": p.key, "inddata": p.inputs,
+                                    "uddata": outputs[p.stage.id]} for p in plans}}
+    freshness.write_record(build.processed, record)
+    record_file = build.processed / freshness.RECORD
+    keep.add(build.processed_target / freshness.RECORD)
+    remove = [p for p in _old_set(build, recorded) if p not in keep]
+    # The export zip holds the PDF, the notebooks and what data/processed/<år>/ says: a change
+    # to any of them (not to the HTML alone) makes it stale, and it goes with the old set.
+    changed = [d for _, d in new] + remove
+    stale = [] if not any(_in_export(build, d) for d in changed) else sorted(
+        p for p in build.report_target.glob("*.zip") if p.is_file())
+    record_target = build.processed_target / freshness.RECORD
+    if freshness.digest_file(record_target) != freshness.digest_file(record_file):
+        new.append((record_file, record_target))
+    if new or remove:
+        runs.publish(build.root, build.staging, new, remove + stale, log=build.log)
+        for z in stale:
+            build.log(f"Den gamle eksport {z.relative_to(build.root).as_posix()} passede ikke "
+                      "længere til rapporten og er fjernet. Lav en ny med 'make eksport'.")
+
+
+def _in_export(build: Build, path: Path) -> bool:
+    if path.is_relative_to(build.processed_target):
+        return path.name != freshness.RECORD
+    return (path == build.report_target / "statusrapport.pdf"
+            or path.is_relative_to(build.report_target / NOTEBOOK_FOLDER))
+
+
+def _old_set(build: Build, recorded: dict) -> list[Path]:
+    """The files of the published set now: all of data/processed/<år>/ and the notebooks
+    folder, the report files, and whatever the record lists."""
+    out = {p for p in build.processed_target.rglob("*") if p.is_file()}
+    out |= {p for p in (build.report_target / NOTEBOOK_FOLDER).rglob("*") if p.is_file()}
+    out |= {p for p in build.report_target.glob("statusrapport.*") if p.is_file()}
+    for stage in (recorded.get("trin") or {}).values():
+        out |= {_published(build, rel) for rel in stage.get("uddata") or {}}
+    return sorted(out)
+
+
+def status(year: int, root: Path, renderer: str = "auto") -> list[str]:
+    """Why the year's published set is not up to date, in Danish ('Danner HTML, PDF og Word: …');
+    empty when every stage would be reused. Reads and hashes only; imports nothing heavy."""
+    b = Build(year, Path(root), Path(root) / ".byg" / "status", renderer, print)
+    recorded = freshness.read_record(b.processed_target)
+    sources = _source_info(b.root, recorded)
+    all_stages = stages(b.root, sources)
+    return [f"{p.stage.label}: {p.reason}" for p in _plan(b, all_stages, recorded, False)
+            if p.reason]
 
 
 def latest_year(root: Path) -> int:
@@ -245,61 +500,107 @@ def latest_year(root: Path) -> int:
 
 
 def build(year: int | None = None, *, root: Path | None = None, renderer: str = "auto",
-          jobs: int = 2, log: Callable[[str], None] = print) -> Path:
-    """Run every stage for a year and publish the result. Returns the report folder.
+          jobs: int = 2, log: Callable[[str], None] = print, full: bool = False,
+          wait_for_lock: bool = False) -> Path:
+    """Bring a year's published set up to date and return the report folder. Stages whose
+    inputs did not change are reused (no kernel starts); `full` rebuilds every stage.
 
-    Raises InputError (bad or missing inputs) or StageError (a stage failed), both in Danish.
+    Raises InputError (bad or missing inputs), StageError (a stage failed), RunLocked (another
+    run is going) or PublishError (a file could not be replaced), all in Danish.
     """
     root = Path(root or paths.ROOT)
-    cfg = config.load(root / "config" / "delaftale.yaml")  # a broken one stops the run here
+    with runs.lock(root, wait=wait_for_lock, log=log):
+        return _build_locked(year, root, renderer, jobs, log, full)
+
+
+def _build_locked(year: int | None, root: Path, renderer: str, jobs: int,
+                  log: Callable[[str], None], full: bool) -> Path:
     year = year or latest_year(root)
     if not (root / "data" / "raw" / str(year)).is_dir():
         raise InputError(f"Der er ingen inddata for {year}: mappen data/raw/{year} findes ikke. "
                          f"Årene med data er: {', '.join(map(str, paths.raw_years(root / 'data' / 'raw')))}. "
                          f"Er {year} et nyt år, så skriv skabelonerne med: make skabeloner "
                          f"AAR={year}")
-    # Check every input file before any kernel starts: one list of all problems, in a second.
-    from .sources import check_inputs
+    b = Build(year, root, root / ".byg" / f"{year}-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}",
+              renderer, log)
+    recorded = freshness.read_record(b.processed_target)
+    sources = _source_info(root, recorded)
+    all_stages = stages(root, sources)
+    plans = _plan(b, all_stages, recorded, full)
+    todo = [p for p in plans if p.reason]
+    check = _check_key(root, year)
+    if not todo and recorded.get("kontrol") == check:
+        log(f"Rapporten for {year} er opdateret: intet er ændret siden sidste bygning, så intet "
+            f"trin er kørt ({len(plans)} trin genbrugt).")
+        return b.report_target
 
-    log(f"Kontrollerer inddata for {year} og årene før …")
-    problems = check_inputs(cfg, root / "data" / "raw", year)
-    if problems:
-        raise InputError(problems)
-    from .comments import reminders
+    from . import config
 
-    for line in reminders(root / "data" / "raw" / str(year), cfg):
-        log(line)
-    staging_root = root / ".byg"
-    for old in staging_root.glob(f"{year}-*"):  # an earlier failed run's leftovers
-        shutil.rmtree(old, ignore_errors=True)
-    staging = staging_root / f"{year}-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
-    b = Build(year, root, staging, renderer, log)
+    cfg = config.load(root / "config" / "delaftale.yaml")  # a broken one stops the run here
+    if full or recorded.get("kontrol") != check:
+        # Check every input file before any kernel starts: one list of all problems, in a second.
+        from .sources import check_inputs
+
+        log(f"Kontrollerer inddata for {year} og årene før …")
+        problems = check_inputs(cfg, root / "data" / "raw", year)
+        if problems:
+            raise InputError(problems)
+        from .comments import reminders
+
+        for line in reminders(root / "data" / "raw" / str(year), cfg):
+            log(line)
+    if not todo:  # the folders changed, but nothing a stage reads: note that the check passed
+        log(f"Rapporten for {year} er opdateret: ingen af de ændrede filer i data/raw bruges "
+            f"af rapporten for {year}, så intet trin er kørt.")
+        b.processed.mkdir(parents=True)
+        freshness.write_record(b.processed, recorded | {"kontrol": check})
+        runs.publish(root, b.staging, [(b.processed / freshness.RECORD,
+                                        b.processed_target / freshness.RECORD)], log=log)
+        shutil.rmtree(b.staging, ignore_errors=True)
+        return b.report_target
+    runs.discard_failed(root, year)
     for d in (b.processed, b.notebooks, b.rendered):
         d.mkdir(parents=True)
-    log(f"Bygger statusrapporten for {year} (mellemresultater i {staging.relative_to(root)})")
+    log(f"Bygger statusrapporten for {year} (mellemresultater i {b.staging.relative_to(root)})")
+    if len(todo) == len(plans) and len({p.reason for p in plans}) == 1:
+        log(f"Alle {len(plans)} trin køres, fordi {todo[0].reason}.")
+    else:
+        for p in plans:
+            if p.reason:
+                log(f"  kører:     {p.stage.label}, fordi {p.reason}")
+            else:
+                log(f"  genbruger: {p.stage.label} (intet, trinnet læser, er ændret)")
+    for p in plans:
+        if not p.reason:
+            _reuse(b, p, recorded)
     # Kernels inherit the environment: they must read this project's configuration and data.
     previous_root = os.environ.get("HELHEDSPLAN_ROOT")
     os.environ["HELHEDSPLAN_ROOT"] = str(root)
     try:
-        _run_graph(b, stages(root), jobs)
+        _run_graph(b, [p.stage for p in todo], jobs, len(plans))
     except _StageFailed as failed:
+        (b.staging / runs.FAILED_MARK).write_text(
+            f"Trinnet '{failed.stage.label}' fejlede.\n", encoding="utf-8")
         log(f"Trinnet '{failed.stage.label}' fejlede. Intet i data/processed/{year} eller "
             f"reports/{year} er ændret.")
         if isinstance(failed.cause, InputError | StageError):
             raise failed.cause from None
         raise StageError(f"Uventet fejl i trinnet '{failed.stage.label}': "
                          f"{type(failed.cause).__name__}: {failed.cause}\nMellemresultaterne "
-                         f"ligger i {staging}") from failed.cause
+                         f"ligger i {b.staging}") from failed.cause
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(b.staging, ignore_errors=True)
         raise
     finally:
         if previous_root is None:
             os.environ.pop("HELHEDSPLAN_ROOT", None)
         else:
             os.environ["HELHEDSPLAN_ROOT"] = previous_root
-    _publish(b)
-    shutil.rmtree(staging, ignore_errors=True)
-    if staging_root.exists() and not any(staging_root.iterdir()):
-        staging_root.rmdir()
+    runs.testpoint("udgiv:start")
+    try:
+        _publish(b, all_stages, plans, recorded, sources, check)
+    except PublishError:
+        shutil.rmtree(b.staging, ignore_errors=True)
+        raise
+    shutil.rmtree(b.staging, ignore_errors=True)
     return b.report_target

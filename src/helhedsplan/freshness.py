@@ -1,0 +1,164 @@
+"""Up to date by content: what a stage reads, as SHA-256 digests, and the record of the last
+good build.
+
+A stage's inputs are named files (spreadsheets, the configuration, its notebook, templates,
+`_quarto.yml`), the package files its code imports (followed through the package's own imports,
+lazy ones included), the installed package versions and its parameters. Its key is the digest of
+all of them and of the keys of the stages before it, so a change anywhere upstream changes every
+key downstream. The record (`data/processed/<år>/bygning.json`) is published with the set it
+describes, so it can never describe another set.
+
+Only the standard library is imported here: checking that nothing changed must stay cheap.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sys
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+
+RECORD = "bygning.json"
+PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE = PACKAGE_DIR.name
+MISSING = "mangler"
+
+
+def digest_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def digest_file(path: Path) -> str:
+    """SHA-256 of a file's bytes; MISSING for a file that is not there."""
+    try:
+        with open(path, "rb") as f:
+            return hashlib.file_digest(f, "sha256").hexdigest()
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        return MISSING
+
+
+def key(inputs: dict[str, str], upstream: Iterable[str] = ()) -> str:
+    return digest_bytes(json.dumps([sorted(inputs.items()), sorted(upstream)]).encode())
+
+
+# --- the package's own code -----------------------------------------------------------------
+
+_FROM = re.compile(r"^\s*from\s+(\.+|helhedsplan\b)([\w.]*)\s+import\s+(\([^)]*\)|[^\n#]+)", re.M)
+_IMPORT = re.compile(r"^\s*import\s+(helhedsplan[\w.]*)", re.M)
+
+
+def _module_file(module: str) -> Path | None:
+    parts = module.split(".")[1:]
+    base = PACKAGE_DIR.joinpath(*parts)
+    for cand in (base / "__init__.py", base.with_suffix(".py")):
+        if cand.is_file():
+            return cand
+    return None
+
+
+def _imports(module: str, text: str, is_package: bool) -> set[str]:
+    found = set()
+    here = module.split(".") if is_package else module.split(".")[:-1]
+    for dots, rest, names in _FROM.findall(text):
+        if dots.startswith("."):
+            base = here[: len(here) - (len(dots) - 1)]
+            target = ".".join(base + ([rest.lstrip(".")] if rest.strip(".") else []))
+        else:
+            target = PACKAGE + rest
+        found.add(target)
+        for part in names.strip("()").split(","):
+            if part.split():  # `from . import config as c`: config may be a module
+                found.add(f"{target}.{part.split()[0]}")
+    found.update(_IMPORT.findall(text))
+    return found
+
+
+@cache
+def _closure(entries: tuple[str, ...]) -> tuple[Path, ...]:
+    seen: dict[str, Path] = {}
+    todo = [*entries]
+    while todo:
+        mod = todo.pop()
+        if mod in seen:
+            continue
+        path = _module_file(mod)
+        if path is None:
+            continue
+        seen[mod] = path
+        parts = mod.split(".")
+        todo += [".".join(parts[:i]) for i in range(1, len(parts))]  # parent packages run first
+        todo += _imports(mod, path.read_text(encoding="utf-8"), path.name == "__init__.py")
+    return tuple(sorted(set(seen.values())))
+
+
+def package_files(modules: Iterable[str]) -> dict[str, str]:
+    """Digest of every package file the given modules import, directly or not."""
+    return {f"programfil {p.relative_to(PACKAGE_DIR.parent).as_posix()}": digest_file(p)
+            for p in _closure(tuple(sorted(modules)))}
+
+
+def notebook_modules(notebook: Path) -> list[str]:
+    """The package modules a notebook imports (from its code cells)."""
+    try:
+        nb = json.loads(Path(notebook).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    code = "\n".join("".join(c.get("source", "")) for c in nb.get("cells", [])
+                     if c.get("cell_type") == "code")
+    return sorted(_imports("__main__", code, False) & _all_modules() | {PACKAGE})
+
+
+@cache
+def _all_modules() -> frozenset[str]:
+    out = set()
+    for p in PACKAGE_DIR.rglob("*.py"):
+        parts = p.relative_to(PACKAGE_DIR).with_suffix("").parts
+        parts = parts[:-1] if parts[-1] == "__init__" else parts
+        out.add(".".join((PACKAGE, *parts)))
+    return frozenset(out)
+
+
+@cache
+def installed_versions() -> str:
+    """One digest of the Python version and every installed distribution and its version (the
+    names of the *.dist-info folders: listing them costs milliseconds, importing nothing)."""
+    names = [sys.version]
+    for entry in sys.path:
+        p = Path(entry or ".")
+        if p.is_dir() and p.name in ("site-packages", "dist-packages"):
+            names += sorted(x.name for x in p.iterdir() if x.name.endswith((".dist-info", ".egg-info")))
+    return digest_bytes("\n".join(names).encode())
+
+
+# --- the record --------------------------------------------------------------------------------
+
+def read_record(processed: Path) -> dict:
+    try:
+        data = json.loads((Path(processed) / RECORD).read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) and isinstance(data.get("trin"), dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def write_record(processed: Path, record: dict) -> None:
+    (Path(processed) / RECORD).write_text(json.dumps(record, ensure_ascii=False, indent=1,
+                                                     sort_keys=True), encoding="utf-8")
+
+
+def what_changed(before: dict[str, str], now: dict[str, str]) -> list[str]:
+    """Danish: which inputs differ, e.g. 'data/raw/2024/beboerdata.xlsx er ændret'."""
+    out = []
+    for name in sorted(set(before) | set(now)):
+        a, b = before.get(name), now.get(name)
+        if a == b:
+            continue
+        if a in (None, MISSING):
+            out.append(f"{name} er kommet til")
+        elif b in (None, MISSING):
+            out.append(f"{name} er fjernet")
+        else:
+            out.append(f"{name} er ændret")
+    return out
