@@ -345,7 +345,7 @@ def test_reexport_does_not_rebuild(built_copy):
 
 
 def test_the_workbook_keeps_a_formula_in_the_table_as_text(processed_2024, cfg, tmp_path):
-    table = indicators.read(processed_2024)
+    table = indicators.compute(cfg, processed_2024, 2024)
     table.loc[0, "note"] = MALICIOUS
     (tmp_path / "x.xlsx").write_bytes(export.workbook_bytes(export.workbook(cfg, 2024, table, [])))
     ws = openpyxl.load_workbook(tmp_path / "x.xlsx")["Indikatorer"]

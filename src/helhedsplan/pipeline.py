@@ -255,8 +255,11 @@ def _render_reads(build: Build) -> dict[str, str]:
             freshness.digest_file(p) for p in sorted(assets.rglob("*")) if p.is_file()}
     renderer = _resolved_renderer(build.renderer)
     out["parameter renderer"] = renderer
-    if renderer == "quarto":
-        out["quarto"] = str(shutil.which("quarto"))
+    if renderer == "quarto":  # which Quarto: its launcher and version file (no process started)
+        exe = Path(shutil.which("quarto") or "quarto").resolve()
+        out["quarto"] = str(exe)
+        out |= {f"quarto {p.name}": freshness.digest_file(p)
+                for p in (exe, exe.parent.parent / "share" / "version")}
     return out
 
 
