@@ -447,7 +447,7 @@ def test_a_build_stops_at_the_check_and_changes_nothing(kind, project, cfg, tmp_
         assert [str(p) for p in err.value.problems] == [str(p) for p in expected]
         assert {**_digest(project / "data" / "processed"),
                 **_digest(project / "reports")} == before
-        assert not (project / ".byg").exists()
+        assert [p.name for p in (project / ".byg").iterdir()] == ["koersel.laas"]  # no staging
     finally:
         shutil.rmtree(raw)
         shutil.copytree(backup, raw)

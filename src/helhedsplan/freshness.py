@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import stat
 import sys
 from collections.abc import Iterable
 from functools import cache
@@ -25,6 +27,7 @@ RECORD = "bygning.json"
 PACKAGE_DIR = Path(__file__).resolve().parent
 PACKAGE = PACKAGE_DIR.name
 MISSING = "mangler"
+NOT_A_FILE = "ikke en almindelig fil"
 
 
 def digest_bytes(data: bytes) -> str:
@@ -32,11 +35,14 @@ def digest_bytes(data: bytes) -> str:
 
 
 def digest_file(path: Path) -> str:
-    """SHA-256 of a file's bytes; MISSING for a file that is not there."""
+    """SHA-256 of a file's bytes; MISSING for a file that is not there. Anything but a regular
+    file (a folder, a FIFO that would block the read forever, a device) is never opened."""
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return NOT_A_FILE
         with open(path, "rb") as f:
             return hashlib.file_digest(f, "sha256").hexdigest()
-    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+    except (FileNotFoundError, NotADirectoryError):
         return MISSING
 
 

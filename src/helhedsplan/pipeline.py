@@ -233,8 +233,7 @@ def _check_key(root: Path, year: int) -> str:
     for y in paths.raw_years(root / "data" / "raw"):
         if y <= year:
             for p in sorted((root / "data" / "raw" / str(y)).iterdir()):
-                files[f"data/raw/{y}/{p.name}"] = (freshness.digest_file(p) if p.is_file()
-                                                   else "ikke en fil")
+                files[f"data/raw/{y}/{p.name}"] = freshness.digest_file(p)
     files |= _files(root, ["config/delaftale.yaml"])
     files |= freshness.package_files(["helhedsplan.sources"])
     return freshness.key(files, [str(year)])
