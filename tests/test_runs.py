@@ -341,7 +341,7 @@ def test_comments_changed_rerun_three_stages_and_a_kill_after_commit_rolls_forwa
 @pytest.mark.parametrize("point", ["trin:indikatorer", "udgiv:gammel:3"])
 def test_a_killed_run_before_commit_leaves_the_old_set(built, point):
     old = _published(built)
-    (built / "data" / "raw" / "2024" / "bemaerkninger.md").write_text("## x\n\nNy.\n", "utf-8")
+    (built / "data" / "raw" / "2024" / "bemaerkninger.md").write_text("## Aktiviteter\n\nNy.\n", "utf-8")
     run = _cli(built, "byg", "--aar", "2024", "--renderer", "indbygget", HELHEDSPLAN_STOP=point)
     assert run.returncode == -9, run.stderr
     with runs.lock(built, log=lambda m: None):
@@ -355,7 +355,7 @@ def test_a_locked_output_file_fails_the_run_with_everything_old(built):
     pdf = built / "reports" / "2024" / "statusrapport.pdf"
     if os.geteuid() != 0 or not shutil.which("chattr"):
         pytest.skip("chattr +i needs root: the same case is covered by monkeypatching os.replace")
-    (built / "data" / "raw" / "2024" / "bemaerkninger.md").write_text("## x\n\nNy.\n", "utf-8")
+    (built / "data" / "raw" / "2024" / "bemaerkninger.md").write_text("## Aktiviteter\n\nNy.\n", "utf-8")
     old = _published(built)
     subprocess.run(["chattr", "+i", str(pdf)], check=True)
     try:
@@ -372,7 +372,7 @@ def test_a_locked_output_file_fails_the_run_with_everything_old(built):
 def test_two_runs_at_once(built):
     """A run paused after a stage holds the lock: a second run stops naming it and leaves its
     staging alone; a third with --vent waits, then finds the first run's result up to date."""
-    (built / "data" / "raw" / "2024" / "bemaerkninger.md").write_text("## x\n\nNy.\n", "utf-8")
+    (built / "data" / "raw" / "2024" / "bemaerkninger.md").write_text("## Aktiviteter\n\nNy.\n", "utf-8")
     gate = built.parent / "gate"
     first = subprocess.Popen([sys.executable, "-m", "helhedsplan", "byg", "--aar", "2024",
                               "--renderer", "indbygget"], env=_env(
