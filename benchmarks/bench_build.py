@@ -201,13 +201,14 @@ def _year(root: Path) -> int:
 
 
 def change_spreadsheet(root: Path, step: int) -> None:
-    """The report year's police figures, with the kommune total changed by ±1 (still valid)."""
+    """The report year's police figures, with the kommune total up by `step` (still valid; each
+    repetition starts from a fresh copy, so any step > 0 is a change)."""
     from helhedsplan.example_data import ANMELDELSER
     from helhedsplan.sources import SOURCES
     from helhedsplan.workbook import write_source_workbook
 
     rows = [dict(r) for r in ANMELDELSER[YEAR]]
-    rows[-1]["anmeldelser"] += step % 2
+    rows[-1]["anmeldelser"] += step
     src = SOURCES["anmeldelser"]
     write_source_workbook(src, root / "data" / "raw" / str(YEAR) / src.filename, YEAR, rows,
                           example=True)
