@@ -18,7 +18,6 @@ import math
 import os
 import re
 import unicodedata
-import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +29,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from . import __version__, config, indicators, paths, pipeline, report, runs, stats
+from . import __version__, config, indicators, paths, pipeline, report, reproducible, runs, stats
 from .config import Config
 from .excel import sha256
 from .sources.base import read_inputs
@@ -373,10 +372,28 @@ def workbook(cfg: Config, year: int, table: pd.DataFrame, inputs: list[dict]) ->
     return wb
 
 
-def workbook_bytes(wb: Workbook) -> bytes:
+def workbook_bytes(wb: Workbook, seconds: int | None = None) -> bytes:
+    """The .xlsx bytes, the same for the same content: core properties and every zip entry
+    carry `seconds` (default: SOURCE_DATE_EPOCH or a fixed time), never the clock."""
+    seconds = reproducible.epoch() if seconds is None else seconds
+    wb.properties.created = wb.properties.modified = reproducible.utc(seconds)
     buf = io.BytesIO()
     wb.save(buf)
-    return buf.getvalue()
+    return reproducible.rezip(buf.getvalue(), seconds)
+
+
+def report_date(year: int, root: Path) -> dt.date | None:
+    """The report date the published report was built with (its front matter), if any."""
+    import nbformat
+
+    from .render import front_matter
+
+    executed = root / "reports" / str(year) / "notesbøger" / "statusrapport.ipynb"
+    try:
+        value = front_matter(nbformat.read(str(executed), as_version=4)).get("date")
+        return dt.date.fromisoformat(str(value)) if value else None
+    except (OSError, ValueError):
+        return None
 
 
 # --- what the report was made from, and whether it is up to date ---------------------------
@@ -416,13 +433,6 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _zip_info(name: str, when: dt.datetime) -> zipfile.ZipInfo:
-    info = zipfile.ZipInfo(name, date_time=when.timetuple()[:6])
-    info.compress_type = zipfile.ZIP_DEFLATED
-    info.external_attr = 0o644 << 16
-    return info
-
-
 def build_export(year: int | None = None, root: Path | None = None, renderer: str = "auto",
                  log: Callable[[str], None] = print, wait_for_lock: bool = False) -> Path:
     """Build the report if needed, then write the LBF package for the year. Returns the zip.
@@ -438,7 +448,7 @@ def build_export(year: int | None = None, root: Path | None = None, renderer: st
 def _export_locked(year: int | None, root: Path, renderer: str,
                    log: Callable[[str], None]) -> Path:
     cfg = config.load(root / "config" / "delaftale.yaml")
-    year = year or pipeline.latest_year(root)
+    year = pipeline.latest_year(root) if year is None else year
     if not (root / "data" / "raw" / str(year)).is_dir():
         pipeline.build(year, root=root, renderer=renderer, log=log)  # raises its Danish error
     reason = stale_reason(year, root, renderer)
@@ -453,18 +463,20 @@ def _export_locked(year: int | None, root: Path, renderer: str,
     table = indicators.read(processed)
     inputs = inputs_read(year, root)
     stem = package_stem(cfg, year)
+    # The same report gives the same package, byte for byte: every time in it is the report date.
+    dated = report_date(year, root)
+    seconds = reproducible.epoch_for(dated, year)
     files: dict[str, bytes] = {f"statusrapport_{year}.pdf": (out / "statusrapport.pdf").read_bytes(),
                                f"statusrapport_{year}_tal.xlsx":
-                                   workbook_bytes(workbook(cfg, year, table, inputs))}
+                                   workbook_bytes(workbook(cfg, year, table, inputs), seconds)}
     for nb in sorted((out / "notesbøger").glob("*.ipynb")):
         files[f"{NOTEBOOK_FOLDER}/{ascii_slug(nb.stem, keep='_.')}.ipynb"] = nb.read_bytes()
-    now = dt.datetime.now().astimezone().replace(microsecond=0)
     manifest = {
         "pakke": f"{stem}.zip",
         "helhedsplan": cfg.helhedsplan.navn,
         "delaftale": cfg.delaftale.navn,
         "aar": year,
-        "oprettet": now.isoformat(),
+        "rapportdato": dated.isoformat() if dated else None,
         "version": __version__,
         "eksempeldata": bool(table["eksempeldata"].any()) or any(i["eksempeldata"] for i in inputs),
         "filer": [{"fil": name, "bytes": len(data), "sha256": _digest(data)}
@@ -483,16 +495,16 @@ def _export_locked(year: int | None, root: Path, renderer: str,
                      "skjult'.",
         },
         "forklaring": "sha256 er SHA-256-kontrolsummen af filen: 'filer' er filerne i pakken, "
-                      "'inddata' de filer, rapporten og tallene er lavet af.",
+                      "'inddata' de filer, rapporten og tallene er lavet af. Pakken indeholder "
+                      "intet tidspunkt for kørslen: de samme inddata giver den samme pakke, byte "
+                      "for byte, så samme kontrolsum på zip-filen betyder samme pakke.",
     }
     files[MANIFEST] = json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8")
 
     target = out / f"{stem}.zip"
     tmp = root / ".byg" / f"{stem}.{os.getpid()}.tmp"  # same disk; cleared by the next run
     try:
-        with zipfile.ZipFile(tmp, "w") as zf:
-            for name, data in files.items():
-                zf.writestr(_zip_info(name, now), data)
+        tmp.write_bytes(reproducible.write_zip(files.items(), seconds))
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)

@@ -19,7 +19,7 @@ def setup() -> None:
     """Vector figures (SVG) in the notebook; sharp when printed, small in the HTML."""
     from matplotlib_inline.backend_inline import set_matplotlib_formats
 
-    set_matplotlib_formats("svg")
+    set_matplotlib_formats("svg", metadata={"Date": None})  # no clock time in the SVG
     plt.rcParams.update({
         "figure.figsize": (7.0, 3.4), "font.size": 9.5, "axes.spines.top": False,
         "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.3,

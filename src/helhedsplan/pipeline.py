@@ -97,21 +97,29 @@ def _papermill(notebook: Path, parameters: Callable[[Build], dict]) -> Callable[
                 raise InputError(_problems_from_text(_strip_ansi(err.evalue))) from None
             raise StageError(f"{err.ename}: {_strip_ansi(err.evalue)}\nSe den gemte notesbog "
                              f"med fejlen markeret: {out}") from None
-        _relative_papermill_paths(out, build)
+        _normalise(build, notebook, out)
 
     return run
 
 
-def _relative_papermill_paths(path: Path, build: Build) -> None:
-    """papermill records the notebook's input and output paths: keep them relative to the root."""
-    import nbformat
+def _normalise(build: Build, notebook: Path, out: Path) -> None:
+    """No timings and no build-folder paths in a published notebook (byte-identical rebuilds):
+    each path (absolute, or relative as the parameters are) becomes the project-relative one it
+    stands for once published; papermill's input and output paths become relative too."""
+    from . import reproducible
 
-    nb = nbformat.read(path, as_version=4)
-    meta = nb.metadata.get("papermill", {})
-    for key in ("input_path", "output_path"):
-        if meta.get(key):
-            meta[key] = _rel(build, Path(meta[key]))
-    nbformat.write(nb, path)
+    published = f"reports/{build.year}/notesbøger"
+    stands_for = {build.processed: f"data/processed/{build.year}",
+                  build.notebooks / out.name: f"{published}/{out.name}",
+                  build.notebooks: published,
+                  notebook: _rel(build, notebook),
+                  build.raw_dir: "data/raw",
+                  build.staging: ".byg"}
+    paths = {str(build.root): "."}
+    for path, relative in stands_for.items():
+        paths[str(path)] = relative
+        paths[_rel(build, path)] = relative
+    reproducible.normalise_notebook(out, paths)
 
 
 def _kernel_manager():
@@ -168,7 +176,10 @@ def _fill_front_matter(build: Build) -> Path:
 
     path = build.notebooks / paths.REPORT_NOTEBOOK.name
     nb = nbformat.read(path, as_version=4)
-    meta = report.front_matter(config.load(build.root / "config" / "delaftale.yaml"), build.year)
+    from . import comments
+
+    meta = report.front_matter(config.load(build.root / "config" / "delaftale.yaml"), build.year,
+                               comments.report_date(build.raw_dir / str(build.year)))
     nb.cells[0].source = "---\n" + yaml.safe_dump(meta, allow_unicode=True,
                                                   sort_keys=False) + "---"
     nbformat.write(nb, path)
@@ -561,6 +572,11 @@ def _build_locked(year: int | None, root: Path, renderer: str, jobs: int,
         shutil.rmtree(b.staging, ignore_errors=True)
         return b.report_target
     runs.discard_failed(root, year)
+    from . import comments, reproducible
+
+    # Every timestamp in the outputs comes from the report date, never from the clock.
+    source_date = reproducible.epoch_for(comments.report_date(root / "data" / "raw" / str(year)),
+                                         year)
     for d in (b.processed, b.notebooks, b.rendered):
         d.mkdir(parents=True)
     log(f"Bygger statusrapporten for {year} (mellemresultater i {b.staging.relative_to(root)})")
@@ -577,7 +593,9 @@ def _build_locked(year: int | None, root: Path, renderer: str, jobs: int,
             _reuse(b, p, recorded)
     # Kernels inherit the environment: they must read this project's configuration and data.
     previous_root = os.environ.get("HELHEDSPLAN_ROOT")
+    previous_epoch = os.environ.get(reproducible.ENV)
     os.environ["HELHEDSPLAN_ROOT"] = str(root)
+    os.environ[reproducible.ENV] = str(source_date)
     try:
         _run_graph(b, [p.stage for p in todo], jobs, len(plans))
     except _StageFailed as failed:
@@ -594,10 +612,12 @@ def _build_locked(year: int | None, root: Path, renderer: str, jobs: int,
         shutil.rmtree(b.staging, ignore_errors=True)
         raise
     finally:
-        if previous_root is None:
-            os.environ.pop("HELHEDSPLAN_ROOT", None)
-        else:
-            os.environ["HELHEDSPLAN_ROOT"] = previous_root
+        for key, previous in (("HELHEDSPLAN_ROOT", previous_root),
+                              (reproducible.ENV, previous_epoch)):
+            if previous is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = previous
     runs.testpoint("udgiv:start")
     try:
         _publish(b, all_stages, plans, recorded, sources, check)

@@ -119,10 +119,19 @@ class Document:
     body: str
     files: dict[str, bytes] = field(default_factory=dict)
 
-    def markdown(self) -> str:
+    def markdown(self, inline_files: bool = False) -> str:
+        """The document for pandoc. `inline_files`: figures as data: URIs, for the HTML, which
+        pandoc then embeds without reading any file (it runs with --sandbox)."""
         meta = {k: self.metadata[k] for k in _PANDOC_META_KEYS if k in self.metadata}
         head = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000)
-        return f"---\n{head}---\n\n{self.body}\n"
+        body = self.body
+        if inline_files:
+            for name, content in self.files.items():
+                mime = next((m for m, ext in _IMAGE_TYPES.items() if name.endswith("." + ext)),
+                            "application/octet-stream")
+                uri = f"data:{mime};base64,{base64.b64encode(content).decode('ascii')}"
+                body = body.replace(f"]({name})", f"]({uri})")
+        return f"---\n{head}---\n\n{body}\n"
 
 
 def read_notebook(path: Path) -> nbformat.NotebookNode:
@@ -699,12 +708,17 @@ def render_builtin(executed_notebook: Path, out_dir: Path, *,
             (folder / "rapport.md").write_text(doc.markdown(), encoding="utf-8")
             (folder / "filter.lua").write_text(_LUA_FILTER, encoding="utf-8")
         reference_docx(work / "reference.docx")
+        (work / "rapport-html.md").write_text(document.markdown(inline_files=True),
+                                              encoding="utf-8")
+        (work / "hoved.html").write_text(_html_head(), encoding="utf-8")
 
-        common = ["--from", "markdown", "--lua-filter", "filter.lua", "--resource-path", "."]
+        # --sandbox: pandoc reads no file and fetches no URL beyond those named here, whatever
+        # the document (which holds the analyst's text) refers to.
+        common = ["--from", "markdown", "--lua-filter", "filter.lua", "--sandbox"]
         html_args = [
-            "rapport.md", *common, "--to", "html5", "--standalone", "--embed-resources",
+            "rapport-html.md", *common, "--to", "html5", "--standalone", "--embed-resources",
             "--toc", "--toc-depth=3", "--number-sections", "--section-divs",
-            "--css", str(CSS_FILE),
+            "--include-in-header", "hoved.html",
             "--metadata", "toc-title=Indhold",
             "--variable", 'include-before=<div class="sr-side">',
             "--variable", "include-after=</div>",
@@ -847,6 +861,19 @@ def reference_docx(dest: Path) -> Path:
     return dest
 
 
+# The built-in HTML needs no script and nothing from outside the file: the browser is told so,
+# as a second wall behind the sanitising of the analyst's text.
+CONTENT_SECURITY_POLICY = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+                           "font-src data:; base-uri 'none'; form-action 'none'")
+
+
+def _html_head() -> str:
+    """The <head> additions: the Content-Security-Policy first, then the project's CSS."""
+    css = CSS_FILE.read_text(encoding="utf-8")
+    return (f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">\n'
+            f"<style>\n{css}\n</style>\n")
+
+
 def _pandoc_path() -> str:
     try:
         import pypandoc
@@ -895,7 +922,11 @@ def _compile_typst(typ_file: Path, *, root: Path) -> bytes:
             "(pip install -r requirements.txt)."
         ) from exc
     try:
+        from . import reproducible
+
+        # The PDF's creation date and document id come from the report date, not the clock.
         pdf = typst.compile(str(typ_file), root=str(root), font_paths=[],
+                            timestamp=reproducible.epoch(),
                             ignore_system_fonts=True)
     except Exception as exc:  # typst.TypstError and friends
         raise RenderError(

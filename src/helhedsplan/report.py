@@ -71,15 +71,19 @@ def project_years_text(cfg: Config, year: int) -> str:
     return f"Kalenderåret {year} dækker {labels}.{started}"
 
 
-def front_matter(cfg: Config, year: int) -> dict:
+def front_matter(cfg: Config, year: int, report_date: dt.date | None = None) -> dict:
+    """The title block. The date is the analyst's report date (rapportdato in the year's
+    bemaerkninger.md), never the day of the build: the same inputs give the same report."""
     hp = cfg.helhedsplan
-    return {
+    meta = {
         "title": f"Statusrapport {year}: {cfg.delaftale.navn}",
         "subtitle": f"Den boligsociale helhedsplan {hp.navn}, {hp.kommune}",
-        "date": dt.date.today().isoformat(),  # ISO, as Quarto needs; shown in Danish
         "lang": "da",
         "running-header": f"{hp.navn} · Statusrapport {year}",
     }
+    if report_date:
+        meta["date"] = report_date.isoformat()  # ISO, as Quarto wants; each renderer formats it
+    return meta
 
 
 def banner(data: ReportData) -> str:

@@ -19,6 +19,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from . import reproducible
 from .config import Config
 from .excel import EXAMPLE_SHEET
 from .sources.base import Column, Layout, Source
@@ -193,6 +194,8 @@ def write_source_workbook(src: Source, path: Path, year: int, rows: list[dict], 
     path.parent.mkdir(parents=True, exist_ok=True)
     buffer = io.BytesIO()
     wb.save(buffer)
+    # openpyxl stamps every zip entry with the clock: a fixed time makes the same file each time
+    data = reproducible.rezip(buffer.getvalue(), int(_FIXED_TIME.replace(tzinfo=dt.UTC).timestamp()))
     with open(path, "wb" if overwrite else "xb") as f:  # 'x': fail rather than overwrite
-        f.write(buffer.getvalue())
+        f.write(data)
     return path
