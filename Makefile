@@ -21,6 +21,11 @@ endif
 ifneq ($(words $(_RENDERER)) $(filter auto quarto indbygget,$(_RENDERER)),1 $(_RENDERER))
 $(error RENDERER skal være auto, quarto eller indbygget)
 endif
+_GENTAG := $(strip $(value GENTAG))
+_GENTAG_ANDET := $(subst 0,,$(subst 1,,$(subst 2,,$(subst 3,,$(subst 4,,$(subst 5,,$(subst 6,,$(subst 7,,$(subst 8,,$(subst 9,,$(_GENTAG)))))))))))
+ifneq ($(words $(_GENTAG)) $(_GENTAG_ANDET),$(if $(_GENTAG),1,0) )
+$(error GENTAG skal være et helt tal, fx GENTAG=5)
+endif
 
 .DEFAULT_GOAL := help
 .PHONY: help report eksport test lint bench eksempeldata skabeloner clean
@@ -65,7 +70,7 @@ lint: $(STAMP) ## Tjek kodestil med ruff
 	$(PY) -m ruff check src tests
 
 bench: $(STAMP) ## Mål byggetiderne mod gulvet (tager 10-20 min; GENTAG=5)
-	$(PY) benchmarks/bench_build.py --gentag $(or $(GENTAG),5)
+	$(PY) benchmarks/bench_build.py --gentag $(or $(_GENTAG),5)
 
 skabeloner: $(STAMP) ## Skriv årets tomme regneark i data/raw/<år>/ (kræver AAR=, fx AAR=2025)
 	@test -n "$(_AAR)" || { echo "Angiv året: make skabeloner AAR=2025"; exit 2; }

@@ -77,3 +77,12 @@ def test_makefile_passes_a_good_aar_and_refuses_a_bad_renderer(tmp_path):
                          timeout=60)
     assert bad.returncode != 0 and "RENDERER skal være" in bad.stderr
     assert not (tmp_path / "f").exists()
+
+
+@pytest.mark.skipif(MAKE is None, reason="make er ikke installeret")
+@pytest.mark.parametrize("gentag", ["5; touch f", "$(shell touch f)", "1 2"])
+def test_makefile_refuses_a_bad_gentag(tmp_path, gentag):
+    out = subprocess.run([MAKE, "-f", str(REPO / "Makefile"), "bench", f"GENTAG={gentag}"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert out.returncode != 0 and "GENTAG skal være et helt tal" in out.stderr
+    assert not (tmp_path / "f").exists()
