@@ -56,8 +56,8 @@ def _text(raw_year_dir: Path) -> str | None:
         return data.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
-        raise InputError(Problem(f"linje {line}: filen er ikke gemt som UTF-8. Gem den igen som "
-                                 "UTF-8 (i Notesblok: Gem som … Kodning: UTF-8).",
+        raise InputError(Problem(f"filen er ikke gemt som UTF-8. Gem den igen som 'UTF-8' (i "
+                                 f"Notesblok: Gem som → Kodning: UTF-8). Første fejl i linje {line}.",
                                  file=label)) from None
 
 
