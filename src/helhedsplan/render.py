@@ -856,7 +856,10 @@ def reference_docx(dest: Path) -> Path:
                     b'<Override PartName="/word/footer1.xml" ContentType="application/'
                     b'vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"/></Types>'))
             dst.writestr(item, content)
-        dst.writestr("word/footer1.xml", _FOOTER_XML)
+        from . import reproducible
+
+        # a fixed time, not the clock: pandoc copies the entry's time into the .docx
+        dst.writestr(reproducible.zip_entry("word/footer1.xml", reproducible.epoch()), _FOOTER_XML)
     dest.write_bytes(out.getvalue())
     return dest
 
