@@ -63,7 +63,17 @@ eksport: $(STAMP) ## Pak rapport og tal til Landsbyggefonden: zip i reports/<år
 	@$(PY) -m helhedsplan eksport $(if $(_AAR),--aar $(_AAR)) --renderer $(_RENDERER) $(if $(VENT),--vent) || \
 	  { echo "Eksporten er ikke lavet: ret det, der står under FEJL ovenfor, og kør make eksport igen."; exit 1; }
 
-test: $(STAMP) ## Kør testene
+# axe-core (npm) for the accessibility tests; skipped, with the reason shown, without npm.
+AXE_VERSION := 4.14.1
+AXE_JS := .cache/axe-core/node_modules/axe-core/axe.min.js
+
+$(AXE_JS):
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm install --silent --no-save --no-audit --no-fund --prefix .cache/axe-core \
+	    axe-core@$(AXE_VERSION) || echo "axe-core kunne ikke installeres; testene springes over"; \
+	else echo "npm findes ikke: tilgængelighedstestene med axe-core springes over"; fi
+
+test: $(STAMP) $(AXE_JS) ## Kør testene
 	$(PY) -m pytest -q
 
 lint: $(STAMP) ## Tjek kodestil med ruff

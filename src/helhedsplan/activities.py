@@ -67,7 +67,10 @@ def _pieces(first: dt.date, last: dt.date) -> list[tuple[dt.date, dt.date]]:
 
 
 def month_label(ym: tuple[int, int]) -> str:
-    return f"{MONTHS[ym[1] - 1]}. {ym[0]}"
+    """(2024, 7) → 'juli 2024' (babel's Danish month name, never an abbreviation)."""
+    from babel.dates import format_date
+
+    return format_date(dt.date(ym[0], ym[1], 1), "LLLL y", locale="da_DK")
 
 
 def summarise(cfg: Config, log: pd.DataFrame, first: dt.date, last: dt.date) -> dict:
@@ -139,13 +142,16 @@ def indicator_rows(cfg: Config, log: pd.DataFrame, year: int, threshold: int) ->
             len(s["active_months"]), n_months,
             pending or (MET if not s["missing_months"] else NOT_MET),
             f"Ingen aktivitet i: {missing}" if missing else "")
-        per_year = targets.temaarrangementer_pr_aar * (n_months / 12 if n_months < 12 else 1)
-        add("temaarrangementer", "Temaarrangementer i alt", s["themed"],
-            targets.temaarrangementer_pr_aar,
-            pending or (MET if s["themed"] >= math.ceil(per_year) else NOT_MET),
-            "" if n_months == 12 or pending else
+        # A period with fewer than 12 months in the plan has a prorated target, and the
+        # table's "x af y" shows that target, so the judgement and the note say the same.
+        prorated = n_months < 12 and not pending
+        target = math.ceil(targets.temaarrangementer_pr_aar * min(n_months, 12) / 12) \
+            if prorated else targets.temaarrangementer_pr_aar
+        add("temaarrangementer", "Temaarrangementer i alt", s["themed"], target,
+            pending or (MET if s["themed"] >= target else NOT_MET),
             f"Perioden har kun {n_months} måneder i helhedsplanen; målet er "
-            f"{targets.temaarrangementer_pr_aar} pr. år, her {math.ceil(per_year)}")
+            f"{targets.temaarrangementer_pr_aar} pr. år, her forholdsmæssigt {target}"
+            if prorated else "")
         for theme, count in s["per_theme"].items():
             add(f"tema: {theme}", f"Temaarrangementer: {theme}", count)
         add("uden_for_boligomraaderne",

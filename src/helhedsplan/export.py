@@ -33,6 +33,7 @@ from . import __version__, config, indicators, paths, pipeline, report, reproduc
 from .config import Config
 from .excel import sha256
 from .sources.base import read_inputs
+from .workbook import fit_row_heights, print_setup
 
 SHEETS = ("Oversigt", "Indikatorer", "Aktivitetsmål", "Datakilder", "Definitioner")
 ACTIVITIES = "aktiviteter"  # delmaal_id of the activity log's rows in the indicator table
@@ -150,14 +151,17 @@ def _display_len(value: object, fmt: str | None) -> int:
 
 
 def _write_table(ws, cols: list[Col], rows: Iterable[list[object]],
-                 notes: Iterable[str] = ()) -> None:
+                 notes: Iterable[str] = (), *, one_page: bool = False) -> None:
     """Header row (bold, frozen, filters on), typed values with number formats, widths that fit.
-    `notes` go below the table, after a blank row, outside the filter range."""
-    widths = [len(c.header) for c in cols]
+    `notes` go below the table, after a blank row, outside the filter range, each across the
+    table's width. Rows are as high as their wrapped text; printed on A4, fit to the page
+    width, header row repeated (`one_page`: the whole sheet on one page)."""
+    # A header wraps at its words rather than widening its column.
+    widths = [max(len(w) for w in c.header.split()) for c in cols]
     for j, col in enumerate(cols, start=1):
         cell = ws.cell(row=1, column=j, value=col.header)
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        cell.alignment = Alignment(vertical="top")
+        cell.alignment = WRAP
     n = 1
     for n, row in enumerate(rows, start=2):
         for j, (col, raw) in enumerate(zip(cols, row, strict=True), start=1):
@@ -185,11 +189,17 @@ def _write_table(ws, cols: list[Col], rows: Iterable[list[object]],
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{last}{max(n, 2)}"
     for j, (col, width) in enumerate(zip(cols, widths, strict=True), start=1):
-        ws.column_dimensions[get_column_letter(j)].width = min(max(width + 2, 8), 60 if col.wrap else 45)
+        ws.column_dimensions[get_column_letter(j)].width = min(max(width + 2, 8),
+                                                               40 if col.wrap else 45)
     for i, text in enumerate(notes, start=n + 2):
         cell = ws.cell(row=i, column=1, value=safe_text(text))
         cell.data_type = "s"
         cell.font = NOTE_FONT
+        cell.alignment = WRAP
+        ws.merge_cells(start_row=i, start_column=1, end_row=i, end_column=len(cols))
+    fit_row_heights(ws)
+    total = sum(ws.column_dimensions[get_column_letter(j)].width for j in range(1, len(cols) + 1))
+    print_setup(ws, landscape=total > 90, one_page=one_page)
 
 
 def _value_fmt(row: pd.Series) -> str:
@@ -239,7 +249,7 @@ def _sheet_overview(ws, data: report.ReportData) -> None:
     if data.example:
         notes.insert(0, "EKSEMPELDATA: tallene er opdigtede (undtagen baselineårenes tal, som "
                         "står i delaftalen). Må ikke bruges som status for helhedsplanen.")
-    _write_table(ws, cols, rows, notes)
+    _write_table(ws, cols, rows, notes, one_page=True)
 
 
 def _sheet_indicators(ws, table: pd.DataFrame) -> None:

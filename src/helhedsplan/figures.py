@@ -191,14 +191,16 @@ def activity_calendar(table: pd.DataFrame, year: int):
             ax.text(x, 0.5, f"{int(themed)} tema", ha="center", va="center", fontsize=7.5,
                     color="white" if network > 0 else OKABE_ITO[5], fontweight="bold")
         if in_plan and value.get(("maaned_udenfor", m), (False, 0))[1]:
-            ax.plot(x, 1.28, marker="o", ms=7, mfc="white", mec=OKABE_ITO[1], mew=2)
+            ax.plot(x, 1.28, marker="o", ms=7, mfc="white", mec=OKABE_ITO[7], mew=2)
         ax.text(x, -0.25, MONTHS[m - 1], ha="center", va="center", fontsize=8)
     ax.set_xlim(-0.1, 12)
     ax.set_ylim(-0.5, 1.5)
     ax.axis("off")
-    fig.text(0.5, 0.02, "Blå: netværksaktivitet i boligområderne (\"tema\": temaarrangementer). "
-             "Rød kant: ingen aktivitet. Skraveret: uden for helhedsplanens periode. Orange "
-             "ring: temaarrangement uden for boligområderne.", ha="center", fontsize=7,
-             color=BASELINE_COLOUR, wrap=True)
+    # Every mark is told apart by more than its colour (a word, hatching, a ring), and the
+    # legend names the colours as they look: blue, vermilion ("rødorange"), black.
+    fig.text(0.5, 0.02, "Blåt felt: netværksaktivitet i boligområderne (\"tema\": antal "
+             "temaarrangementer). Rødorange kant og \"ingen\": ingen aktivitet. Skraveret: uden "
+             "for helhedsplanens periode. Sort ring: temaarrangement uden for boligområderne.",
+             ha="center", fontsize=7, color=BASELINE_COLOUR, wrap=True)
     fig.tight_layout(rect=(0, 0.12, 1, 1))
     return fig

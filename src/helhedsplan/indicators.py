@@ -65,6 +65,10 @@ def _share_row(rows: _Rows, *, delmaal, indikator_id, indikator, niveau, enhed_n
                        status=stats.status(p, change, delmaal.god_retning))
     else:
         row.update(status=stats.STATUS_NO_BASELINE)
+    if niveau == "sammenligning":
+        # A comparison group (all helhedsplaner) is context for the board, not a goal of
+        # this helhedsplan: its change is shown, but never judged.
+        row.update(status=stats.STATUS_CONTEXT, p_vaerdi=NAN)
     row.update(extra)
     rows.add(**row)
 

@@ -585,6 +585,68 @@ local function align_numbers(tbl)
   return tbl
 end
 
+-- HTML tables for every reader: header cells with scope (the first cell of each body row
+-- is the row's header), each body cell labelled with its column (data-label, so a phone can
+-- show a row as a card: "Status: ▲ Tydelig fremgang"), the status column marked, and tables
+-- with four or more columns marked as cards for narrow screens (statusrapport.css).
+local STATUS_SYMBOLS = {"▲", "▼", "●", "■", "□", "◐"}
+
+local function hide_symbols(contents)
+  -- The status symbols repeat the words beside them: screen readers read the words only.
+  return contents:walk({
+    Str = function(s)
+      for _, sym in ipairs(STATUS_SYMBOLS) do
+        if s.text == sym then
+          return pandoc.Span({pandoc.Str(sym)}, pandoc.Attr("", {}, {["aria-hidden"] = "true"}))
+        end
+      end
+    end,
+  })
+end
+
+local function html_table(tbl)
+  local labels = {}
+  local head_rows = tbl.head.rows
+  for r, row in ipairs(head_rows) do
+    for i, cell in ipairs(row.cells) do
+      cell.attributes["scope"] = "col"
+      if r == #head_rows then labels[i] = pandoc.utils.stringify(cell.contents) end
+    end
+  end
+  -- "Enhed (pct.)" over a years-across table: each number's card line gets the unit.
+  local unit = labels[1] and labels[1]:match("^Enhed %((.-)%)$")
+  local years = #labels > 1
+  for i = 2, #labels do
+    if not labels[i]:match("^%d%d%d%d$") then years = false end
+  end
+  for _, body in ipairs(tbl.bodies) do
+    body.row_head_columns = 1
+    for _, row in ipairs(body.body) do
+      for i, cell in ipairs(row.cells) do
+        if i == 1 then
+          cell.attributes["scope"] = "row"
+        elseif labels[i] and labels[i] ~= "" then
+          cell.attributes["data-label"] = labels[i]
+          if unit == "pct." and is_number(pandoc.utils.stringify(cell.contents)) then
+            cell.attributes["data-unit"] = unit
+          end
+        end
+        if labels[i] == "Status" then cell.classes:insert("sr-status") end
+        cell.contents = hide_symbols(cell.contents)
+      end
+    end
+  end
+  if #tbl.colspecs >= 4 then tbl.classes:insert("sr-kort") end
+  if years then tbl.classes:insert("sr-aar") end
+  local name = pandoc.utils.stringify(tbl.caption.long)
+  -- A table wider than the screen scrolls: the scrolling box can be reached by keyboard
+  -- and is named after its table.
+  return pandoc.Div({tbl}, pandoc.Attr("", {"sr-tabel"}, {
+    role = "region", tabindex = "0",
+    ["aria-label"] = name ~= "" and name or "Tabel",
+  }))
+end
+
 function Pandoc(doc)
   -- 1. callouts and table divs
   doc = doc:walk({
@@ -628,7 +690,7 @@ function Pandoc(doc)
         tbl.caption.long[1] = pandoc.Plain(prefix)
       end
       if is_html then
-        return pandoc.Div({tbl}, pandoc.Attr("", {"sr-tabel"}))
+        return html_table(tbl)
       end
       return tbl
     end,
@@ -670,6 +732,14 @@ function Pandoc(doc)
         })
       end
       return fig
+    end,
+    Code = function(code)
+      -- A SHA-256 checksum (64 hex digits) is too long for an A4 column and Typst cannot
+      -- wrap inside a word: the PDF sets it in two lines of 32; the HTML keeps it whole.
+      if is_typst and code.text:match("^%x+$") and #code.text == 64 then
+        return pandoc.RawInline("typst", "#raw(" .. typst_string(code.text:sub(1, 32))
+          .. ")#linebreak()#raw(" .. typst_string(code.text:sub(33)) .. ")")
+      end
     end,
     Cite = function(cite)
       local out = pandoc.Inlines({})
@@ -928,9 +998,12 @@ def _compile_typst(typ_file: Path, *, root: Path) -> bytes:
         from . import reproducible
 
         # The PDF's creation date and document id come from the report date, not the clock.
+        # PDF/UA-1: Typst refuses to write a file that breaks the standard's rules (a
+        # figure without alt text, a document without title or language), so a PDF that
+        # is written is tagged, titled, in Danish and read in page order.
         pdf = typst.compile(str(typ_file), root=str(root), font_paths=[],
                             timestamp=reproducible.epoch(),
-                            ignore_system_fonts=True)
+                            ignore_system_fonts=True, pdf_standards=["ua-1"])
     except Exception as exc:  # typst.TypstError and friends
         raise RenderError(
             f"Typst kunne ikke lave PDF'en:\n{_tail(str(exc))}"

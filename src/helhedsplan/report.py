@@ -183,12 +183,19 @@ def summary(data: ReportData) -> str:
     return "\n".join(lines) + "\n"
 
 
+def sentence(text: str) -> str:
+    """Text that ends a sentence: a full stop is added unless it already ends with one."""
+    text = str(text).strip()
+    return text if not text or text[-1] in ".!?:" else text + "."
+
+
 def delmaal_text(data: ReportData, delmaal_id: str) -> str:
     d = data.cfg.delmaal_by_id(delmaal_id)
     direction = "flere/højere er bedre" if d.god_retning == "op" else "færre/lavere er bedre"
-    return (f"**Delmål:** {d.delmaal}\n\n**Indikator:** {d.indikator}. {d.definition}\n\n"
+    return (f"**Delmål:** {sentence(d.delmaal)}\n\n**Indikator:** {sentence(d.indikator)} "
+            f"{sentence(d.definition)}\n\n"
             f"**Baseline i delaftalen:** {baseline_text(data.cfg, delmaal_id)}\n\n"
-            f"**Datakilde:** {d.datakilde} **Retning:** {direction}.\n")
+            f"**Datakilde:** {sentence(d.datakilde)} **Retning:** {direction}.\n")
 
 
 def baseline_text(cfg: Config, delmaal_id: str) -> str:
@@ -344,7 +351,7 @@ def status_table(data: ReportData, indikator_id: str,
     if not rows["maalt"].any():
         return f"*Ingen målinger til og med {data.year}.*\n"
     share = rows["enhed"].iloc[0] == "pct."
-    body, notes, shown = [], set(), []
+    body, notes, shown = [], [], []
     for _, r in rows.groupby(["_o", "_u"], sort=True):
         measured = r[r["maalt"]]
         if measured.empty:
@@ -359,26 +366,41 @@ def status_table(data: ReportData, indikator_id: str,
             x["ci_lav"], x["ci_hoej"], int(x["decimaler"]) if share else 0,
             "pct." if share else "")
         status = MARKERS.get(x["status"], x["status"].capitalize())
-        body.append([x["enhed_navn"], _fmt_baseline(x, year=False),
-                     f"{_fmt_value(x)} ({int(x['aar'])})",
-                     amount, ci, _fmt_change(x, unit=False), status])
-        notes.update(n for n, hidden in zip(r["note"], r["undertrykt"], strict=True)
-                     if n and not n.startswith("Ikke målt") and not hidden)
-    notes.update(absence_notes(rows, raw=True))
+        cells = [x["enhed_navn"], _fmt_baseline(x, year=False),
+                 f"{_fmt_value(x)} ({int(x['aar'])})", amount, ci,
+                 _fmt_change(x, unit=False), status]
+        body.append(cells if share else cells[:3] + cells[4:])
+        unit_notes = {n for n, hidden in zip(r["note"], r["undertrykt"], strict=True)
+                      if n and not n.startswith("Ikke målt") and not hidden}
+        # Each note names the unit it is about: "Hele helhedsplanen (2018, 2021): …".
+        for n in _merge_year_notes(unit_notes):
+            years, sep, text = n.partition(": ")
+            notes.append(f"{x['enhed_navn']} ({years}): {text}" if sep and years[:4].isdigit()
+                         else f"{x['enhed_navn']}: {n[0].lower() + n[1:]}")
+    # Why a year has no figure is about the source, not one group: said once for the table.
+    notes += absence_notes(rows)
     change = "Ændring, procentpoint" if share else "Ændring, antal"
     base_years = rows["baseline_aar"].dropna().unique()
     baseline = f"Baseline {int(base_years[0])}" if len(base_years) == 1 else "Baseline"
-    out = md_table(["Enhed", baseline, "Seneste måling", "Antal" if share else "",
-                    "95 pct. usikkerhed", change, "Status"], body,
-                   [19, 12, 18, 15 if share else 2, 17, 15, 19], right={1, 2, 3, 4, 5})
-    if notes:
-        out += "\n" + "\n".join(f"- {n}" for n in _merge_year_notes(notes)) + "\n"
+    if share:
+        out = md_table(["Enhed", baseline, "Seneste måling", "Antal", "95 pct. usikkerhed",
+                        change, "Status"], body, [19, 12, 18, 15, 17, 15, 19],
+                       right={1, 2, 3, 4, 5})
+    else:
+        out = md_table(["Enhed", baseline, "Seneste måling", "95 pct. usikkerhed", change,
+                        "Status"], body, [22, 13, 20, 19, 17, 21], right={1, 2, 3, 4})
+    out += table_notes(notes)
     hidden_note = suppression_note(data, pd.DataFrame(shown))
     if hidden_note:
         out += "\n" + hidden_note
     if moved:
         out += "\n" + moved
     return out
+
+
+def table_notes(notes: list[str]) -> str:
+    """Notes under a table as plain paragraphs (not a bulleted list), each a sentence."""
+    return "".join(f"\n{sentence(n)}\n" for n in notes)
 
 
 def _names(rows: pd.DataFrame) -> str:
@@ -571,10 +593,12 @@ def inputs_appendix(data: ReportData) -> str:
     body = []
     for i in sorted(data.inputs, key=lambda i: (i["kilde"], i["aar"])):
         flag = " (eksempeldata)" if i["eksempeldata"] else ""
-        digest = i["sha256"]  # in two halves, so it can wrap on a narrow page
+        # The whole checksum as one piece of code, so a copied checksum compares equal; the
+        # HTML wraps it visually (overflow-wrap: anywhere); the PDF, which cannot wrap a
+        # word, sets it on two lines (render.py).
         body.append([f"`{i['fil']}`{flag}", i["kilde"], str(i["aar"]), str(i["raekker"]),
-                     f"`{digest[:32]}` `{digest[32:]}`"])
-    return md_table(["Fil", "Kilde", "Dataår", "Rækker", "SHA-256"], body, [28, 16, 8, 8, 34],
+                     f"`{i['sha256']}`"])
+    return md_table(["Fil", "Kilde", "Dataår", "Rækker", "SHA-256"], body, [26, 16, 8, 8, 42],
                     right={2, 3})
 
 
@@ -649,9 +673,7 @@ def activity_table(data: ReportData) -> str:
     notes = sorted({f"{x.enhed_navn[0].upper() + x.enhed_navn[1:]}: {x.note}"
                     for x in rows.itertuples()
                     if x.note and x.indikator_id in ACTIVITY_TARGETS})
-    if notes:
-        out += "\n" + "\n".join(f"- {n}" for n in notes) + "\n"
-    return out
+    return out + table_notes(notes)
 
 
 def activity_log_summary(data: ReportData) -> str:

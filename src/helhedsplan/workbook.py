@@ -33,6 +33,78 @@ _HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 _BOLD = Font(bold=True)
 
 
+# --- Reading and printing well in Excel and LibreOffice ------------------------------------
+
+LINE_HEIGHT = 15.0  # points per line of 11 pt Calibri, Excel's default row height
+_CHARS_PER_WIDTH = 1.0  # a column of width w holds about w characters of 11 pt Calibri
+
+
+def _lines(text: object, width: float) -> int:
+    """How many lines a wrapped cell of this column width needs (a little generous, since
+    LibreOffice's and Excel's fonts differ)."""
+    if text is None or text == "":
+        return 1
+    per_line = max(1, int((width - 1) * _CHARS_PER_WIDTH * 0.92))
+    lines = 0
+    for part in str(text).splitlines() or [""]:
+        words, n, used = part.split(), 1, 0
+        for word in words:
+            need = len(word) + (1 if used else 0)
+            if used and used + need > per_line:
+                n += 1
+                used = len(word)
+            else:
+                used += need
+            while used > per_line:  # a word longer than the line wraps anywhere
+                n += 1
+                used -= per_line
+        lines += n
+    return lines
+
+
+def fit_row_heights(ws, first_row: int = 1) -> None:
+    """Set each row's height to fit its wrapped cells. Neither Excel nor LibreOffice sizes
+    rows of a written file by itself, so long texts would overlap or be cut off."""
+    widths = {letter: (dim.width or 8.43) for letter, dim in ws.column_dimensions.items()}
+    merged = {}
+    for rng in ws.merged_cells.ranges:
+        total = sum(widths.get(get_column_letter(c), 8.43)
+                    for c in range(rng.min_col, rng.max_col + 1))
+        merged[(rng.min_row, rng.min_col)] = total
+    for row in ws.iter_rows(min_row=first_row):
+        lines = 1
+        for cell in row:
+            if cell.value is None or not (cell.alignment and cell.alignment.wrap_text):
+                continue
+            width = merged.get((cell.row, cell.column),
+                               widths.get(cell.column_letter, 8.43))
+            lines = max(lines, _lines(cell.value, width))
+        if lines > 1:
+            ws.row_dimensions[row[0].row].height = LINE_HEIGHT * lines + 2
+
+
+def print_setup(ws, *, landscape: bool, one_page: bool = False, title_rows: str | None = "1:1"
+                ) -> None:
+    """A4, fit to the page width (never a column split over pages), the header row repeated on
+    every page, and a footer with the file name, the sheet and the page number."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 1 if one_page else 0  # 0: as many pages down as needed
+    ws.print_options.gridLines = False
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.header = ws.page_margins.footer = 0.3
+    if title_rows:
+        ws.print_title_rows = title_rows
+    ws.oddFooter.left.text = "&F"
+    ws.oddFooter.center.text = "&A"
+    ws.oddFooter.right.text = "Side &P af &N"
+    for part in (ws.oddFooter.left, ws.oddFooter.center, ws.oddFooter.right):
+        part.size = 8
+
+
 def _excel_serial(d: dt.date) -> int:
     return (d - dt.date(1899, 12, 30)).days
 
@@ -43,7 +115,8 @@ def _validation(col: Column, cfg: Config, year: int, lists: dict[str, str]) -> D
     if allowed:
         dv = DataValidation(type="list", formula1=lists[col.key], allow_blank=True)
         dv.error = f"Vælg {col.choice_label or 'en værdi'} fra listen."
-        dv.prompt = "Vælg fra listen."
+        dv.prompt = f"Vælg {col.choice_label or 'en værdi'} fra listen (pilen til højre)."
+        dv.showInputMessage = True  # shown when the cell is selected, in Excel and LibreOffice
     elif col.kind == "int":
         dv = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0",
                             allow_blank=True)
@@ -66,8 +139,8 @@ def _validation(col: Column, cfg: Config, year: int, lists: dict[str, str]) -> D
     if col.none_words:  # 'intet møde' must stay possible: warn, do not stop
         dv.errorStyle = "warning"
         dv.error += f" Eller skriv '{col.none_words[0]}'."
-    dv.errorTitle = col.header
-    dv.promptTitle = col.header
+    dv.errorTitle = col.header[:32]  # Excel's limit for both titles
+    dv.promptTitle = col.header[:32]
     dv.showErrorMessage = True
     return dv
 
@@ -81,7 +154,14 @@ def _data_sheet(wb: Workbook, layout: Layout, cfg: Config, year: int, rows: list
         cell = ws.cell(row=1, column=j, value=col.header)
         cell.font = _BOLD
         cell.fill = _HEADER_FILL
-        ws.column_dimensions[letter].width = max(14, len(col.header) + 4)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        # Wide enough for the longest usual value (a list's longest choice, the example, a
+        # date); a long header wraps instead of widening the column.
+        usual = [str(v) for v in (col.allowed(cfg) or [])] + [str(col.example or "")]
+        longest = max((len(v) for v in usual), default=0)
+        header_words = max((len(w) for w in col.header.split()), default=0)
+        ws.column_dimensions[letter].width = min(max(12, longest + 3, header_words + 3,
+                                                     min(len(col.header), 24) + 3), 40)
         # The column's format applies to every cell typed into it later, without making cells.
         ws.column_dimensions[letter].number_format = NUMBER_FORMATS[col.kind]
         for i, row in enumerate(rows, start=2):
@@ -95,6 +175,10 @@ def _data_sheet(wb: Workbook, layout: Layout, cfg: Config, year: int, rows: list
             dv.add(f"{letter}2:{letter}{LAST_ROW}")
             ws.add_data_validation(dv)
     ws.freeze_panes = "A2"
+    fit_row_heights(ws)
+    total_width = sum(ws.column_dimensions[get_column_letter(j)].width
+                      for j in range(1, len(layout.columns) + 1))
+    print_setup(ws, landscape=total_width > 90)
 
 
 def _lists_sheet(wb: Workbook, layouts: tuple[Layout, ...], cfg: Config) -> dict[str, str]:
@@ -160,12 +244,17 @@ def _about_sheet(wb: Workbook, src: Source, layouts: tuple[Layout, ...], cfg: Co
         for cell in about[about.max_row]:
             cell.font = _BOLD
         about.append([col.example for col in layout.columns])
-    about.column_dimensions["A"].width = 34
-    about.column_dimensions["B"].width = 70
+    about.column_dimensions["A"].width = 26
+    about.column_dimensions["B"].width = 50
     for col in "CDEFG":
-        about.column_dimensions[col].width = 22
-    for row in about.iter_rows(min_col=2, max_col=2):
-        row[0].alignment = Alignment(wrap_text=True, vertical="top")
+        about.column_dimensions[col].width = 20
+    # Every text wraps within its column, and each row is as high as its longest text, so
+    # nothing overlaps or is cut off in Excel or LibreOffice.
+    for row in about.iter_rows():
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    fit_row_heights(about)
+    print_setup(about, landscape=True, title_rows=None)
 
 
 def write_source_workbook(src: Source, path: Path, year: int, rows: list[dict], *,

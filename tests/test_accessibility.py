@@ -1,0 +1,169 @@
+"""The built report as its readers meet it: in a browser (axe-core, a 390 px phone) and as a
+tagged PDF (PDF/UA-1).
+
+The browser tests drive Debian's Chromium through Playwright (no browser download) and run the
+npm package axe-core, which `make test` installs into .cache/axe-core. Where Chromium,
+Playwright or axe-core is missing, they are skipped with the reason shown (`pytest -ra`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from helhedsplan import paths
+
+AXE_JS = Path(os.environ.get("HELHEDSPLAN_AXE_JS") or paths.ROOT / ".cache" / "axe-core"
+              / "node_modules" / "axe-core" / "axe.min.js")
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def _chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+@pytest.fixture(scope="module")
+def report_2024(built_project) -> Path:
+    root, _ = built_project
+    return root / "reports" / "2024"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api",
+                                   reason="Playwright mangler (pip install -r requirements.txt)")
+    exe = _chromium()
+    if exe is None:
+        pytest.skip("Chromium er ikke installeret (apt-get install chromium)")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=exe, args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+def _page(browser, html: Path, width: int):
+    """The report at a given viewport width. Playwright sets the width with the DevTools
+    protocol's device metrics override, so Chromium lays out a true 390 px page (a plain
+    headless window cannot be narrower than 500 px)."""
+    context = browser.new_context(viewport={"width": width, "height": 844},
+                                  device_scale_factor=1)
+    page = context.new_page()
+    page.goto(html.as_uri())
+    return page
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width", [390, 1366])
+def test_axe_core_finds_no_wcag_21_aa_violations(browser, report_2024, width):
+    if not AXE_JS.is_file():
+        pytest.skip(f"axe-core mangler ({AXE_JS}); `make test` installerer den med npm")
+    page = _page(browser, report_2024 / "statusrapport.html", width)
+    page.add_script_tag(path=str(AXE_JS))
+    result = page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+                           WCAG_21_AA)
+    page.context.close()
+    assert result["passes"], "axe-core ran no checks"
+    problems = [f"{v['id']} ({v['impact']}): {v['help']} – "
+                + ", ".join(str(n["target"]) for n in v["nodes"][:5])
+                for v in result["violations"]]
+    assert problems == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width", [360, 390])
+def test_no_table_is_wider_than_a_phone(browser, report_2024, width):
+    page = _page(browser, report_2024 / "statusrapport.html", width)
+    inner = page.evaluate("window.innerWidth")
+    tables = page.evaluate("""() => [...document.querySelectorAll('table')].map(t => ({
+        caption: t.caption ? t.caption.textContent.replace(/\\s+/g, ' ') : t.id,
+        right: t.getBoundingClientRect().right,
+        scroll: t.parentElement.scrollWidth - t.parentElement.clientWidth,
+        status: [...t.querySelectorAll('td.sr-status')].map(c => {
+            const r = c.getBoundingClientRect(); return [r.left, r.right, r.width]; }),
+    }))""")
+    page_width = page.evaluate("document.documentElement.scrollWidth")
+    page.context.close()
+    assert inner == width
+    assert page_width <= width  # nothing on the page scrolls sideways
+    status_tables = [t for t in tables if t["status"]]
+    assert len(status_tables) >= 5  # page 1 and each delmål's status table
+    assert any(t["caption"].startswith("Tabel 1:") for t in status_tables)
+    for t in tables:
+        assert t["right"] <= width, t["caption"]
+        assert t["scroll"] <= 0, t["caption"]
+        for left, right, shown in t["status"]:
+            assert 0 <= left and right <= width and shown > 0, t["caption"]
+
+
+@pytest.mark.slow
+def test_phone_shows_each_row_as_a_card_with_the_status_first(browser, report_2024):
+    page = _page(browser, report_2024 / "statusrapport.html", 390)
+    cards = page.evaluate("""() => [...document.querySelectorAll('#tbl-sammenfatning tbody tr')]
+        .map(tr => [...tr.children].map(c => [c.getBoundingClientRect().top, c.innerText]))""")
+    caption = page.evaluate("""() => { const c = document.querySelector(
+        '#tbl-sammenfatning caption'); return [c.getBoundingClientRect().right,
+        c.scrollWidth <= c.clientWidth]; }""")
+    page.context.close()
+    assert len(cards) == 3
+    for cells in cards:
+        by_top = [text for _, text in sorted(cells, key=lambda c: c[0])]
+        assert by_top[1].startswith("Status:"), by_top  # the row's name, then its status
+        assert any(t.startswith("Seneste måling:") for t in by_top)
+    assert caption[0] <= 390 and caption[1]  # the caption wraps instead of being cut
+
+
+def test_html_tables_have_header_scopes_and_status_words(report_2024):
+    html = (report_2024 / "statusrapport.html").read_text(encoding="utf-8")
+    head_cells = re.findall(r"<th\b[^>]*>", html)
+    assert head_cells and all('scope="' in th for th in head_cells)
+    # Each status symbol is hidden from screen readers and followed by its words.
+    for symbol, words in [("▲", "Tydelig"), ("●", "Ingen sikker"), ("■", "Mål nået")]:
+        pattern = rf'<span aria-hidden="true">{symbol}</span>\s*{words}'
+        assert re.search(pattern, html), symbol
+    assert not re.search(r"(?<!>)[▲▼●]", html.split("<body", 1)[1].replace(
+        '<span aria-hidden="true">', ">"))
+
+
+def test_checksums_are_whole_and_wrap_on_screen(report_2024):
+    html = (report_2024 / "statusrapport.html").read_text(encoding="utf-8")
+    assert len(re.findall(r"<code>[0-9a-f]{64}</code>", html)) > 20
+    assert not re.search(r"<code>[0-9a-f]{32}</code>", html)
+    assert "overflow-wrap: anywhere" in html
+
+
+def test_pdf_is_pdf_ua_1_with_title_language_and_alt_text(report_2024):
+    reader = PdfReader(report_2024 / "statusrapport.pdf")
+    root = reader.trailer["/Root"]
+    xmp = root["/Metadata"].get_object().get_data().decode("utf-8")
+    assert re.search(r"pdfuaid:part[^0-9]*1", xmp)
+    assert root["/Lang"] == "da"
+    assert root["/MarkInfo"]["/Marked"]
+    assert "/StructTreeRoot" in root
+    assert reader.metadata.title.startswith("Statusrapport")
+    figures = []
+
+    def walk(node):
+        node = node.get_object()
+        if isinstance(node, dict):
+            if node.get("/S") == "/Figure":
+                figures.append(node)
+            kids = node.get("/K")
+            if kids is not None:
+                for kid in kids if isinstance(kids, list) else [kids]:
+                    walk(kid)
+        elif isinstance(node, list):
+            for kid in node:
+                walk(kid)
+
+    walk(root["/StructTreeRoot"])
+    assert len(figures) == 4
+    assert all(str(f.get("/Alt", "")).strip() for f in figures)
