@@ -108,16 +108,18 @@ def test_no_table_is_wider_than_a_phone(browser, report_2024, width):
 def test_phone_shows_each_row_as_a_card_with_the_status_first(browser, report_2024):
     page = _page(browser, report_2024 / "statusrapport.html", 390)
     cards = page.evaluate("""() => [...document.querySelectorAll('#tbl-sammenfatning tbody tr')]
-        .map(tr => [...tr.children].map(c => [c.getBoundingClientRect().top, c.innerText]))""")
+        .map(tr => [...tr.children].map(c => [c.getBoundingClientRect().top,
+            c.getAttribute('data-label') || '', c.innerText]))""")
     caption = page.evaluate("""() => { const c = document.querySelector(
         '#tbl-sammenfatning caption'); return [c.getBoundingClientRect().right,
         c.scrollWidth <= c.clientWidth]; }""")
     page.context.close()
     assert len(cards) == 3
     for cells in cards:
-        by_top = [text for _, text in sorted(cells, key=lambda c: c[0])]
-        assert by_top[1].startswith("Status:"), by_top  # the row's name, then its status
-        assert any(t.startswith("Seneste måling:") for t in by_top)
+        by_top = [label for _, label, _ in sorted(cells, key=lambda c: c[0])]
+        assert by_top[:2] == ["", "Status"], by_top  # the row's name, then its status
+        assert len({top for top, _, _ in cells}) == len(cells)  # stacked, one per line
+        assert "Seneste måling" in by_top
     assert caption[0] <= 390 and caption[1]  # the caption wraps instead of being cut
 
 

@@ -1,0 +1,141 @@
+"""The spreadsheets as a spreadsheet program shows and prints them (LibreOffice, headless).
+
+Each workbook is printed to PDF with `soffice --convert-to pdf`; the PDF's pages and text show
+what a reader gets on paper. Skipped, with the reason shown, where LibreOffice or pdftotext is
+not installed (.ci/run installs them with apt-get).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from helhedsplan import export, indicators, workbook
+from helhedsplan.excel import EXAMPLE_SHEET
+from helhedsplan.sources import SOURCES
+from helhedsplan.sources.base import read_inputs
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+PDFTOTEXT = shutil.which("pdftotext")
+
+needs_libreoffice = pytest.mark.skipif(
+    SOFFICE is None or PDFTOTEXT is None,
+    reason="LibreOffice (soffice) eller pdftotext (poppler-utils) er ikke installeret")
+
+
+def _print(xlsx: Path, out: Path, *, only: str | None = None) -> list[list[tuple]]:
+    """Print the workbook (or only the sheet `only`) to PDF with LibreOffice. Returns per page
+    the printed words with their boxes: (word, x0, y0, x1, y1)."""
+    out.mkdir(parents=True, exist_ok=True)
+    if only is not None:
+        wb = openpyxl.load_workbook(xlsx)
+        for name in wb.sheetnames:
+            if name != only:
+                del wb[name]
+        xlsx = out / f"{xlsx.stem}-{only.replace(' ', '_')}.xlsx"
+        wb.save(xlsx)
+    profile = out / "lo-profil"
+    subprocess.run([SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(out), str(xlsx)],
+                   check=True, capture_output=True, timeout=240)
+    pdf = out / f"{xlsx.stem}.pdf"
+    xml = subprocess.run([PDFTOTEXT, "-bbox", str(pdf), "-"], check=True,
+                         capture_output=True, text=True).stdout
+    pages = []
+    for page in xml.split("<page ")[1:]:
+        pages.append([(html.unescape(w), float(a), float(b), float(c), float(d)) for a, b, c, d, w
+                      in re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" '
+                                    r'yMax="([\d.]+)">(.*?)</word>', page)])
+    return pages
+
+
+def _overlaps(words: list[tuple]) -> list[tuple[str, str]]:
+    """Pairs of printed words whose boxes overlap: text running into its neighbour."""
+    found = []
+    for i, (w1, a1, b1, c1, d1) in enumerate(words):
+        for w2, a2, b2, c2, d2 in words[i + 1:]:
+            # Boxes include the font's ascent and descent, so lines of one wrapped cell touch:
+            # only an overlap of half a line's height is text printed over text.
+            half = 0.5 * min(d1 - b1, d2 - b2)
+            if min(c1, c2) - max(a1, a2) > 0.8 and min(d1, d2) - max(b1, b2) > half:
+                found.append((w1, w2))
+    return found
+
+
+def _split(text: str) -> set[str]:
+    """Words, split at hyphens too (a line may break after a hyphen)."""
+    return {w for w in re.split(r"[\s\-‐]+", text) if w}
+
+
+def _words(pages: list[list[tuple]]) -> set[str]:
+    return {part for page in pages for w in page for part in _split(w[0])}
+
+
+@pytest.fixture(scope="module")
+def export_xlsx(tmp_path_factory, processed_2024, cfg) -> Path:
+    table = indicators.compute(cfg, processed_2024, 2024)
+    wb = export.workbook(cfg, 2024, table, read_inputs(processed_2024))
+    path = tmp_path_factory.mktemp("eksport") / "statusrapport_2024_tal.xlsx"
+    path.write_bytes(export.workbook_bytes(wb))
+    return path
+
+
+@pytest.mark.slow
+@needs_libreoffice
+def test_export_overview_prints_on_one_page_and_the_workbook_on_few(export_xlsx, tmp_path):
+    pages = _print(export_xlsx, tmp_path / "oversigt", only="Oversigt")
+    assert len(pages) == 1
+    words = _words(pages)
+    for word in ["Delmål", "Status", "Note", "afdelingsmøderne", "fremgang", "Side", "1",
+                 export_xlsx.stem]:  # the footer names the file
+        assert word in words, word
+    # The notes below the table are printed whole, not cut at the page edge.
+    assert _split("For anmeldelser til politiet er flere anmeldelser målet.") <= words
+    assert _overlaps(pages[0]) == []
+    everything = _print(export_xlsx, tmp_path / "alle")
+    assert len(everything) <= 40, len(everything)  # every sheet fit to the page width
+
+
+@pytest.mark.slow
+@needs_libreoffice
+@pytest.mark.parametrize("key", list(SOURCES))
+def test_template_about_sheet_prints_without_overlapping_text(key, cfg, tmp_path):
+    src = SOURCES[key]
+    xlsx = workbook.write_source_workbook(src, tmp_path / src.filename, 2025, [],
+                                          example=False, cfg=cfg, layouts=src.layouts)
+    about = openpyxl.load_workbook(xlsx)[EXAMPLE_SHEET]
+    texts = [str(c.value) for row in about.iter_rows() for c in row
+             if isinstance(c.value, str) and c.value.strip()]
+    pages = _print(xlsx, tmp_path / "pdf", only=EXAMPLE_SHEET)
+    assert len(pages) <= 3, len(pages)
+    # Every word of every text is printed, and no printed word runs into another: a text
+    # that overlapped its neighbour or was cut off at the cell edge would show here.
+    words = _words(pages)
+    missing = [t for t in texts if not _split(t) <= words]
+    assert missing == []
+    assert [_overlaps(p) for p in pages] == [[] for _ in pages]
+    # The data sheets print fit to the page width, so no column is split off.
+    data = _print(xlsx, tmp_path / "data", only=src.layout.sheet)
+    assert len(data) == 1
+    assert {col.header.split()[-1] for col in src.layout.columns} <= _words(data)
+
+
+def test_dropdowns_show_their_prompt_and_sheets_have_print_setup(cfg, tmp_path):
+    src = next(s for s in SOURCES.values() if any(c.choices for c in s.layout.columns))
+    xlsx = workbook.write_source_workbook(src, tmp_path / src.filename, 2025, [],
+                                          example=False, cfg=cfg, layouts=src.layouts)
+    wb = openpyxl.load_workbook(xlsx)
+    ws = wb[src.layout.sheet]
+    lists = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]
+    assert lists and all(dv.showInputMessage and dv.prompt and dv.promptTitle for dv in lists)
+    for sheet in (ws, wb[EXAMPLE_SHEET]):
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert sheet.page_setup.fitToWidth == 1 and int(sheet.page_setup.paperSize) == 9
+        assert "&F" in sheet.oddFooter.left.text and "&P" in sheet.oddFooter.right.text
+    assert ws.print_title_rows == "$1:$1"
