@@ -67,6 +67,7 @@ HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 NOTE_FONT = Font(italic=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")
 
 
 # --- names and text -------------------------------------------------------------------------
@@ -182,8 +183,8 @@ def _write_table(ws, cols: list[Col], rows: Iterable[list[object]],
                 cell.data_type = "s"  # text, never a formula, whatever it looks like
                 if text != str(value):
                     cell.quotePrefix = True  # Excel's own "this is text" mark (a typed ')
-            if col.wrap:
-                cell.alignment = WRAP
+            # Top-aligned like the wrapped texts, so a row reads across on one line.
+            cell.alignment = WRAP if col.wrap else TOP
             widths[j - 1] = max(widths[j - 1], _display_len(cell.value, fmt))
     last = get_column_letter(len(cols))
     ws.freeze_panes = "A2"
