@@ -172,7 +172,7 @@ def summary(data: ReportData) -> str:
         lines += ["", hidden_note.rstrip("\n")]
     absent = report_year_absences(data)
     if absent:
-        lines += ["", *(f"- {a}" for a in absent)]
+        lines += [line for a in absent for line in ("", a)]  # plain notes, not bullets
     activity_line = activity_summary_line(data)
     if activity_line:
         lines += ["", activity_line]
@@ -352,6 +352,7 @@ def status_table(data: ReportData, indikator_id: str,
         return f"*Ingen målinger til og med {data.year}.*\n"
     share = rows["enhed"].iloc[0] == "pct."
     body, notes, shown = [], [], []
+    about: dict[str, list[str]] = {}  # note text → the units (and years) it is about
     for _, r in rows.groupby(["_o", "_u"], sort=True):
         measured = r[r["maalt"]]
         if measured.empty:
@@ -375,8 +376,12 @@ def status_table(data: ReportData, indikator_id: str,
         # Each note names the unit it is about: "Hele helhedsplanen (2018, 2021): …".
         for n in _merge_year_notes(unit_notes):
             years, sep, text = n.partition(": ")
-            notes.append(f"{x['enhed_navn']} ({years}): {text}" if sep and years[:4].isdigit()
-                         else f"{x['enhed_navn']}: {n[0].lower() + n[1:]}")
+            if sep and years[:4].isdigit():
+                about.setdefault(text, []).append(f"{x['enhed_navn']} ({years})")
+            else:
+                about.setdefault(n[0].lower() + n[1:], []).append(x["enhed_navn"])
+    # A note shared by several units is read once, naming them all.
+    notes += [f"{_and(units)}: {text}" for text, units in about.items()]
     # Why a year has no figure is about the source, not one group: said once for the table.
     notes += absence_notes(rows)
     change = "Ændring, procentpoint" if share else "Ændring, antal"
@@ -396,6 +401,10 @@ def status_table(data: ReportData, indikator_id: str,
     if moved:
         out += "\n" + moved
     return out
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " og " + items[-1]
 
 
 def table_notes(notes: list[str]) -> str:
@@ -536,7 +545,8 @@ def method_text(data: ReportData) -> str:
     """Data og metode: what the intervals, tests and status words mean, in plain Danish."""
     threshold = data.cfg.diskretion.mindste_antal
     mapping = data.cfg.afdeling_kobling.begrundelse.split(": ", 1)[-1]
-    return f"""Tallene er beregnet af pipelinen direkte fra regnearkene i *Bilag: Inddata*; intet
+    return f"""Tallene er beregnet af pipelinen direkte fra regnearkene i *Bilag: inddata og
+programmer*; intet
 er tastet ind i rapporten.
 
 **Usikkerhed.** En andel, der bygger på få personer, kunne let have været lidt anderledes. Hvert
