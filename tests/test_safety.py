@@ -171,7 +171,8 @@ def test_the_report_says_which_and_why(processed_without_meeting, cfg):
     dev = report.development_table(data, "deltagelse")
     assert "2024: ikke målt: afd. 30 holdt ikke afdelingsmøde det år (SAB)." in dev
     status = report.status_table(data, "deltagelse")
-    assert "2024: kun afd. 22, 35 og 24, fordi afd. 30 ikke holdt afdelingsmøde" in status
+    assert ("Hele helhedsplanen (2024): kun afd. 22, 35 og 24, fordi afd. 30 ikke holdt "
+            "afdelingsmøde") in status
     vive = report.development_table(data, "livskvalitet")
     assert ("ikke målt: VIVEs trygheds- og trivselsmåling har ingen tal for året (angivet i "
             "årets ikke_maalt.txt)") in vive
