@@ -42,7 +42,10 @@ def project_copy(dest: Path) -> Path:
     return dest
 
 
-COMMENT_2024 = """# Bemærkninger til statusrapporten 2024
+COMMENT_2024 = """---
+rapportdato: 2025-03-01
+---
+# Bemærkninger til statusrapporten 2024
 
 ## Flere deltager i afdelingsmøderne
 

@@ -63,9 +63,7 @@ def _page(browser, html: Path, width: int):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("width", [390, pytest.param(1366, marks=pytest.mark.xfail(
-    reason="efter rebase på main (17:20) melder axe-core scrollable-region-focusable på "
-           "selve tabellerne ved 1366 px; ikke nået at rette"))])
+@pytest.mark.parametrize("width", [390, 1366])
 def test_axe_core_finds_no_wcag_21_aa_violations(browser, report_2024, width):
     if not AXE_JS.is_file():
         pytest.skip(f"axe-core mangler ({AXE_JS}); `make test` installerer den med npm")

@@ -789,6 +789,9 @@ def render_builtin(executed_notebook: Path, out_dir: Path, *,
             "rapport-html.md", *common, "--to", "html5", "--standalone", "--embed-resources",
             "--toc", "--toc-depth=3", "--number-sections", "--section-divs",
             "--include-in-header", "hoved.html",
+            # The CSS comes in hoved.html, not --css, so pandoc would add its own default
+            # styles (narrow body, hyphenation, scrolling block tables): keep them out.
+            "--metadata", "document-css=false",
             "--metadata", "toc-title=Indhold",
             "--variable", 'include-before=<div class="sr-side">',
             "--variable", "include-after=</div>",
