@@ -37,6 +37,8 @@ def _sha(data: bytes) -> str:
 def exported(tmp_path_factory):
     root = project_copy(tmp_path_factory.mktemp("projekt"))
     messages = []
+    # Built, and checked for freshness below, with the built-in renderer: "auto" would mean
+    # Quarto wherever one is on PATH (as in CI), and a change of renderer makes a build stale.
     path = export.build_export(2024, root=root, renderer="indbygget", log=messages.append)
     unpacked = tmp_path_factory.mktemp("pakke")
     with zipfile.ZipFile(path) as zf:
@@ -339,7 +341,7 @@ def test_libreoffice_reads_every_sheet_and_keeps_hostile_text_as_text(tampered, 
 @pytest.mark.slow
 def test_reexport_does_not_rebuild(built_copy):
     messages = []
-    path = export.build_export(2024, root=built_copy, log=messages.append)
+    path = export.build_export(2024, root=built_copy, renderer="indbygget", log=messages.append)
     assert any("bygges ikke igen" in m for m in messages), messages
     assert path.is_file()
 
@@ -355,22 +357,22 @@ def test_the_workbook_keeps_a_formula_in_the_table_as_text(processed_2024, cfg, 
 @pytest.mark.slow
 def test_stale_reason_is_by_content_not_by_date(built_copy):
     root = built_copy
-    assert export.stale_reason(2024, root) is None
+    assert export.stale_reason(2024, root, "indbygget") is None
     later = root / "data" / "raw" / "2031"  # a later year is not read for 2024
     later.mkdir()
     (later / "beboerdata.xlsx").write_bytes(b"x")
-    assert export.stale_reason(2024, root) is None
+    assert export.stale_reason(2024, root, "indbygget") is None
 
     cfg = root / "config" / "delaftale.yaml"
     stat = cfg.stat()
     os.utime(cfg, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**12))  # a newer date, same content
-    assert export.stale_reason(2024, root) is None
+    assert export.stale_reason(2024, root, "indbygget") is None
     text = cfg.read_text(encoding="utf-8")
     cfg.write_text(text + "\n# ændret\n", encoding="utf-8")
     os.utime(cfg, ns=(stat.st_atime_ns, 0))  # new content with an old date: still stale
-    assert "config/delaftale.yaml er ændret" in export.stale_reason(2024, root)
+    assert "config/delaftale.yaml er ændret" in export.stale_reason(2024, root, "indbygget")
     cfg.write_text(text, encoding="utf-8")
-    assert export.stale_reason(2024, root) is None
+    assert export.stale_reason(2024, root, "indbygget") is None
 
     # a file replaced by another with an old date: caught by its checksum
     raw = root / "data" / "raw" / "2023" / "sab_afdelingsmoeder.xlsx"
@@ -378,11 +380,11 @@ def test_stale_reason_is_by_content_not_by_date(built_copy):
     original = raw.read_bytes()
     shutil.copy(root / "data" / "raw" / "2022" / "sab_afdelingsmoeder.xlsx", raw)
     os.utime(raw, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-    assert "data/raw/2023/sab_afdelingsmoeder.xlsx er ændret" in export.stale_reason(2024, root)
+    assert "data/raw/2023/sab_afdelingsmoeder.xlsx er ændret" in export.stale_reason(2024, root, "indbygget")
     raw.write_bytes(original)
 
     (root / "reports" / "2024" / "statusrapport.pdf").unlink()
-    assert "reports/2024/statusrapport.pdf mangler" in export.stale_reason(2024, root)
+    assert "reports/2024/statusrapport.pdf mangler" in export.stale_reason(2024, root, "indbygget")
 
 
 @pytest.mark.slow
@@ -390,20 +392,21 @@ def test_a_changed_table_is_stale(built_copy):
     csv = built_copy / "data" / "processed" / "2024" / "indikatorer.csv"
     pd.read_csv(csv).drop(columns=["note"]).to_csv(csv, index=False)
     assert "data/processed/2024/indikatorer.csv mangler eller er ændret" in export.stale_reason(
-        2024, built_copy)
+        2024, built_copy, "indbygget")
 
 
 @pytest.mark.slow
 def test_a_new_file_in_the_year_folder_makes_it_stale(built_copy):
     (built_copy / "data" / "raw" / "2024" / "bemaerkninger.md").write_text("## x\n", "utf-8")
-    assert "data/raw/2024/bemaerkninger.md er kommet til" in export.stale_reason(2024, built_copy)
+    assert "data/raw/2024/bemaerkninger.md er kommet til" in export.stale_reason(2024, built_copy,
+                                                                                  "indbygget")
 
 
 # --- the command line -------------------------------------------------------------------------
 
 @pytest.mark.slow
 def test_cli_prints_where_the_zip_is(built_copy):
-    run = run_cli(built_copy, "eksport", "--aar", "2024")
+    run = run_cli(built_copy, "eksport", "--aar", "2024", "--renderer", "indbygget")
     assert run.returncode == 0, run.stderr
     assert str(built_copy / "reports" / "2024" / ZIP_NAME) in run.stdout
     assert "bygges ikke igen" in run.stdout
