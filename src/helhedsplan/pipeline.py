@@ -267,8 +267,8 @@ def _render_reads(build: Build) -> dict[str, str]:
     out["parameter renderer"] = renderer
     if renderer == "quarto":  # which Quarto: its launcher and version file (no process started)
         exe = Path(shutil.which("quarto") or "quarto").resolve()
-        out["quarto"] = str(exe)
-        out |= {f"quarto {p.name}": freshness.digest_file(p)
+        out["Quarto-programmet"] = str(exe)  # labels read in the console: "… er kommet til"
+        out |= {f"Quarto-filen {p.name}": freshness.digest_file(p)
                 for p in (exe, exe.parent.parent / "share" / "version")}
     return out
 
