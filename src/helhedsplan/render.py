@@ -641,9 +641,11 @@ local function html_table(tbl)
   local name = pandoc.utils.stringify(tbl.caption.long)
   -- A table wider than the screen scrolls: the scrolling box can be reached by keyboard
   -- and is named after its table.
+  -- Attributes as a list of pairs: a Lua table's key order changes from run to run, and
+  -- the HTML must come out byte-identical.
   return pandoc.Div({tbl}, pandoc.Attr("", {"sr-tabel"}, {
-    role = "region", tabindex = "0",
-    ["aria-label"] = name ~= "" and name or "Tabel",
+    {"role", "region"}, {"tabindex", "0"},
+    {"aria-label", name ~= "" and name or "Tabel"},
   }))
 end
 
