@@ -292,9 +292,31 @@ def test_pandoc_reads_no_local_file_even_from_raw_markdown(tmp_path):
     path = tmp_path / "nb.ipynb"
     nbformat.write(nb, str(path))
     try:
-        html, _ = render_builtin(path, tmp_path / "ud")
+        html, _, _ = render_builtin(path, tmp_path / "ud")
     except Exception as exc:  # refusing to render is as good as not reading
         assert CANARY not in str(exc)
         return
     assert CANARY not in html.read_text(encoding="utf-8")
     assert os.path.getsize(html) > 0
+
+
+def test_word_reads_no_local_file_either(tmp_path, monkeypatch):
+    """pandoc's docx writer embeds every image it can read: it runs in --sandbox too. (Typst is
+    stubbed here: it refuses a file outside its root, which would end the render first.)"""
+    import nbformat
+
+    from helhedsplan import render as rnd
+
+    monkeypatch.setattr(rnd, "_compile_typst", lambda *args, **kwargs: b"%PDF-1.7\n")
+    secret = tmp_path / "hemmelig.svg"
+    secret.write_text(f"<svg xmlns='http://www.w3.org/2000/svg'><text>{CANARY}</text></svg>",
+                      encoding="utf-8")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_raw_cell("---\ntitle: Test\nlang: da\n---"),
+                nbformat.v4.new_markdown_cell(f"Tekst ![x]({secret}) og ![y](file://{secret})")]
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(nb, str(path))
+    _, _, docx = rnd.render_builtin(path, tmp_path / "ud")
+    with zipfile.ZipFile(docx) as zf:
+        assert "word/document.xml" in zf.namelist()
+        assert not any(CANARY.encode() in zf.read(i) for i in zf.infolist())

@@ -16,6 +16,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output, new_raw_cell
 
 from helhedsplan import render as rnd
+from helhedsplan import reproducible
 from helhedsplan.render import RenderError, render
 
 ALT_TEXT = "Søjlediagram over fremmøde i fire afdelinger; Afd. 30 har flest med 7,2 pct."
@@ -318,7 +319,8 @@ def _fake_quarto(bin_dir: Path, log: Path) -> None:
         src = Path(args[1])
         entry = {{"argv": args, "cwd": os.getcwd(), "exists": src.is_file(),
                   "project": (Path(os.getcwd()) / "_quarto.yml").is_file(),
-                  "programmer": "| Quarto | 1.10.18 |" in src.read_text(encoding="utf-8")}}
+                  "programmer": "| Quarto | 1.10.18 |" in src.read_text(encoding="utf-8"),
+                  "epoch": os.environ.get("SOURCE_DATE_EPOCH")}}
         with open({str(log)!r}, "a", encoding="utf-8") as fh:
             fh.write(json.dumps(entry) + "\\n")
         to = args[args.index("--to") + 1]
@@ -379,8 +381,13 @@ def test_quarto_renderer_arguments_and_outputs(tmp_path, fake_quarto):
         assert call["exists"] and call["project"]
         assert call["programmer"]  # the provenance table names the Quarto that rendered it
         assert "--execute" not in argv and not any(a.startswith("-P") for a in argv)
-        assert len(argv) == 4 or argv[4:] == ["--reference-doc",
-                                              str(copy_dir.parent / "reference.docx")]
+        # dated by SOURCE_DATE_EPOCH (a fixed date outside the pipeline), never the clock; pandoc
+        # in --sandbox, except for Word (Quarto's figure files must be read there)
+        stamp = str(reproducible.epoch())
+        assert call["epoch"] == stamp
+        assert argv[4:6] == ["--metadata", f"creation-timestamp:{stamp}"]
+        assert argv[6:] == (["--reference-doc", str(copy_dir.parent / "reference.docx")]
+                            if argv[3] == "docx" else ["--sandbox"])
     # the temporary build folder is gone, nothing else was left in the project or out dir
     assert not (project / "reports").exists() and not (project / ".quarto").exists()
     assert sorted(p.name for p in out.iterdir()) == sorted(names)

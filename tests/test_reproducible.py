@@ -6,12 +6,19 @@ own process with its own time zone: UTC+14 and UTC-12 are 26 hours apart, so the
 local clocks show different dates (whatever the hour), and every local-time stamp (today's
 date, zip entry times) would differ, as would any UTC stamp, since the runs are minutes apart.
 Every output file must have the same SHA-256. This costs two full builds, once in the suite.
+
+The Quarto path is checked the same way when Quarto is on PATH (CI puts the kit there), at the
+cost of two renders rather than two more builds: each built copy is copied again, to a third and
+a fourth folder, and exported there with `--renderer quarto` in the other time zone, so only the
+render stage (and the export) runs again.
 """
 
 import datetime as dt
 import hashlib
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -20,7 +27,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.conftest import project_copy
+from tests.conftest import REPO, project_copy
+from tests.test_quarto import QUARTO
 
 ZONES = ("Etc/GMT-14", "Etc/GMT+12")  # POSIX sign: GMT-14 is UTC+14
 COMMENTS = """---
@@ -94,8 +102,12 @@ def test_the_zip_entries_are_identical_and_dated_by_the_report_date(two_builds):
 
 
 def test_no_build_folder_path_in_any_output(two_builds):
-    for root in two_builds:
-        needles = [str(root).encode(), b".byg/", str(root).encode("unicode_escape")]
+    _assert_no_build_path(two_builds)
+
+
+def _assert_no_build_path(roots):
+    for root in roots:
+        needles = [str(root).encode(), b".byg/", b"quarto-byg", str(root).encode("unicode_escape")]
         for name in _outputs(root):
             data = (root / name).read_bytes()
             if name.endswith(".zip"):
@@ -106,6 +118,80 @@ def test_no_build_folder_path_in_any_output(two_builds):
                 assert needle not in data, (name, needle)
 
 
+def test_the_word_reference_document_carries_no_clock_time(tmp_path, monkeypatch):
+    # Word copies the reference document's entries, with their times: pandoc writes its own
+    # reference.docx with the clock unless SOURCE_DATE_EPOCH is set, also outside the pipeline.
+    from helhedsplan import render as rnd
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    with zipfile.ZipFile(rnd.reference_docx(tmp_path / "reference.docx")) as zf:
+        assert {i.date_time for i in zf.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
 def test_the_report_shows_the_analysts_report_date(two_builds):
     html = (two_builds[0] / "reports" / "2024" / "statusrapport.html").read_text(encoding="utf-8")
     assert "1. marts 2025" in html.split("</header>")[0]
+
+
+# --- the Quarto path ----------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def two_quarto_builds(two_builds, tmp_path_factory):
+    """The two built projects, each copied to another folder and exported again with Quarto in
+    the other time zone: only the render stage and the export run again (about 10 s each)."""
+    from helhedsplan import render as rnd
+
+    if QUARTO is None:
+        pytest.skip("Quarto findes ikke (hverken på PATH eller som kit i ~/.cache/quarto-kit): "
+                    "Quarto-stiens reproducerbarhed testes ikke. Kør ../shared/quarto/install.sh.")
+    version = rnd.quarto_version(QUARTO)
+    if version is None or version < rnd.MIN_QUARTO:
+        pytest.skip(f"Quarto {version} er ældre end {rnd.MIN_QUARTO}")
+    base = tmp_path_factory.mktemp("reproducerbar-quarto")
+    roots = []
+    for built, name, zone in zip(two_builds, ("q", "en tredje mappe, æøå"), reversed(ZONES),
+                                 strict=True):
+        root = base / name
+        shutil.copytree(built, root, ignore=shutil.ignore_patterns(".byg"))
+        # the Quarto project's _quarto.yml names the project's assets (filter, Typst partials)
+        shutil.copytree(REPO / "src" / "helhedsplan" / "assets",
+                        root / "src" / "helhedsplan" / "assets")
+        env = dict(os.environ, HELHEDSPLAN_ROOT=str(root), TZ=zone,
+                   PATH=f"{Path(QUARTO).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+        env.pop("SOURCE_DATE_EPOCH", None)
+        done = subprocess.run([sys.executable, "-m", "helhedsplan", "eksport", "--aar", "2024",
+                               "--renderer", "quarto"], capture_output=True, text=True,
+                              env=env, timeout=1200)
+        assert done.returncode == 0, done.stderr
+        roots.append(root)
+    return roots
+
+
+def test_every_quarto_output_is_byte_identical(two_quarto_builds):
+    a, b = (_outputs(root) for root in two_quarto_builds)
+    assert set(a) == set(b)
+    assert {"reports/2024/statusrapport.html", "reports/2024/statusrapport.pdf",
+            "reports/2024/statusrapport.docx"} <= set(a)
+    html = (two_quarto_builds[0] / "reports" / "2024" / "statusrapport.html").read_text("utf-8")
+    assert 'name="generator" content="quarto-' in html  # Quarto made it, not the fallback
+    different = sorted(name for name in a if a[name] != b[name])
+    print(f"\nbyte-identical outputs (Quarto): {len(a) - len(different)}/{len(a)}")
+    for name in sorted(a):
+        print(("  same " if name not in different else "  DIFF ") + name)
+    assert different == []
+
+
+def test_quarto_pdf_and_word_are_dated_by_the_report_date(two_quarto_builds):
+    folder = two_quarto_builds[0] / "reports" / "2024"
+    pdf = (folder / "statusrapport.pdf").read_bytes()
+    assert re.findall(rb"/CreationDate\(D:(\d{14})", pdf) == [b"20250301120000"]
+    assert re.findall(rb"/ModDate\(D:(\d{14})", pdf) == [b"20250301120000"]
+    with zipfile.ZipFile(folder / "statusrapport.docx") as zf:
+        core = zf.read("docProps/core.xml").decode("utf-8")
+        assert {i.date_time for i in zf.infolist()} == {(2025, 3, 1, 12, 0, 0)}
+    assert re.findall(r"<dcterms:(?:created|modified)[^>]*>([^<]*)<", core) == \
+        ["2025-03-01T12:00:00Z"] * 2
+
+
+def test_no_build_folder_path_in_any_quarto_output(two_quarto_builds):
+    _assert_no_build_path(two_quarto_builds)

@@ -771,16 +771,18 @@ def render_builtin(executed_notebook: Path, out_dir: Path, *,
     document = notebook_to_document(nb)
     word = notebook_to_document(docx_notebook(nb))
 
+    stamp = _source_date()
     with tempfile.TemporaryDirectory(prefix="statusrapport-") as tmp:
         work = Path(tmp)
-        (work / "docx").mkdir()
-        for folder, doc in ((work, document), (work / "docx", word)):
-            for name, content in doc.files.items():
-                (folder / name).write_bytes(content)
-            (folder / "rapport.md").write_text(doc.markdown(), encoding="utf-8")
-            (folder / "filter.lua").write_text(_LUA_FILTER, encoding="utf-8")
+        for name, content in document.files.items():
+            (work / name).write_bytes(content)
+        (work / "rapport.md").write_text(document.markdown(), encoding="utf-8")
+        (work / "filter.lua").write_text(_LUA_FILTER, encoding="utf-8")
         reference_docx(work / "reference.docx")
+        # HTML and Word get their figures as data: URIs, which pandoc takes in --sandbox
         (work / "rapport-html.md").write_text(document.markdown(inline_files=True),
+                                              encoding="utf-8")
+        (work / "rapport-docx.md").write_text(word.markdown(inline_files=True),
                                               encoding="utf-8")
         (work / "hoved.html").write_text(_html_head(), encoding="utf-8")
 
@@ -802,16 +804,16 @@ def render_builtin(executed_notebook: Path, out_dir: Path, *,
         typst_args = [
             "rapport.md", *common, "--to", "typst", "--standalone",
             "--template", str(TYPST_TEMPLATE), "--toc", "--toc-depth=2",
+            "--metadata", f"creation-timestamp={stamp}",
             "--output", "rapport.typ",
         ]
         docx_args = [
-            "docx/rapport.md", "--from", "markdown", "--lua-filter", "docx/filter.lua",
-            "--resource-path", "docx", "--to", "docx", "--number-sections",
+            "rapport-docx.md", *common, "--to", "docx", "--number-sections",
             "--reference-doc", "reference.docx", "--output", "rapport.docx",
         ]
         # The pandoc runs are independent: run them side by side.
         _run_pandoc_pair(work, [("HTML", html_args), ("Typst", typst_args),
-                                ("Word", docx_args)])
+                                ("Word", docx_args)], env=_tool_env(stamp))
 
         html_bytes = (work / "rapport.html").read_bytes()
         docx_bytes = (work / "rapport.docx").read_bytes()
@@ -894,9 +896,12 @@ def reference_docx(dest: Path) -> Path:
     """
     import zipfile
 
+    from . import reproducible
+
+    stamp = _source_date()
     try:
         proc = subprocess.run([_pandoc_path(), "--print-default-data-file", "reference.docx"],
-                              capture_output=True, check=False)
+                              capture_output=True, check=False, env=_tool_env(stamp))
     except OSError as exc:
         raise RenderError(f"Pandoc kunne ikke startes: {exc}") from exc
     data = proc.stdout
@@ -930,11 +935,9 @@ def reference_docx(dest: Path) -> Path:
                 content = content.replace(b"</Types>", (
                     b'<Override PartName="/word/footer1.xml" ContentType="application/'
                     b'vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"/></Types>'))
-            dst.writestr(item, content)
-        from . import reproducible
-
-        # a fixed time, not the clock: pandoc copies the entry's time into the .docx
-        dst.writestr(reproducible.zip_entry("word/footer1.xml", reproducible.epoch()), _FOOTER_XML)
+            # a fixed time, not the clock: pandoc copies the entries' times into the .docx
+            dst.writestr(reproducible.zip_entry(item.filename, stamp), content)
+        dst.writestr(reproducible.zip_entry("word/footer1.xml", stamp), _FOOTER_XML)
     dest.write_bytes(out.getvalue())
     return dest
 
@@ -967,13 +970,15 @@ def _pandoc_path() -> str:
         ) from exc
 
 
-def _run_pandoc_pair(work: Path, jobs: list[tuple[str, list[str]]]) -> None:
+def _run_pandoc_pair(work: Path, jobs: list[tuple[str, list[str]]],
+                     env: dict[str, str] | None = None) -> None:
     pandoc = _pandoc_path()
     procs = []
     try:
         for what, args in jobs:
             procs.append((what, subprocess.Popen(
                 [pandoc, *args], cwd=work, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                env=env,
             )))
     except OSError as exc:
         for _, p in procs:
@@ -1096,7 +1101,8 @@ def render_quarto(executed_notebook: Path, out_dir: Path, *, basename: str = "st
     if not (project / "_quarto.yml").is_file():
         raise RenderError(f"Quarto-projektfilen mangler: {project / '_quarto.yml'}")
     nb = read_notebook(Path(executed_notebook))  # fail early, in Danish, on a failed notebook
-    nb = with_tool_versions(nb, quarto_tool_versions(quarto, version))
+    nb = without_run_bookkeeping(with_tool_versions(nb, quarto_tool_versions(quarto, version)))
+    stamp = _source_date()
 
     build_root = _quarto_build_root(project, out_dir)
     had_build_root = build_root.exists()
@@ -1109,14 +1115,25 @@ def render_quarto(executed_notebook: Path, out_dir: Path, *, basename: str = "st
                 folder = work / to
                 folder.mkdir()
                 source = folder / f"{basename}.ipynb"
-                cmd = [quarto, "render", str(source), "--to", to]
+                # creation-timestamp: the PDF's date (statusrapport-stil.typ); Quarto runs
+                # typst without --creation-timestamp, and not every Typst reads the environment.
+                cmd = [quarto, "render", str(source), "--to", to,
+                       "--metadata", f"creation-timestamp:{stamp}"]
+                if to != "docx":
+                    # Quarto hands arguments it does not know to pandoc (it has no YAML option
+                    # for them): pandoc then reads no file and fetches no URL that the document,
+                    # which holds the analyst's text, names. Not for Word: Quarto writes the
+                    # notebook's figures (and its callout icon) as files that the docx writer
+                    # must read, and --sandbox would leave them out. The analyst's text cannot
+                    # name a file there either: comments.py lets no image through.
+                    cmd.append("--sandbox")
                 if to == "docx":
                     nbformat.write(docx_notebook(nb), source)
                     cmd += ["--reference-doc", str(reference_docx(work / "reference.docx"))]
                 else:
                     nbformat.write(nb, source)
                 jobs.append((to, cmd, folder / f"{basename}{suffix}"))
-            _run_quarto_jobs(jobs, cwd=project, log=log)
+            _run_quarto_jobs(jobs, cwd=project, log=log, env=_tool_env(stamp))
             return _publish(out_dir, {produced.name: produced for _, _, produced in jobs})
     finally:
         if not had_quarto_dir:
@@ -1124,6 +1141,49 @@ def render_quarto(executed_notebook: Path, out_dir: Path, *, basename: str = "st
         if not had_build_root:
             with contextlib.suppress(OSError):
                 build_root.rmdir()
+
+
+# Per-cell records of the run that Quarto would copy into the output as attributes
+# (data-execution_count, data-quarto-private-1 holding papermill's status, data-tags="[]"). A
+# table cell's attributes pass through a Lua table in Quarto's float code, whose key order
+# changes from run to run: with more than one of them, the HTML was not byte-identical.
+_RUN_METADATA = ("papermill", "execution", "ExecuteTime", "collapsed", "scrolled")
+
+
+def without_run_bookkeeping(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy of ``nb`` without execution counts and the cells' run metadata (papermill's
+    status, empty tag lists): none of it is part of the report."""
+    import copy
+
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        for key in _RUN_METADATA:
+            cell.metadata.pop(key, None)
+        if not cell.metadata.get("tags", True):
+            cell.metadata.pop("tags")
+        if cell.cell_type == "code":
+            cell.execution_count = None
+            for out in cell.get("outputs", []):
+                if "execution_count" in out:
+                    out["execution_count"] = None
+    return nb
+
+
+def _source_date() -> int:
+    """The time every output is dated by (SOURCE_DATE_EPOCH, which the pipeline sets from the
+    report date; a fixed date without it): never the clock."""
+    from . import reproducible
+
+    return reproducible.epoch()
+
+
+def _tool_env(stamp: int) -> dict[str, str]:
+    """The environment for pandoc and Quarto: SOURCE_DATE_EPOCH set, so pandoc dates the Word
+    file by it and the Typst CLI the PDF (both honour it), also when render() is called on its
+    own."""
+    from . import reproducible
+
+    return dict(os.environ, **{reproducible.ENV: str(stamp)})
 
 
 def quarto_tool_versions(quarto: str, version: tuple[int, ...]) -> list[list[str]]:
@@ -1222,13 +1282,14 @@ def quarto_messages(stderr: str) -> list[str]:
     return kept
 
 
-def _run_quarto_jobs(jobs: list[tuple[str, list[str], Path]], *, cwd: Path, log=None) -> None:
+def _run_quarto_jobs(jobs: list[tuple[str, list[str], Path]], *, cwd: Path, log=None,
+                     env: dict[str, str] | None = None) -> None:
     procs = []
     try:
         for to, cmd, produced in jobs:
             procs.append((to, produced, subprocess.Popen(
                 cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                encoding="utf-8", errors="replace")))
+                encoding="utf-8", errors="replace", env=env)))
     except OSError as exc:
         for _, _, p in procs:
             p.kill()
