@@ -11,7 +11,11 @@ one unit (runs.publish), into data/processed/<år>/ and reports/<år>/. A failed
 both untouched and keeps its staging folder, with the failed notebook, for inspection.
 
 Stages form a small dependency graph; stages whose dependencies are done run side by side in
-threads (papermill from threads in one process works, DESIGN.md), each in its own kernel.
+threads (papermill from threads in one process works, DESIGN.md). Notebook stages run in a few
+long-lived kernels ("lanes", _Lane): starting a kernel and importing pandas, matplotlib and the
+package is most of what a notebook stage costs, so a lane pays it once and runs its notebooks
+in turn, with the namespace reset between them. The report's lane starts at the beginning of
+the run and imports what the report needs while the data stages work.
 """
 
 from __future__ import annotations
@@ -31,6 +35,11 @@ NOTEBOOK_FOLDER = "notesbøger"
 # Files an ingest stage reads besides its own source's files, for each year up to the report
 # year: the cross-checks (sources/sab.py compares attendance with Beboerdata's 18+).
 CROSS_READS = {"afdelingsmoeder": ("beboerdata.xlsx",)}
+DATA_LANE, REPORT_LANE = "data", "rapport"  # the kernels a run starts (_Lane)
+# What the stages import, loaded while the kernel waits for its first notebook.
+_INGEST_WARMUP = "import helhedsplan.stages, helhedsplan.sources"
+_REPORT_WARMUP = ("import helhedsplan.report, helhedsplan.figures, helhedsplan.stages\n"
+                  "import matplotlib.pyplot, seaborn, IPython.display")
 NOT_MEASURED = "ikke_maalt.txt"  # sources.folder.NOT_MEASURED_FILE (a test keeps them equal)
 
 
@@ -81,17 +90,23 @@ class Stage:
     reads: Callable[[Build], dict[str, str]] = field(default=lambda b: {})
     # Which staged files (relative to the staging folder, e.g. 'processed/x.csv') it writes.
     owns: Callable[[str], bool] = field(default=lambda rel: False)
+    # The kernel lanes a notebook stage may run in, preferred first (none: runs in this
+    # process), and what its lane may import before the stage's turn comes.
+    lanes: tuple[str, ...] = ()
+    warmup: str = ""
 
 
-def _papermill(notebook: Path, parameters: Callable[[Build], dict]) -> Callable[[Build], None]:
-    def run(build: Build) -> None:
+def _papermill(notebook: Path, parameters: Callable[[Build], dict]):
+    def run(build: Build, km) -> None:
         import papermill as pm
 
         out = build.notebooks / notebook.name
         try:
             pm.execute_notebook(str(notebook), str(out), parameters=parameters(build),
                                 kernel_name="python3", cwd=str(build.root), progress_bar=False,
-                                log_output=False, kernel_manager_class=_kernel_manager())
+                                log_output=False, km=km,
+                                # saving after every cell costs a third of a short notebook
+                                request_save_on_cell_execute=False)
         except pm.PapermillExecutionError as err:
             if err.ename == "InputError":  # the package's own Danish message: show it as it is
                 raise InputError(_problems_from_text(_strip_ansi(err.evalue))) from None
@@ -131,6 +146,81 @@ def _kernel_manager():
             return [*super().format_kernel_cmd(extra_arguments), "--IPKernelApp.log_level=CRITICAL"]
 
     return QuietKernelManager
+
+
+# Before each notebook in a lane: the run's SOURCE_DATE_EPOCH, and after the first one an empty
+# namespace, no open figures and the execution count back at 1, so an executed notebook is byte
+# for byte what a fresh kernel would give. Imported modules stay: that is the point of a lane.
+_RESET = ("import matplotlib.pyplot as _plt\n_plt.close('all')\n"
+          "get_ipython().reset(new_session=True)")
+
+
+class _Lane:
+    """One kernel that runs notebook stages in turn. Everything the kernel's client does
+    happens in the lane's one thread: its asyncio loop owns the kernel's sockets."""
+
+    def __init__(self, name: str, root: Path, env: dict[str, str], warmup: str):
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.name, self.root, self.env = name, root, env
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"kerne-{name}")
+        self.km = None
+        self.used = False
+        self.closed = False
+        self.epoch: str | None = None  # set by the run before the first notebook is submitted
+        self.started = self.pool.submit(self._start, warmup)
+
+    def submit(self, run: Callable, build: Build):
+        return self.pool.submit(self._run, run, build)
+
+    def close(self, wait: bool = True) -> None:
+        """Shut the kernel down once its last notebook is done (again: no-op but the wait)."""
+        if not self.closed:
+            self.closed = True
+            self.pool.submit(self._stop)
+        self.pool.shutdown(wait=wait)
+
+    def _start(self, warmup: str) -> None:
+        from jupyter_core.utils import run_sync
+
+        km = _kernel_manager()(kernel_name="python3")
+        run_sync(km.start_kernel)(cwd=str(self.root), env=self.env)
+        self.km = km
+        if warmup:
+            self._execute(warmup)
+
+    def _execute(self, code: str) -> None:
+        from jupyter_core.utils import run_sync
+
+        kc = self.km.client()
+        kc.start_channels()
+        try:
+            reply = run_sync(kc.execute_interactive)(code, silent=True, store_history=False,
+                                                     timeout=300, output_hook=lambda msg: None)
+        finally:
+            kc.stop_channels()
+        content = reply["content"]
+        if content.get("status") != "ok":
+            raise StageError(f"Python-kernen kunne ikke gøres klar: {content.get('ename')}: "
+                             f"{_strip_ansi(str(content.get('evalue')))}")
+
+    def _run(self, run: Callable, build: Build) -> None:
+        from . import reproducible
+
+        setup = f"import os\nos.environ[{reproducible.ENV!r}] = {self.epoch!r}"
+        self._execute(f"{_RESET}\n{setup}" if self.used else setup)
+        self.used = True
+        run(build, self.km)
+
+    def _stop(self) -> None:
+        if self.km is not None:
+            from jupyter_core.utils import run_sync
+
+            try:
+                run_sync(self.km.shutdown_kernel)(now=True)
+            except Exception:  # noqa: BLE001  (a kernel that is already gone is fine)
+                pass
+            self.km = None
 
 
 def _strip_ansi(text: str) -> str:
@@ -298,6 +388,7 @@ def stages(root: Path, sources: dict | None = None) -> list[Stage]:
         notebook = found[sid]
         out.append(Stage(f"indlaes_{sid}", f"Indlæser {title}",
                          _papermill(notebook, _ingest_params(sid)),
+                         lanes=(DATA_LANE, REPORT_LANE), warmup=_INGEST_WARMUP,
                          reads=_ingest_reads(sid, notebook, filenames),
                          owns=lambda rel, sid=sid, name=notebook.name: (
                              rel.startswith(f"processed/{sid}.") or rel == f"notebooks/{name}")))
@@ -306,7 +397,8 @@ def stages(root: Path, sources: dict | None = None) -> list[Stage]:
                      _papermill(indicators_nb,
                                 lambda b: {"aar": b.year, "processed_dir": _rel(b, b.processed),
                                            "raw_dir": _rel(b, b.raw_dir)}),
-                     after=tuple(s.id for s in out),
+                     after=tuple(s.id for s in out), lanes=(REPORT_LANE,),
+                     warmup="import helhedsplan.indicators, helhedsplan.comments, scipy.stats",
                      reads=lambda b: _common(b, indicators_nb, []) | _files(
                          b.root, [f"data/raw/{b.year}/bemaerkninger.md"])
                      | _year_files(b, (NOT_MEASURED,)),
@@ -317,6 +409,7 @@ def stages(root: Path, sources: dict | None = None) -> list[Stage]:
                      _papermill(report_nb,
                                 lambda b: {"aar": b.year, "processed_dir": _rel(b, b.processed)}),
                      after=("indikatorer",), reads=lambda b: _common(b, report_nb, []),
+                     lanes=(REPORT_LANE,), warmup=_REPORT_WARMUP,
                      owns=lambda rel: rel == f"notebooks/{report_nb.name}"))
     out.append(Stage("render", "Danner HTML, PDF og Word", _render, after=("rapport",),
                      reads=_render_reads, owns=lambda rel: rel.startswith("rapport/")))
@@ -389,7 +482,39 @@ def _reuse(build: Build, plan: Plan, recorded: dict) -> None:
         shutil.copyfile(_published(build, rel), dest)
 
 
-def _run_graph(build: Build, todo: list[Stage], jobs: int, total: int) -> None:
+def _start_lanes(root: Path, todo: list[Stage], jobs: int) -> dict[str, _Lane]:
+    """The kernels the notebook stages that will run need, started now in the background, each
+    importing what its stages use while this process checks the inputs. With jobs = 1 one
+    kernel runs every notebook."""
+    wanted: dict[str, list[str]] = {}
+    for stage in todo:
+        if stage.lanes:
+            lane = stage.lanes[0] if jobs > 1 else REPORT_LANE
+            wanted.setdefault(lane, []).append(stage.warmup)
+    # The kernels read this project's configuration and data; the run's SOURCE_DATE_EPOCH is
+    # set before each notebook (_Lane._run), when the report date has been read.
+    env = dict(os.environ, HELHEDSPLAN_ROOT=str(root))
+    env.pop("SOURCE_DATE_EPOCH", None)
+    return {name: _Lane(name, root, env, "\n".join(dict.fromkeys(w for w in warm if w)))
+            for name, warm in wanted.items()}
+
+
+def _check_inputs(cfg, root: Path, year: int, log: Callable[[str], None]) -> None:
+    from .comments import reminders
+    from .sources import check_inputs
+
+    problems = check_inputs(cfg, root / "data" / "raw", year)
+    if problems:
+        raise InputError(problems)
+    for line in reminders(root / "data" / "raw" / str(year), cfg):
+        log(line)
+
+
+def _run_graph(build: Build, todo: list[Stage], total: int, lanes: dict[str, _Lane],
+               checked=None) -> None:
+    """Run the stages as their dependencies allow: a notebook stage in the first of its lanes
+    that is ready and idle, the others in a thread of this process. `checked` is the check of
+    the inputs, running beside them: it must have passed before the last stage ends."""
     from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
     done: set[str] = set()
@@ -397,27 +522,48 @@ def _run_graph(build: Build, todo: list[Stage], jobs: int, total: int) -> None:
     pending = list(todo)
     todo_ids = {s.id for s in todo}
     started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        running = {}
-        while pending or running:
-            ready = [s for s in pending if set(s.after) & todo_ids <= done]
-            for stage in ready[: max(1, jobs) - len(running)]:
-                pending.remove(stage)
-                running[pool.submit(stage.run, build)] = (stage, time.perf_counter())
-            finished, _ = wait(running, return_when=FIRST_COMPLETED)
-            for fut in finished:
-                stage, t0 = running.pop(fut)
-                try:
-                    fut.result()
-                except Exception as exc:
-                    for other in running:
-                        other.cancel()
-                    raise _StageFailed(stage, exc) from exc
-                done.add(stage.id)
-                ran += 1
-                build.log(f"[{ran}/{len(todo)}] {stage.label} … ok "
-                          f"({time.perf_counter() - t0:.1f} s)".replace(".", ",", 1))
-                runs.testpoint(f"trin:{stage.id}")
+    running = {lane.started: (None, lane.name, started) for lane in lanes.values()}
+    if checked is not None:
+        running[checked] = (_CHECK, None, started)
+    try:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            while pending or running:
+                busy = {name for _, name, _ in running.values()}
+                for stage in [s for s in pending if set(s.after) & todo_ids <= done]:
+                    if not stage.lanes:
+                        fut, lane = pool.submit(stage.run, build), None
+                    else:
+                        free = [n for n in stage.lanes if n in lanes and n not in busy]
+                        if not free and not any(n in lanes for n in stage.lanes):
+                            free = [next(iter(lanes))]  # jobs = 1: the one kernel
+                        if not free or free[0] in busy:
+                            continue  # its kernel is busy: it waits, in plan order
+                        lane = free[0]
+                        busy.add(lane)
+                        fut = lanes[lane].submit(stage.run, build)
+                    pending.remove(stage)
+                    running[fut] = (stage, lane, time.perf_counter())
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    stage, lane, t0 = running.pop(fut)
+                    try:
+                        fut.result()
+                    except Exception as exc:
+                        for other in running:
+                            other.cancel()
+                        raise _StageFailed(stage or _KERNEL_START, exc) from exc
+                    if stage is None or stage is _CHECK:
+                        continue
+                    done.add(stage.id)
+                    ran += 1
+                    build.log(f"[{ran}/{len(todo)}] {stage.label} … ok "
+                              f"({time.perf_counter() - t0:.1f} s)".replace(".", ",", 1))
+                    runs.testpoint(f"trin:{stage.id}")
+                    if lane and not any(lane in s.lanes for s in pending):
+                        lanes[lane].close(wait=False)  # no more work for it: free its memory
+    finally:
+        for lane in lanes.values():
+            lane.close()
     build.log(f"{len(todo)} af {total} trin kørt på "
               f"{time.perf_counter() - started:.0f} s.")
 
@@ -425,6 +571,10 @@ def _run_graph(build: Build, todo: list[Stage], jobs: int, total: int) -> None:
 class _StageFailed(Exception):
     def __init__(self, stage: Stage, cause: Exception):
         self.stage, self.cause = stage, cause
+
+
+_KERNEL_START = Stage("kerne", "Starter en Python-kerne", lambda build: None)
+_CHECK = Stage("kontrol", "Kontrollerer inddata", lambda build: None)
 
 
 def _owner(all_stages: list[Stage], rel: str) -> Stage | None:
@@ -547,82 +697,94 @@ def _build_locked(year: int | None, root: Path, renderer: str, jobs: int,
             f"trin er kørt ({len(plans)} trin genbrugt).")
         return b.report_target
 
-    from . import config
+    # The kernels start first and get ready while this process checks the inputs; the stages
+    # start as soon as the check has passed.
+    lanes = _start_lanes(root, [p.stage for p in todo], jobs) if todo else {}
+    try:
+        from . import config
 
-    cfg = config.load(root / "config" / "delaftale.yaml")  # a broken one stops the run here
-    if full or recorded.get("kontrol") != check:
-        # Check every input file before any kernel starts: one list of all problems, in a second.
-        from .sources import check_inputs
+        cfg = config.load(root / "config" / "delaftale.yaml")  # a broken one stops the run here
+        checked = None
+        if full or recorded.get("kontrol") != check:
+            # Every input file is checked (one list of all problems) while the stages run: a
+            # problem found stops the run, and nothing is published before the check passed.
+            from concurrent.futures import ThreadPoolExecutor
 
-        log(f"Kontrollerer inddata for {year} og årene før …")
-        problems = check_inputs(cfg, root / "data" / "raw", year)
-        if problems:
-            raise InputError(problems)
-        from .comments import reminders
+            log(f"Kontrollerer inddata for {year} og årene før …")
+            pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kontrol")
+            checked = pool.submit(_check_inputs, cfg, root, year, log)
+            pool.shutdown(wait=False)
+        if not todo:
+            if checked is not None:
+                checked.result()  # the folders changed, but nothing a stage reads: note that the check passed
+            log(f"Rapporten for {year} er opdateret: ingen af de ændrede filer i data/raw bruges "
+                f"af rapporten for {year}, så intet trin er kørt.")
+            b.processed.mkdir(parents=True)
+            freshness.write_record(b.processed, recorded | {"kontrol": check})
+            runs.publish(root, b.staging, [(b.processed / freshness.RECORD,
+                                            b.processed_target / freshness.RECORD)], log=log)
+            shutil.rmtree(b.staging, ignore_errors=True)
+            return b.report_target
+        runs.discard_failed(root, year)
+        from . import comments, reproducible
 
-        for line in reminders(root / "data" / "raw" / str(year), cfg):
-            log(line)
-    if not todo:  # the folders changed, but nothing a stage reads: note that the check passed
-        log(f"Rapporten for {year} er opdateret: ingen af de ændrede filer i data/raw bruges "
-            f"af rapporten for {year}, så intet trin er kørt.")
-        b.processed.mkdir(parents=True)
-        freshness.write_record(b.processed, recorded | {"kontrol": check})
-        runs.publish(root, b.staging, [(b.processed / freshness.RECORD,
-                                        b.processed_target / freshness.RECORD)], log=log)
+        # Every timestamp in the outputs comes from the report date, never from the clock.
+        source_date = reproducible.epoch_for(
+            comments.report_date(root / "data" / "raw" / str(year)), year)
+        for lane in lanes.values():
+            lane.epoch = str(source_date)
+        for d in (b.processed, b.notebooks, b.rendered):
+            d.mkdir(parents=True)
+        log(f"Bygger statusrapporten for {year} (mellemresultater i {b.staging.relative_to(root)})")
+        if len(todo) == len(plans) and len({p.reason for p in plans}) == 1:
+            log(f"Alle {len(plans)} trin køres, fordi {todo[0].reason}.")
+        else:
+            for p in plans:
+                if p.reason:
+                    log(f"  kører:     {p.stage.label}, fordi {p.reason}")
+                else:
+                    log(f"  genbruger: {p.stage.label} (intet, trinnet læser, er ændret)")
+        for p in plans:
+            if not p.reason:
+                _reuse(b, p, recorded)
+        # The render stage runs in this process and reads both (the kernels have their own).
+        previous_root = os.environ.get("HELHEDSPLAN_ROOT")
+        previous_epoch = os.environ.get(reproducible.ENV)
+        os.environ["HELHEDSPLAN_ROOT"] = str(root)
+        os.environ[reproducible.ENV] = str(source_date)
+        try:
+            _run_graph(b, [p.stage for p in todo], len(plans), lanes, checked)
+        except _StageFailed as failed:
+            if failed.stage is _CHECK or (checked is not None and checked.exception()):
+                shutil.rmtree(b.staging, ignore_errors=True)  # the inputs' problems, all of them
+                raise (checked.exception() if checked is not None else failed.cause) from None
+            (b.staging / runs.FAILED_MARK).write_text(
+                f"Trinnet '{failed.stage.label}' fejlede.\n", encoding="utf-8")
+            log(f"Trinnet '{failed.stage.label}' fejlede. Intet i data/processed/{year} eller "
+                f"reports/{year} er ændret.")
+            if isinstance(failed.cause, InputError | StageError):
+                raise failed.cause from None
+            raise StageError(f"Uventet fejl i trinnet '{failed.stage.label}': "
+                             f"{type(failed.cause).__name__}: {failed.cause}\nMellemresultaterne "
+                             f"ligger i {b.staging}") from failed.cause
+        except BaseException:
+            shutil.rmtree(b.staging, ignore_errors=True)
+            raise
+        finally:
+            for key, previous in (("HELHEDSPLAN_ROOT", previous_root),
+                                  (reproducible.ENV, previous_epoch)):
+                if previous is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = previous
+        runs.testpoint("udgiv:start")
+        try:
+            _publish(b, all_stages, plans, recorded, sources, check)
+        except PublishError:
+            shutil.rmtree(b.staging, ignore_errors=True)
+            raise
         shutil.rmtree(b.staging, ignore_errors=True)
         return b.report_target
-    runs.discard_failed(root, year)
-    from . import comments, reproducible
-
-    # Every timestamp in the outputs comes from the report date, never from the clock.
-    source_date = reproducible.epoch_for(comments.report_date(root / "data" / "raw" / str(year)),
-                                         year)
-    for d in (b.processed, b.notebooks, b.rendered):
-        d.mkdir(parents=True)
-    log(f"Bygger statusrapporten for {year} (mellemresultater i {b.staging.relative_to(root)})")
-    if len(todo) == len(plans) and len({p.reason for p in plans}) == 1:
-        log(f"Alle {len(plans)} trin køres, fordi {todo[0].reason}.")
-    else:
-        for p in plans:
-            if p.reason:
-                log(f"  kører:     {p.stage.label}, fordi {p.reason}")
-            else:
-                log(f"  genbruger: {p.stage.label} (intet, trinnet læser, er ændret)")
-    for p in plans:
-        if not p.reason:
-            _reuse(b, p, recorded)
-    # Kernels inherit the environment: they must read this project's configuration and data.
-    previous_root = os.environ.get("HELHEDSPLAN_ROOT")
-    previous_epoch = os.environ.get(reproducible.ENV)
-    os.environ["HELHEDSPLAN_ROOT"] = str(root)
-    os.environ[reproducible.ENV] = str(source_date)
-    try:
-        _run_graph(b, [p.stage for p in todo], jobs, len(plans))
-    except _StageFailed as failed:
-        (b.staging / runs.FAILED_MARK).write_text(
-            f"Trinnet '{failed.stage.label}' fejlede.\n", encoding="utf-8")
-        log(f"Trinnet '{failed.stage.label}' fejlede. Intet i data/processed/{year} eller "
-            f"reports/{year} er ændret.")
-        if isinstance(failed.cause, InputError | StageError):
-            raise failed.cause from None
-        raise StageError(f"Uventet fejl i trinnet '{failed.stage.label}': "
-                         f"{type(failed.cause).__name__}: {failed.cause}\nMellemresultaterne "
-                         f"ligger i {b.staging}") from failed.cause
-    except BaseException:
-        shutil.rmtree(b.staging, ignore_errors=True)
-        raise
     finally:
-        for key, previous in (("HELHEDSPLAN_ROOT", previous_root),
-                              (reproducible.ENV, previous_epoch)):
-            if previous is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = previous
-    runs.testpoint("udgiv:start")
-    try:
-        _publish(b, all_stages, plans, recorded, sources, check)
-    except PublishError:
-        shutil.rmtree(b.staging, ignore_errors=True)
-        raise
-    shutil.rmtree(b.staging, ignore_errors=True)
-    return b.report_target
+        for lane in lanes.values():
+            lane.close(wait=False)  # a failed or finished run leaves no kernel behind
