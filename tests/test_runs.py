@@ -21,7 +21,8 @@ from helhedsplan.errors import InputError
 INGEST = {"indlaes_beboerdata", "indlaes_afdelingsmoeder", "indlaes_livskvalitet",
           "indlaes_anmeldelser", "indlaes_aktiviteter"}
 DOWNSTREAM = {"indikatorer", "rapport", "render"}
-ALL = INGEST | DOWNSTREAM
+COMMENTS = {"bemaerkninger", "render"}  # text only: no kernel, the render step fills it in
+ALL = INGEST | DOWNSTREAM | {"bemaerkninger"}
 
 
 def _digest(root: Path, *folders: str) -> dict[str, str]:
@@ -193,7 +194,7 @@ def _touch_bytes(path: Path) -> None:
     ("data/raw/2021/vive_livskvalitet.xlsx", {"indlaes_livskvalitet"} | DOWNSTREAM),
     ("data/raw/2024/politi_anmeldelser.xlsx", {"indlaes_anmeldelser"} | DOWNSTREAM),
     ("data/raw/2024/aktivitetslog.xlsx", {"indlaes_aktiviteter"} | DOWNSTREAM),
-    ("data/raw/2024/bemaerkninger.md", DOWNSTREAM),
+    ("data/raw/2024/bemaerkninger.md", COMMENTS),
     ("config/delaftale.yaml", ALL),
     ("notebooks/13_indlaes_livskvalitet.ipynb", {"indlaes_livskvalitet"} | DOWNSTREAM),
     ("notebooks/20_indikatorer.ipynb", DOWNSTREAM),
@@ -204,6 +205,21 @@ def _touch_bytes(path: Path) -> None:
 def test_a_changed_input_reruns_exactly_what_reads_it(built, rel, expected):
     _touch_bytes(built / rel)
     assert _running(built) == expected
+
+
+@pytest.mark.slow
+def test_the_report_date_reruns_the_report_notebook_and_the_comments_do_not(built):
+    """The report date sets the timestamps in the report's figures; the comments below it are
+    filled in by the render step."""
+    comments = built / "data" / "raw" / "2024" / "bemaerkninger.md"
+    text = comments.read_text(encoding="utf-8")
+    assert "rapportdato: 2025-03-01" in text
+    comments.write_text(text + "\nNy tekst.\n", encoding="utf-8")
+    assert _running(built) == COMMENTS
+    comments.write_text(text.replace("2025-03-01", "2025-03-02"), encoding="utf-8")
+    assert _running(built) == {"bemaerkninger", "rapport", "render"}
+    comments.unlink()
+    assert _running(built) == {"bemaerkninger", "rapport", "render"}
 
 
 @pytest.mark.slow
@@ -270,8 +286,9 @@ def package_copy(tmp_path, monkeypatch):
     ("assets/statusrapport.css", {"render"}),
     ("assets/statusrapport.typ", {"render"}),
     ("figures.py", {"rapport", "render"}),
-    ("indicators.py", ALL),  # stages.py imports it, and every notebook goes through stages.py
-    ("sources/vive.py", ALL),
+    ("indicators.py", INGEST | DOWNSTREAM),  # every notebook goes through stages.py
+    ("sources/vive.py", ALL),  # the comments stage writes its inputs with sources.base
+    ("comments.py", ALL),  # the sources import it (their check reads bemaerkninger.md too)
 ])
 def test_a_changed_package_file_reruns_what_imports_it(built, package_copy, rel, expected):
     # The copy has the same content as the installed package: nothing to do yet.
@@ -306,7 +323,7 @@ def test_a_rebuild_with_nothing_changed_starts_no_kernel_and_imports_nothing_hea
 
 
 @pytest.mark.slow
-def test_comments_changed_rerun_three_stages_and_a_kill_after_commit_rolls_forward(built):
+def test_comments_changed_rerun_two_stages_and_a_kill_after_commit_rolls_forward(built):
     """One real incremental run, killed after its commit point: the next run finishes the
     publish, and then finds everything up to date."""
     (built / "reports" / "2024" / "gammel.zip").write_bytes(b"zip")  # an export of the old set
@@ -320,8 +337,11 @@ def test_comments_changed_rerun_three_stages_and_a_kill_after_commit_rolls_forwa
     for sid in INGEST:
         label = next(s.label for s in pipeline.stages(built) if s.id == sid)
         assert f"genbruger: {label}" in run.stdout
-    assert "kører:     Beregner indikatorer, fordi data/raw/2024/bemaerkninger.md er ændret" in run.stdout
-    assert "[3/3]" in run.stdout and "[4/" not in run.stdout
+    for sid in ("indikatorer", "rapport"):  # no kernel: the comments are filled in
+        label = next(s.label for s in pipeline.stages(built) if s.id == sid)
+        assert f"genbruger: {label}" in run.stdout
+    assert "kører:     Læser bemærkningerne, fordi data/raw/2024/bemaerkninger.md er ændret" in run.stdout
+    assert "[2/2]" in run.stdout and "[3/" not in run.stdout
     messages = []
     pipeline.build(2024, root=built, renderer="indbygget", log=messages.append)
     assert any("udgivelsen er gjort færdig" in m for m in messages), messages
@@ -335,10 +355,13 @@ def test_comments_changed_rerun_three_stages_and_a_kill_after_commit_rolls_forwa
     assert new["reports/2024/statusrapport.html"] != old["reports/2024/statusrapport.html"]
     assert "og kaffe" in (built / "reports/2024/statusrapport.html").read_text(encoding="utf-8")
     assert sorted(p.name for p in (built / ".byg").iterdir()) == [runs.LOCK]
+    # What the incremental run published is what a build from scratch gives, byte for byte.
+    pipeline.build(2024, root=built, renderer="indbygget", log=lambda m: None, full=True)
+    assert _published(built) == new
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("point", ["trin:indikatorer", "udgiv:gammel:3"])
+@pytest.mark.parametrize("point", ["trin:bemaerkninger", "udgiv:gammel:3"])
 def test_a_killed_run_before_commit_leaves_the_old_set(built, point):
     old = _published(built)
     (built / "data" / "raw" / "2024" / "bemaerkninger.md").write_text("## Aktiviteter\n\nNy.\n", "utf-8")
@@ -376,7 +399,7 @@ def test_two_runs_at_once(built):
     gate = built.parent / "gate"
     first = subprocess.Popen([sys.executable, "-m", "helhedsplan", "byg", "--aar", "2024",
                               "--renderer", "indbygget"], env=_env(
-        built, HELHEDSPLAN_PAUSE=f"trin:indikatorer:{gate}"), stdout=subprocess.PIPE,
+        built, HELHEDSPLAN_PAUSE=f"trin:bemaerkninger:{gate}"), stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True)
     third = None
     try:

@@ -17,6 +17,7 @@ from pathlib import Path
 from .config import Config
 from .errors import InputError, Problem
 from .excel import MAX_TEXT_BYTES, normalise_header, read_regular_file, sha256
+from .freshness import FRONT_MATTER
 from .sources.base import write_inputs
 
 FILENAME = "bemaerkninger.md"
@@ -24,7 +25,7 @@ NO_COMMENT = "*Ingen bemærkning for dette år.*"
 ACTIVITIES = "aktiviteter"
 REPORT_DATE = "rapportdato"
 _PLACEHOLDER = re.compile(r"<!--.*?-->", re.S)
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
+_FRONT_MATTER = FRONT_MATTER
 
 
 def template_text(cfg: Config, year: int) -> str:

@@ -46,6 +46,17 @@ def digest_file(path: Path) -> str:
         return MISSING
 
 
+# A Markdown file's front matter: '---' lines around YAML at the very top (comments.py reads it).
+FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
+
+
+def front_matter(data: bytes) -> str:
+    """The front matter block of a Markdown file's bytes ('' when it has none)."""
+    text = data.decode("utf-8", "replace").lstrip("\ufeff").replace("\r\n", "\n")
+    m = FRONT_MATTER.match(text.replace("\r", "\n"))
+    return m.group(0) if m else ""
+
+
 def key(inputs: dict[str, str], upstream: Iterable[str] = ()) -> str:
     return digest_bytes(json.dumps([sorted(inputs.items()), sorted(upstream)]).encode())
 

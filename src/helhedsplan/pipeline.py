@@ -40,7 +40,8 @@ DATA_LANE, REPORT_LANE = "data", "rapport"  # the kernels a run starts (_Lane)
 _INGEST_WARMUP = "import helhedsplan.stages, helhedsplan.sources"
 _REPORT_WARMUP = ("import helhedsplan.report, helhedsplan.figures, helhedsplan.stages\n"
                   "import matplotlib.pyplot, seaborn, IPython.display")
-NOT_MEASURED = "ikke_maalt.txt"  # sources.folder.NOT_MEASURED_FILE (a test keeps them equal)
+NOT_MEASURED = "ikke_maalt.txt"
+COMMENTS = "bemaerkninger"  # the stage, and data/raw/<år>/bemaerkninger.md  # sources.folder.NOT_MEASURED_FILE (a test keeps them equal)
 
 
 class StageError(Exception):
@@ -257,29 +258,40 @@ def _ingest_params(source_id: str):
                       "processed_dir": _rel(b, b.processed)}
 
 
-def _fill_front_matter(build: Build) -> Path:
-    """The executed report notebook gets the year's title block (cell 0 is the front matter)."""
+def _fill_in(build: Build) -> Path:
+    """The executed report notebook gets the year's title block (cell 0 is the front matter)
+    and its slots filled: the comments and the list of input files (report.slot)."""
     import nbformat
     import yaml
 
-    from . import config, report
+    from . import comments, config, report
 
     path = build.notebooks / paths.REPORT_NOTEBOOK.name
     nb = nbformat.read(path, as_version=4)
-    from . import comments
-
     meta = report.front_matter(config.load(build.root / "config" / "delaftale.yaml"), build.year,
                                comments.report_date(build.raw_dir / str(build.year)))
     nb.cells[0].source = "---\n" + yaml.safe_dump(meta, allow_unicode=True,
                                                   sort_keys=False) + "---"
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            name = out.get("metadata", {}).get(report.SLOT)
+            if name:
+                out["data"]["text/markdown"] = report.slot_text(name, build.processed)
     nbformat.write(nb, path)
     return path
+
+
+def _collect_comments(build: Build) -> None:
+    from . import comments, config
+
+    cfg = config.load(build.root / "config" / "delaftale.yaml")
+    comments.collect(build.raw_dir, build.year, cfg, build.processed)
 
 
 def _render(build: Build) -> None:
     from . import render
 
-    executed = _fill_front_matter(build)
+    executed = _fill_in(build)
     render.render(executed, build.rendered, renderer=build.renderer, quarto_project=build.root,
                   log=build.log)
 
@@ -303,6 +315,15 @@ def _common(build: Build, notebook: Path | None, modules: list[str]) -> dict[str
     out["pakkeversioner"] = freshness.installed_versions()
     out["parameter aar"] = str(build.year)
     return out
+
+
+def _front_matter_digest(build: Build) -> str:
+    """The digest of the front matter (rapportdato) of the year's bemaerkninger.md alone: the
+    comments below it do not reach the report notebook."""
+    path = build.raw_dir / str(build.year) / f"{COMMENTS}.md"
+    if freshness.digest_file(path) in (freshness.MISSING, freshness.NOT_A_FILE):
+        return freshness.digest_file(path)
+    return freshness.digest_bytes(freshness.front_matter(path.read_bytes()).encode())
 
 
 def _year_files(build: Build, names: tuple[str, ...]) -> dict[str, str]:
@@ -399,19 +420,26 @@ def stages(root: Path, sources: dict | None = None) -> list[Stage]:
                                            "raw_dir": _rel(b, b.raw_dir)}),
                      after=tuple(s.id for s in out), lanes=(REPORT_LANE,),
                      warmup="import helhedsplan.indicators, helhedsplan.comments, scipy.stats",
-                     reads=lambda b: _common(b, indicators_nb, []) | _files(
-                         b.root, [f"data/raw/{b.year}/bemaerkninger.md"])
-                     | _year_files(b, (NOT_MEASURED,)),
-                     owns=lambda rel: (rel.startswith("processed/")
+                     reads=lambda b: _common(b, indicators_nb, []) | _year_files(b, (NOT_MEASURED,)),
+                     owns=lambda rel: ((rel.startswith("processed/")
+                                        and not rel.startswith(f"processed/{COMMENTS}."))
                                        or rel == f"notebooks/{indicators_nb.name}")))
+    # The comments are text: read and checked in this process, no kernel (report.slot).
+    out.append(Stage(COMMENTS, "Læser bemærkningerne", _collect_comments,
+                     reads=lambda b: _common(b, None, ["helhedsplan.comments"])
+                     | _files(b.root, [f"data/raw/{b.year}/{COMMENTS}.md"]),
+                     owns=lambda rel: rel.startswith(f"processed/{COMMENTS}.")))
     report_nb = root / "reports" / "statusrapport.ipynb"
     out.append(Stage("rapport", "Kører rapportnotesbogen",
                      _papermill(report_nb,
                                 lambda b: {"aar": b.year, "processed_dir": _rel(b, b.processed)}),
-                     after=("indikatorer",), reads=lambda b: _common(b, report_nb, []),
+                     after=("indikatorer",),
+                     # The report date sets every timestamp in its figures (SOURCE_DATE_EPOCH).
+                     reads=lambda b: _common(b, report_nb, []) | {
+                         "rapportdato i bemaerkninger.md": _front_matter_digest(b)},
                      lanes=(REPORT_LANE,), warmup=_REPORT_WARMUP,
                      owns=lambda rel: rel == f"notebooks/{report_nb.name}"))
-    out.append(Stage("render", "Danner HTML, PDF og Word", _render, after=("rapport",),
+    out.append(Stage("render", "Danner HTML, PDF og Word", _render, after=("rapport", COMMENTS),
                      reads=_render_reads, owns=lambda rel: rel.startswith("rapport/")))
     return out
 

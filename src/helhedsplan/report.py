@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -37,7 +37,6 @@ class ReportData:
     year: int
     table: pd.DataFrame
     inputs: list[dict]
-    comments: dict[str, str] = field(default_factory=dict)
 
     @property
     def example(self) -> bool:
@@ -45,14 +44,50 @@ class ReportData:
                                                               for i in self.inputs)
 
 
+COMMENTS_SOURCE = "bemaerkninger"  # kilde_id of the comments file among the inputs
+
+
 def load(year: int, processed_dir: Path) -> ReportData:
+    """What the report notebook computes from: the indicators and the data files read. The
+    analyst's comments are not among them: the render step puts them in (see `slot`)."""
     from .sources.base import read_inputs
 
     processed_dir = Path(processed_dir)
-    inputs = read_inputs(processed_dir)
-    notes_file = processed_dir / "bemaerkninger.json"
-    notes = json.loads(notes_file.read_text(encoding="utf-8")) if notes_file.exists() else {}
-    return ReportData(config_mod.default(), year, indicators.read(processed_dir), inputs, notes)
+    inputs = [i for i in read_inputs(processed_dir) if i.get("kilde_id") != COMMENTS_SOURCE]
+    return ReportData(config_mod.default(), year, indicators.read(processed_dir), inputs)
+
+
+# --- slots: text the render step fills in -----------------------------------------------------
+# The analyst's comments change more often than anything else, and they are text, not
+# computation: the report notebook leaves a slot for them (and for the list of input files,
+# which names the comments file and its checksum), and the render step fills each slot from
+# data/processed/<år>/. A changed comment then costs a render, not a kernel.
+
+SLOT = "helhedsplan_felt"  # the display metadata key that marks a slot
+SLOT_PLACEHOLDER = "*(Udfyldes, når rapporten dannes.)*"
+
+
+def slot(name: str) -> None:
+    """Show a slot in the report notebook: 'bemaerkning:<delmål id>' or 'inddata'."""
+    from IPython.display import Markdown, display
+
+    display(Markdown(SLOT_PLACEHOLDER), metadata={SLOT: name})
+
+
+def slot_text(name: str, processed_dir: Path) -> str:
+    """The Markdown a slot is filled with, from the year's processed folder."""
+    from .sources.base import read_inputs
+
+    kind, _, key = name.partition(":")
+    if kind == "bemaerkning":
+        notes_file = Path(processed_dir) / "bemaerkninger.json"
+        notes = json.loads(notes_file.read_text(encoding="utf-8")) if notes_file.exists() else {}
+        from .comments import as_safe_markdown
+
+        return as_safe_markdown(notes.get(key, ""))
+    if kind == "inddata":
+        return inputs_appendix(read_inputs(Path(processed_dir)))
+    raise ValueError(f"ukendt felt i rapportnotesbogen: {name!r}")
 
 
 def project_years_text(cfg: Config, year: int) -> str:
@@ -493,13 +528,6 @@ def sources(data: ReportData) -> str:
     return "\n".join(lines) + "\n"
 
 
-def comment(data: ReportData, delmaal_id: str) -> str:
-    """The analyst's comment for the delmål, as safe Markdown; a visible note if there is none."""
-    from .comments import as_safe_markdown
-
-    return as_safe_markdown(data.comments.get(delmaal_id, ""))
-
-
 def target_group_table(data: ReportData) -> str:
     """The dataoversigt per area and in total, each measure from its latest year with data."""
     table = data.table
@@ -598,10 +626,10 @@ def data_years_table(data: ReportData) -> str:
     return md_table(["Kilde", "År med data", "Seneste dataår"], body, [30, 40, 16], right={2})
 
 
-def inputs_appendix(data: ReportData) -> str:
+def inputs_appendix(inputs: list[dict]) -> str:
     """Every file read, with its full SHA-256, so anyone can check the report used these files."""
     body = []
-    for i in sorted(data.inputs, key=lambda i: (i["kilde"], i["aar"])):
+    for i in sorted(inputs, key=lambda i: (i["kilde"], i["aar"])):
         flag = " (eksempeldata)" if i["eksempeldata"] else ""
         # The whole checksum as one piece of code, so a copied checksum compares equal; the
         # HTML wraps it visually (overflow-wrap: anywhere); the PDF, which cannot wrap a

@@ -45,8 +45,9 @@ def ingest_source(source_id: str, year: int, raw_dir: str | Path = "",
 
 def compute_indicators(year: int, processed_dir: str | Path = "",
                        raw_dir: str | Path = "") -> pd.DataFrame:
-    """The indicator table, plus the year's comments, so the report reads only processed data."""
-    from . import comments, indicators
+    """The indicator table, and the declarations of what was not measured as inputs. (The
+    year's comments are a stage of their own, without a kernel: pipeline.py.)"""
+    from . import indicators
     from .sources.base import write_inputs
     from .sources.folder import declaration_inputs
 
@@ -55,6 +56,5 @@ def compute_indicators(year: int, processed_dir: str | Path = "",
     table = indicators.compute(cfg, out, year)
     indicators.write(table, out)
     raw = _under_root(raw_dir) if raw_dir else paths.RAW_DIR
-    comments.collect(raw, year, cfg, out)
     write_inputs(declaration_inputs(raw, year), out, "ikke_maalt")
     return table
