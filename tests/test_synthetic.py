@@ -25,7 +25,7 @@ def project(tmp_path_factory):
     for src in SOURCES.values():
         write(ingest(src, cfg, root / "data" / "raw", SPEC.sidste_aar), src, out)
     table = indicators.compute(cfg, out, SPEC.sidste_aar)
-    return root, cfg, report.ReportData(cfg, SPEC.sidste_aar, table, [], {})
+    return root, cfg, report.ReportData(cfg, SPEC.sidste_aar, table, [])
 
 
 def test_the_generated_project_passes_every_check_and_says_it_is_synthetic(project):
@@ -86,7 +86,7 @@ def test_many_afdelinger_make_one_chart_not_a_panel_each(project):
 
 
 def test_few_units_stay_in_the_chapter(processed_2024, cfg):
-    data = report.ReportData(cfg, 2024, indicators.compute(cfg, processed_2024, 2024), [], {})
+    data = report.ReportData(cfg, 2024, indicators.compute(cfg, processed_2024, 2024), [])
     assert report.units_appendix(data) == ""
     assert "| Afd. 22" in report.status_table(data, "deltagelse")
     assert "bilaget" not in report.development_table(data, "deltagelse")

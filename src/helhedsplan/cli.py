@@ -56,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     byg.add_argument("--renderer", choices=["auto", "quarto", "indbygget"], default="auto",
                      help="auto: Quarto hvis installeret, ellers den indbyggede (standard)")
     byg.add_argument("--jobs", type=int, default=2, metavar="ANTAL",
-                     help="notesbøger der køres side om side")
+                     help="Python-kerner, der kører notesbøgerne (standard 2; 1: alt i én kerne)")
     byg.add_argument("--alt", action="store_true",
                      help="kør alle trin forfra, også dem hvis inddata ikke er ændret")
     byg.add_argument("--vent", action="store_true",

@@ -182,10 +182,25 @@ class _Lane:
         self.pool.shutdown(wait=wait)
 
     def _start(self, warmup: str) -> None:
+        """Start the kernel and wait until it answers. A kernel that dies on the way (another
+        program took the port it was given between the choice and the bind) is started
+        once more before the run gives up."""
         from jupyter_core.utils import run_sync
 
-        km = _kernel_manager()(kernel_name="python3")
-        run_sync(km.start_kernel)(cwd=str(self.root), env=self.env)
+        for attempt in (1, 2):
+            km = _kernel_manager()(kernel_name="python3")
+            run_sync(km.start_kernel)(cwd=str(self.root), env=self.env)
+            kc = km.client()
+            kc.start_channels()
+            try:
+                run_sync(kc.wait_for_ready)(timeout=120)
+                break
+            except RuntimeError as exc:
+                run_sync(km.shutdown_kernel)(now=True)
+                if attempt == 2:
+                    raise StageError(f"Python-kernen kunne ikke starte: {exc}") from None
+            finally:
+                kc.stop_channels()
         self.km = km
         if warmup:
             self._execute(warmup)
