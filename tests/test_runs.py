@@ -220,6 +220,9 @@ def test_the_report_date_reruns_the_report_notebook_and_the_comments_do_not(buil
     assert _running(built) == {"bemaerkninger", "rapport", "render"}
     comments.unlink()
     assert _running(built) == {"bemaerkninger", "rapport", "render"}
+    pipeline.build(2024, root=built, renderer="indbygget", log=lambda m: None)
+    comments.write_text("## Aktiviteter\n\nTekst uden rapportdato.\n", encoding="utf-8")
+    assert _running(built) == COMMENTS  # no file and no front matter: no report date either way
 
 
 @pytest.mark.slow

@@ -336,9 +336,12 @@ def _front_matter_digest(build: Build) -> str:
     """The digest of the front matter (rapportdato) of the year's bemaerkninger.md alone: the
     comments below it do not reach the report notebook."""
     path = build.raw_dir / str(build.year) / f"{COMMENTS}.md"
-    if freshness.digest_file(path) in (freshness.MISSING, freshness.NOT_A_FILE):
-        return freshness.digest_file(path)
-    return freshness.digest_bytes(freshness.front_matter(path.read_bytes()).encode())
+    state = freshness.digest_file(path)
+    if state == freshness.NOT_A_FILE:
+        return state
+    # No file and a file without front matter both mean: no report date given.
+    data = b"" if state == freshness.MISSING else path.read_bytes()
+    return freshness.digest_bytes(freshness.front_matter(data).encode())
 
 
 def _year_files(build: Build, names: tuple[str, ...]) -> dict[str, str]:
