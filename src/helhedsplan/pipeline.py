@@ -533,9 +533,12 @@ def _start_lanes(root: Path, todo: list[Stage], jobs: int) -> dict[str, _Lane]:
     importing what its stages use while this process checks the inputs. With jobs = 1 one
     kernel runs every notebook."""
     wanted: dict[str, list[str]] = {}
+    # A kernel of its own pays off for several ingests (a cold build), not for one changed
+    # spreadsheet: its start would only compete for the processor with the report's kernel.
+    data_stages = sum(1 for s in todo if s.lanes[:1] == (DATA_LANE,))
     for stage in todo:
         if stage.lanes:
-            lane = stage.lanes[0] if jobs > 1 else REPORT_LANE
+            lane = stage.lanes[0] if jobs > 1 and data_stages > 1 else stage.lanes[-1]
             wanted.setdefault(lane, []).append(stage.warmup)
     # The kernels read this project's configuration and data; the run's SOURCE_DATE_EPOCH is
     # set before each notebook (_Lane._run), when the report date has been read.
