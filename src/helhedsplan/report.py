@@ -494,10 +494,21 @@ def report_year_absences(data: ReportData) -> list[str]:
         t = data.table
         this = t[(t["indikator_id"] == indikator_id) & (t["aar"] == data.year)]
         units = this[~this["maalt"].astype(bool) & this["note"].str.match(_ABSENCE)]
+        # One note per reason: the plan and its comparison group without figures for the same
+        # reason are said once ("…, heller ikke for Alle helhedsplaner: <reason>").
+        by_reason: dict[str, list] = {}
         for _, r in units.iterrows():
-            reason = _ABSENCE.match(r["note"]).group(2)
-            who = d.kort_navn if r["niveau"] == niveau else f"{d.kort_navn}, {r['enhed_navn']}"
-            out.append(f"**{who}:** ikke målt i {data.year}: {reason}.")
+            by_reason.setdefault(_ABSENCE.match(r["note"]).group(2), []).append(r)
+        for reason, rs in by_reason.items():
+            others = [str(r["enhed_navn"]) for r in rs if r["niveau"] != niveau]
+            if len(others) == len(rs):
+                out.append(f"**{d.kort_navn}, {_and(others)}:** ikke målt i {data.year}: "
+                           f"{reason}.")
+            elif others:
+                out.append(f"**{d.kort_navn}:** ikke målt i {data.year}, heller ikke for "
+                           f"{_and(others)}: {reason}.")
+            else:
+                out.append(f"**{d.kort_navn}:** ikke målt i {data.year}: {reason}.")
         headline = this[this["niveau"] == niveau]
         if len(headline) and not headline["maalt"].astype(bool).all() and units.empty:
             out.append(f"**{d.kort_navn}:** ikke målt i {data.year}.")
