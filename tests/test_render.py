@@ -198,6 +198,63 @@ def test_pdf_figure_is_vector(built):
 # ---- failures leave nothing behind ------------------------------------------------------
 
 
+def _two_size_figure_cell(alt: str):
+    """A figure cell as helhedsplan.figures.show writes it: the print SVG, HTML with the phone
+    SVG as a <picture> source, and the alt text from the data in the output's metadata; the
+    cell's own fig-alt is stale."""
+    from helhedsplan import figures
+
+    phone = _svg_figure().replace("<svg ", '<svg data-telefon="ja" ', 1)
+    data = {"image/svg+xml": _svg_figure(),
+            "text/html": figures.picture_html(_svg_figure(), phone, alt), "text/plain": alt}
+    return new_code_cell(
+        "#| label: fig-to\n#| fig-cap: \"Fremmøde: to størrelser\"\n#| fig-alt: Gammel tekst\n"
+        "figures.show(...)",
+        outputs=[new_output("display_data", data=data, metadata={"fig-alt": alt})])
+
+
+def test_figure_alt_text_comes_from_the_output():
+    alt = 'Fire små diagrammer (afd. 22, 30 og 35): "citat", æøå # | ikke en option'
+    nb = new_notebook(cells=[_two_size_figure_cell(alt)])
+    cell = rnd.with_figure_alt(nb).cells[0]
+    opts, rest = rnd.cell_options(cell.source)
+    assert opts == {"label": "fig-to", "fig-cap": "Fremmøde: to størrelser", "fig-alt": alt}
+    assert rest == "figures.show(...)"
+    assert nb.cells[0].source.count("Gammel tekst") == 1  # the original is left alone
+
+
+def test_builtin_html_shows_the_phone_figure_on_phones_pdf_the_print_figure(tmp_path):
+    import base64
+
+    from pypdf import PdfReader
+
+    alt = "Fire små diagrammer, ét pr. afdeling (afd. 22, 30 og 35)"
+    nb = make_notebook(tmp_path / "statusrapport.ipynb", extra_cells=[_two_size_figure_cell(alt)])
+    render(nb, tmp_path / "ud", renderer="indbygget")
+    html = (tmp_path / "ud" / "statusrapport.html").read_text(encoding="utf-8")
+    figure = re.search(r'<figure id="fig-to">(.*?)</figure>', html, re.S).group(1)
+    assert figure.count("<img ") == 1 and figure.count("<source ") == 1  # one image, one alt
+    assert re.search(r'<img [^>]*alt="' + re.escape(alt) + '"', figure)
+    source = re.search(r'<source media="\(max-width: 600px\)" srcset="data:image/svg\+xml;'
+                       r'base64,([^"]+)"', figure)
+    assert b'data-telefon="ja"' in base64.b64decode(source.group(1))
+    assert "Figur 2: Fremmøde: to størrelser" in figure
+    pdf = PdfReader(tmp_path / "ud" / "statusrapport.pdf")
+    alts = []
+
+    def walk(node):
+        node = node.get_object()
+        if isinstance(node, dict):
+            if node.get("/S") == "/Figure":
+                alts.append(str(node.get("/Alt", "")))
+            kids = node.get("/K")
+            for kid in (kids if isinstance(kids, list) else [kids]) if kids is not None else []:
+                walk(kid)
+
+    walk(pdf.trailer["/Root"]["/StructTreeRoot"])
+    assert alt in alts and "Gammel tekst" not in alts
+
+
 def test_failing_pandoc_leaves_no_output(tmp_path, monkeypatch):
     nb = make_notebook(tmp_path / "nb.ipynb")
     fake = tmp_path / "fake-pandoc"

@@ -124,6 +124,61 @@ def test_phone_shows_each_row_as_a_card_with_the_status_first(browser, report_20
     assert caption[0] <= 390 and caption[1]  # the caption wraps instead of being cut
 
 
+# Each figure's text as the browser draws it: the SVG the <img> shows (its currentSrc, so the
+# <picture> source the browser chose), its glyph groups' font sizes (matplotlib writes text as
+# paths scaled by size / 100, in the viewBox's units) times the image's drawn scale.
+FIGURE_TEXT_JS = """async () => {
+  const sizes = (t, k) => [...new DOMParser().parseFromString(t, 'image/svg+xml')
+      .querySelectorAll('g[id^="text_"] > g[transform*="scale("]')]
+    .map(g => 100 * parseFloat(g.getAttribute('transform').match(/scale\\(([-0-9.e]+)/)[1]) * k);
+  const body = [...document.querySelectorAll('.sr-side p, .sr-side li, .sr-side td, '
+      + '.sr-side th, .sr-side caption, .sr-side figcaption')]
+    .filter(e => e.getClientRects().length && e.textContent.trim())
+    .map(e => parseFloat(getComputedStyle(e).fontSize));
+  const out = [];
+  for (const img of document.querySelectorAll('figure img')) {
+    const r = img.getBoundingClientRect();
+    const text = await (await fetch(img.currentSrc)).text();
+    const svg = new DOMParser().parseFromString(text, 'image/svg+xml').documentElement;
+    const k = r.width / parseFloat(svg.getAttribute('viewBox').split(/\\s+/)[2]);
+    const s = sizes(text, k);
+    out.push({figure: img.closest('figure').id, left: r.left, right: r.right, width: r.width,
+              phone: img.currentSrc !== img.src, alt: img.alt, n: s.length,
+              min: Math.min(...s)});
+  }
+  return {figures: out, body: Math.min(...body)};
+}"""
+# The smallest figure text on a phone: no smaller than the smallest body text (the figure
+# captions, 14.7 px), and never under this.
+MIN_FIGURE_TEXT_PX = 14
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width", [360, 390])
+def test_figure_text_on_a_phone_is_as_large_as_the_body_text(browser, report_2024, width):
+    page = _page(browser, report_2024 / "statusrapport.html", width)
+    found = page.evaluate(FIGURE_TEXT_JS)
+    page.context.close()
+    figs = found["figures"]
+    assert len(figs) == 4
+    for f in figs:
+        assert f["n"] > 0, f"{f['figure']}: no text found in the SVG"
+        assert f["min"] >= MIN_FIGURE_TEXT_PX, f
+        assert f["min"] >= found["body"], (f, found["body"])
+        assert 0 <= f["left"] and f["right"] <= width, f["figure"]  # never wider than the screen
+        assert f["phone"], f["figure"]  # the phone-sized figure is the one shown
+        assert f["alt"].strip(), f["figure"]
+
+
+@pytest.mark.slow
+def test_desktop_shows_the_print_figure(browser, report_2024):
+    page = _page(browser, report_2024 / "statusrapport.html", 1366)
+    found = page.evaluate(FIGURE_TEXT_JS)
+    page.context.close()
+    assert [f["phone"] for f in found["figures"]] == [False] * 4
+    assert all(f["right"] <= 1366 and f["min"] >= 9 for f in found["figures"])
+
+
 def test_html_tables_have_header_scopes_and_status_words(report_2024):
     html = (report_2024 / "statusrapport.html").read_text(encoding="utf-8")
     head_cells = re.findall(r"<th\b[^>]*>", html)

@@ -328,8 +328,7 @@ def _code_cell(cell, index: int, files: dict[str, bytes]) -> str:
             parts.append(_text(data["text/markdown"]))
         elif image_mime:
             n_images += 1
-            parts.append(_figure(opts, label, index, n_images, image_mime,
-                                 data[image_mime], files))
+            parts.append(_figure(opts, label, index, n_images, image_mime, data, files))
         elif "text/html" in data:
             parts.append(_html_output(_text(data["text/html"])))
         elif "text/plain" in data:
@@ -349,13 +348,13 @@ def _code_cell(cell, index: int, files: dict[str, bytes]) -> str:
     return body
 
 
-def _figure(opts: dict, label: str, index: int, n: int, mime: str, data,
+def _figure(opts: dict, label: str, index: int, n: int, mime: str, bundle: dict,
             files: dict[str, bytes]) -> str:
     stem = label if label else f"figur-{index}"
     if n > 1:
         stem = f"{stem}-{n}"
     fname = f"{_slug(stem)}.{_IMAGE_TYPES[mime]}"
-    files[fname] = _image_bytes(mime, data)
+    files[fname] = _image_bytes(mime, bundle[mime])
     caption = _first(opts.get("fig-cap"), n)
     alt = _first(opts.get("fig-alt"), n) or caption
     attrs = []
@@ -363,9 +362,43 @@ def _figure(opts: dict, label: str, index: int, n: int, mime: str, data,
         attrs.append(f"#{stem}")
     if alt:
         attrs.append(f'alt="{_attr(_plain(alt))}"')
+    phone = _phone_variant(bundle) if mime == "image/svg+xml" else None
+    if phone:
+        phone_name = f"{_slug(stem)}-telefon.svg"
+        files[phone_name] = phone[1]
+        attrs.append(f'{PHONE_ATTR}="{phone_name}"')
+        attrs.append(f'{PHONE_ATTR}-media="{_attr(phone[0])}"')
     attr = "{" + " ".join(attrs) + "}" if attrs else ""
     cap = (caption or "").replace("\n", " ").strip()
     return f"![{cap}]({fname}){attr}"
+
+
+# A figure's phone-sized variant (helhedsplan.figures.show puts it in the output's HTML as a
+# <picture> source); the built-in HTML shows it at the same media query, the PDF never.
+# pandoc sees only its file name (as "#sr-telefon/<name>"): the SVG goes into the HTML after
+# pandoc (:func:`_insert_phone_figures`), which spares pandoc parsing it (a third of its time).
+PHONE_ATTR = "telefon"
+_PHONE_PLACEHOLDER = "#sr-telefon/"
+
+
+def _insert_phone_figures(html: bytes, files: dict[str, bytes]) -> bytes:
+    for name, content in files.items():
+        placeholder = f'srcset="{_PHONE_PLACEHOLDER}{name}"'.encode()
+        if placeholder in html:
+            uri = b"data:image/svg+xml;base64," + base64.b64encode(content)
+            html = html.replace(placeholder, b'srcset="' + uri + b'"')
+    return html
+_PHONE_SOURCE = re.compile(
+    r'<picture\b[^>]*>\s*<source\b[^>]*\bmedia="([^"]*)"[^>]*\bsrcset="data:image/svg\+xml;'
+    r'base64,([A-Za-z0-9+/=]+)"')
+
+
+def _phone_variant(bundle: dict) -> tuple[str, bytes] | None:
+    """The phone figure (its media query and SVG) from a figure output's HTML, if any."""
+    if "text/html" not in bundle:
+        return None
+    match = _PHONE_SOURCE.search(_text(bundle["text/html"]))
+    return (match.group(1), base64.b64decode(match.group(2))) if match else None
 
 
 def _first(value, n: int):
@@ -483,6 +516,24 @@ end
 local function typst_string(s)
   s = s:gsub("\\", "\\\\"):gsub('"', '\\"'):gsub("\n", " ")
   return '"' .. s .. '"'
+end
+
+local function html_escape(s)
+  return (s:gsub("&", "&amp;"):gsub("<", "&lt;"):gsub(">", "&gt;"):gsub('"', "&quot;"))
+end
+
+-- A figure with a phone-sized variant (attribute "telefon", its file; see render.py): in the HTML a
+-- <picture> that shows it at the media query; one <img>, so one alt text. The file name stands
+-- in for the SVG, which render.py puts in after pandoc.
+local function phone_picture(img)
+  local phone = img.attributes["telefon"]
+  if not phone then return nil end
+  local alt = img.attributes["alt"] or pandoc.utils.stringify(img.caption)
+  local media = img.attributes["telefon-media"] or "(max-width: 600px)"
+  return pandoc.RawInline("html", '<picture class="sr-figur"><source media="'
+    .. html_escape(media) .. '" srcset="#sr-telefon/' .. html_escape(phone)
+    .. '" type="image/svg+xml"><img src="' .. html_escape(img.src) .. '" alt="'
+    .. html_escape(alt) .. '"></picture>')
 end
 
 local function callout_kind(div)
@@ -681,6 +732,9 @@ function Pandoc(doc)
 
   -- 3. format-specific rewriting
   doc = doc:walk({
+    Image = function(img)
+      if is_html then return phone_picture(img) end
+    end,
     Table = function(tbl)
       tbl = align_numbers(tbl)
       local num = numbers[tbl.identifier]
@@ -767,7 +821,8 @@ end
 def render_builtin(executed_notebook: Path, out_dir: Path, *,
                    basename: str = "statusrapport") -> list[Path]:
     """Render with pandoc (HTML, Word) and pandoc + typst-py (PDF); no Quarto needed."""
-    nb = with_tool_versions(read_notebook(Path(executed_notebook)), builtin_tool_versions())
+    nb = with_figure_alt(with_tool_versions(read_notebook(Path(executed_notebook)),
+                                            builtin_tool_versions()))
     document = notebook_to_document(nb)
     word = notebook_to_document(docx_notebook(nb))
 
@@ -815,7 +870,8 @@ def render_builtin(executed_notebook: Path, out_dir: Path, *,
         _run_pandoc_pair(work, [("HTML", html_args), ("Typst", typst_args),
                                 ("Word", docx_args)], env=_tool_env(stamp))
 
-        html_bytes = (work / "rapport.html").read_bytes()
+        html_bytes = _insert_phone_figures((work / "rapport.html").read_bytes(),
+                                           document.files)
         docx_bytes = (work / "rapport.docx").read_bytes()
         pdf_bytes = _compile_typst(work / "rapport.typ", root=work)
 
@@ -1101,7 +1157,8 @@ def render_quarto(executed_notebook: Path, out_dir: Path, *, basename: str = "st
     if not (project / "_quarto.yml").is_file():
         raise RenderError(f"Quarto-projektfilen mangler: {project / '_quarto.yml'}")
     nb = read_notebook(Path(executed_notebook))  # fail early, in Danish, on a failed notebook
-    nb = without_run_bookkeeping(with_tool_versions(nb, quarto_tool_versions(quarto, version)))
+    nb = with_figure_alt(without_run_bookkeeping(
+        with_tool_versions(nb, quarto_tool_versions(quarto, version))))
     stamp = _source_date()
 
     build_root = _quarto_build_root(project, out_dir)
@@ -1128,10 +1185,10 @@ def render_quarto(executed_notebook: Path, out_dir: Path, *, basename: str = "st
                     # name a file there either: comments.py lets no image through.
                     cmd.append("--sandbox")
                 if to == "docx":
-                    nbformat.write(docx_notebook(nb), source)
+                    nbformat.write(docx_notebook(quarto_figures(nb, to)), source)
                     cmd += ["--reference-doc", str(reference_docx(work / "reference.docx"))]
                 else:
-                    nbformat.write(nb, source)
+                    nbformat.write(quarto_figures(nb, to), source)
                 jobs.append((to, cmd, folder / f"{basename}{suffix}"))
             _run_quarto_jobs(jobs, cwd=project, log=log, env=_tool_env(stamp))
             return _publish(out_dir, {produced.name: produced for _, _, produced in jobs})
@@ -1184,6 +1241,31 @@ def _tool_env(stamp: int) -> dict[str, str]:
     from . import reproducible
 
     return dict(os.environ, **{reproducible.ENV: str(stamp)})
+
+
+def quarto_figures(nb: nbformat.NotebookNode, to: str) -> nbformat.NotebookNode:
+    """A copy of ``nb`` whose two-size figures (helhedsplan.figures.show) Quarto renders as
+    the built-in renderer does: in the HTML the <picture> (print and phone figure), elsewhere
+    the print SVG.
+
+    The <picture> goes to Quarto as Markdown holding raw HTML, not as ``text/html``: any
+    ``text/html`` output makes Quarto add require.js and jQuery from a CDN to the page (for
+    JavaScript widgets), which a report that opens offline must not have. Quarto prefers
+    Markdown to SVG, so only the HTML copy gets it; the others keep the SVG alone.
+    """
+    import copy
+
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            data = out.get("data", {})
+            if "text/html" not in data or not _phone_variant(data):
+                continue
+            html = _text(data.pop("text/html"))
+            if to == "html":
+                fence = "`" * max(3, _longest_run(html, "`") + 1)
+                out["data"] = {"text/markdown": f"{fence}{{=html}}\n{html}\n{fence}\n"}
+    return nb
 
 
 def quarto_tool_versions(quarto: str, version: tuple[int, ...]) -> list[list[str]]:
@@ -1254,6 +1336,42 @@ def with_tool_versions(nb: nbformat.NotebookNode, rows: list[list[str]]) -> nbfo
                 extra = "".join(f"\n| {name} | {ver} |" for name, ver in rows)
                 data["text/markdown"] = table + extra + "\n"
                 return nb
+    return nb
+
+
+def with_figure_alt(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy of ``nb`` in which a figure cell's ``fig-alt`` option is the alt text its outputs
+    carry (output metadata ``fig-alt``, written by helhedsplan.figures.show from the data).
+
+    Quarto takes alt text only from the cell option, which is fixed when the notebook is
+    written; an alt text that describes this year's data is only known when it has run. So
+    both renderers get it as the option, written here into the cell's ``#|`` lines.
+    """
+    import copy
+    import json
+
+    nb = copy.deepcopy(nb)
+    for number, cell in enumerate(nb.cells, start=1):
+        if cell.cell_type != "code":
+            continue
+        alts = [str(out["metadata"]["fig-alt"]) for out in cell.get("outputs", [])
+                if out.get("output_type") in ("display_data", "execute_result")
+                and (out.get("metadata") or {}).get("fig-alt")]
+        if not alts:
+            continue
+        opts, _ = cell_options(_source(cell), where=f"celle {number}")
+        if not str(opts.get("label") or "").startswith("fig-"):
+            continue
+        opts["fig-alt"] = alts[0] if len(alts) == 1 else alts
+        lines = _source(cell).split("\n")
+        head = 0
+        while head < len(lines) and _OPTION_LINE.match(lines[head]):
+            head += 1
+        # The options written again, each value as JSON (which is YAML), so every line is
+        # valid whatever the text holds.
+        written = [f"#| {key}: {json.dumps(value, ensure_ascii=False, default=str)}"
+                   for key, value in opts.items()]
+        cell.source = "\n".join([*written, *lines[head:]])
     return nb
 
 

@@ -1,0 +1,94 @@
+"""Figures: the phone size's text is large enough, and the alt texts follow the data."""
+
+from __future__ import annotations
+
+import re
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+
+from helhedsplan import figures, indicators  # noqa: E402
+
+FIGURES = [figures.attendance, figures.livskvalitet, figures.anmeldelser,
+           figures.activity_calendar]
+# The report's smallest body text on a phone (the figure caption, 0.92 × 16 px) and the
+# column a figure gets at 360 px (the page's side padding taken off).
+BODY_MIN_PX = 14.72
+COLUMN_AT_360_PX = 331
+
+
+@pytest.fixture(scope="module")
+def table(processed_2024, cfg):
+    return indicators.compute(cfg, processed_2024, 2024)
+
+
+def _text_sizes(svg: str) -> tuple[float, list[float]]:
+    """The SVG's width (pt) and the size (pt) of each text in it: matplotlib writes text as
+    glyph paths scaled by font size / 100."""
+    width = float(re.search(r'viewBox="0 0 ([0-9.]+)', svg).group(1))
+    sizes = [100 * float(s) for s in re.findall(r'<g transform="translate\([^)]*\) '
+                                                r'scale\(([0-9.]+) -[0-9.]+\)">', svg)]
+    return width, sizes
+
+
+@pytest.mark.parametrize("make", FIGURES, ids=lambda f: f.__name__)
+def test_phone_figure_text_is_as_large_as_the_body_text_at_360_px(table, make):
+    figures.setup()
+    with matplotlib.pyplot.rc_context({"font.size": figures.PHONE.text}):
+        fig = make(table, 2024, phone=True)
+        svg = figures.svg(fig)
+    matplotlib.pyplot.close(fig)
+    width, sizes = _text_sizes(svg)
+    assert sizes, "no text found in the SVG (has svg.fonttype changed?)"
+    assert min(sizes) >= figures.PHONE.text
+    # Scaled to the column, the smallest text is at least the body's smallest.
+    assert min(sizes) * COLUMN_AT_360_PX / width >= BODY_MIN_PX, (width, min(sizes))
+
+
+@pytest.mark.parametrize("make", FIGURES, ids=lambda f: f.__name__)
+def test_print_figure_is_unchanged_in_size(table, make):
+    figures.setup()
+    fig = make(table, 2024)
+    width, sizes = _text_sizes(figures.svg(fig))
+    matplotlib.pyplot.close(fig)
+    assert 480 < width < 540 and min(sizes) >= 7
+
+
+def test_attendance_alt_text_names_the_afdelinger_in_the_data(table):
+    alt = figures.attendance_alt(table, 2024)
+    assert alt.startswith("Fem små punktdiagrammer, ét pr. afdeling (afd. 22, 30, 35 og 24) og "
+                          "ét for hele helhedsplanen")
+    assert "fra 2020 til 2024" in alt and "baseline 2020" in alt
+    fewer = table[table["enhed_navn"] != "Afd. 24"]
+    alt = figures.attendance_alt(fewer, 2024)
+    assert alt.startswith("Fire små punktdiagrammer, ét pr. afdeling (afd. 22, 30 og 35)")
+    assert "24" not in alt.split("(")[1].split(")")[0]
+    assert figures.attendance_alt(table, 2022).count("fra 2020 til 2022") == 1
+
+
+def test_other_alt_texts_follow_the_data(table):
+    assert "(2018, 2021 og 2023)" in figures.livskvalitet_alt(table, 2024)
+    assert "(2018 og 2021)" in figures.livskvalitet_alt(table, 2022)
+    assert "baseline 2020 (108 anmeldelser)" in figures.anmeldelser_alt(table, 2024)
+    assert "fra de fire boligområder" in figures.anmeldelser_alt(table, 2024)
+    calendar = figures.activity_calendar_alt(table, 2024)
+    assert "i 2024" in calendar and "af 12 måneder" in calendar
+
+
+def test_show_puts_both_sizes_and_the_alt_text_in_one_output(table, monkeypatch):
+    shown = []
+    monkeypatch.setattr("IPython.display.display",
+                        lambda data, raw, metadata: shown.append((data, metadata)))
+    figures.setup()
+    alt = 'Et "citat" & <tegn>'
+    figures.show(figures.livskvalitet, table, 2024, alt=alt)
+    assert not matplotlib.pyplot.get_fignums()  # both figures closed: none shown twice
+    (data, metadata), = shown
+    assert metadata == {"fig-alt": alt}
+    assert data["image/svg+xml"].lstrip().startswith("<?xml")
+    html = data["text/html"]
+    assert html.count("<img ") == 1 and html.count("<source ") == 1
+    assert f'media="{figures.PHONE_MEDIA}"' in html
+    assert 'alt="Et &quot;citat&quot; &amp; &lt;tegn&gt;"' in html
