@@ -40,8 +40,8 @@ DATA_LANE, REPORT_LANE = "data", "rapport"  # the kernels a run starts (_Lane)
 _INGEST_WARMUP = "import helhedsplan.stages, helhedsplan.sources"
 _REPORT_WARMUP = ("import helhedsplan.report, helhedsplan.figures, helhedsplan.stages\n"
                   "import matplotlib.pyplot, seaborn, IPython.display")
-NOT_MEASURED = "ikke_maalt.txt"
-COMMENTS = "bemaerkninger"  # the stage, and data/raw/<år>/bemaerkninger.md  # sources.folder.NOT_MEASURED_FILE (a test keeps them equal)
+NOT_MEASURED = "ikke_maalt.txt"  # sources.folder.NOT_MEASURED_FILE (a test keeps them equal)
+COMMENTS = "bemaerkninger"  # the stage, and data/raw/<år>/bemaerkninger.md
 
 
 class StageError(Exception):
