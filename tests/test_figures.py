@@ -82,6 +82,7 @@ def test_show_puts_both_sizes_and_the_alt_text_in_one_output(table, monkeypatch)
     monkeypatch.setattr("IPython.display.display",
                         lambda data, raw, metadata: shown.append((data, metadata)))
     figures.setup()
+    matplotlib.pyplot.close("all")  # another test's open figure is not this one's business
     alt = 'Et "citat" & <tegn>'
     figures.show(figures.livskvalitet, table, 2024, alt=alt)
     assert not matplotlib.pyplot.get_fignums()  # both figures closed: none shown twice
