@@ -276,12 +276,9 @@ def test_hostile_strings_contained(hostile_build):
     assert len(strings) >= 40 and contained == len(strings)
 
 
-def test_pandoc_reads_no_local_file_even_from_raw_markdown(tmp_path):
-    """The renderer's second wall: pandoc runs with --sandbox, so a reference that got past the
-    comment check (here: written straight into a notebook cell) reads nothing."""
+def _notebook_pointing_at_a_secret(tmp_path):
+    """A notebook whose text refers to a local file holding CANARY, by path and by file: URL."""
     import nbformat
-
-    from helhedsplan.render import render_builtin
 
     secret = tmp_path / "hemmelig.svg"
     secret.write_text(f"<svg xmlns='http://www.w3.org/2000/svg'><text>{CANARY}</text></svg>",
@@ -291,6 +288,15 @@ def test_pandoc_reads_no_local_file_even_from_raw_markdown(tmp_path):
                 nbformat.v4.new_markdown_cell(f"Tekst ![x]({secret}) og ![y](file://{secret})")]
     path = tmp_path / "nb.ipynb"
     nbformat.write(nb, str(path))
+    return path
+
+
+def test_pandoc_reads_no_local_file_even_from_raw_markdown(tmp_path):
+    """The renderer's second wall: pandoc runs with --sandbox, so a reference that got past the
+    comment check (here: written straight into a notebook cell) reads nothing."""
+    from helhedsplan.render import render_builtin
+
+    path = _notebook_pointing_at_a_secret(tmp_path)
     try:
         html, _, _ = render_builtin(path, tmp_path / "ud")
     except Exception as exc:  # refusing to render is as good as not reading
@@ -303,19 +309,10 @@ def test_pandoc_reads_no_local_file_even_from_raw_markdown(tmp_path):
 def test_word_reads_no_local_file_either(tmp_path, monkeypatch):
     """pandoc's docx writer embeds every image it can read: it runs in --sandbox too. (Typst is
     stubbed here: it refuses a file outside its root, which would end the render first.)"""
-    import nbformat
-
     from helhedsplan import render as rnd
 
     monkeypatch.setattr(rnd, "_compile_typst", lambda *args, **kwargs: b"%PDF-1.7\n")
-    secret = tmp_path / "hemmelig.svg"
-    secret.write_text(f"<svg xmlns='http://www.w3.org/2000/svg'><text>{CANARY}</text></svg>",
-                      encoding="utf-8")
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_raw_cell("---\ntitle: Test\nlang: da\n---"),
-                nbformat.v4.new_markdown_cell(f"Tekst ![x]({secret}) og ![y](file://{secret})")]
-    path = tmp_path / "nb.ipynb"
-    nbformat.write(nb, str(path))
+    path = _notebook_pointing_at_a_secret(tmp_path)
     _, _, docx = rnd.render_builtin(path, tmp_path / "ud")
     with zipfile.ZipFile(docx) as zf:
         assert "word/document.xml" in zf.namelist()
