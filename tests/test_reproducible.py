@@ -56,6 +56,15 @@ def _outputs(root: Path) -> dict[str, str]:
     return out
 
 
+def _different(a: dict[str, str], b: dict[str, str], label: str) -> list[str]:
+    """The outputs whose SHA-256 differ; every output listed as same or DIFF (shown on failure)."""
+    different = sorted(name for name in a if a[name] != b[name])
+    print(f"\nbyte-identical outputs{label}: {len(a) - len(different)}/{len(a)}")
+    for name in sorted(a):
+        print(("  same " if name not in different else "  DIFF ") + name)
+    return different
+
+
 @pytest.fixture(scope="module")
 def two_builds(tmp_path_factory):
     base = tmp_path_factory.mktemp("reproducerbar")
@@ -82,11 +91,7 @@ def test_every_output_is_byte_identical(two_builds):
     assert set(a) == set(b)
     kinds = {Path(name).suffix for name in a}
     assert {".html", ".pdf", ".zip", ".ipynb", ".csv", ".json"} <= kinds
-    different = sorted(name for name in a if a[name] != b[name])
-    print(f"\nbyte-identical outputs: {len(a) - len(different)}/{len(a)}")
-    for name in sorted(a):
-        print(("  same " if name not in different else "  DIFF ") + name)
-    assert different == []
+    assert _different(a, b, "") == []
 
 
 def test_the_zip_entries_are_identical_and_dated_by_the_report_date(two_builds):
@@ -174,11 +179,7 @@ def test_every_quarto_output_is_byte_identical(two_quarto_builds):
             "reports/2024/statusrapport.docx"} <= set(a)
     html = (two_quarto_builds[0] / "reports" / "2024" / "statusrapport.html").read_text("utf-8")
     assert 'name="generator" content="quarto-' in html  # Quarto made it, not the fallback
-    different = sorted(name for name in a if a[name] != b[name])
-    print(f"\nbyte-identical outputs (Quarto): {len(a) - len(different)}/{len(a)}")
-    for name in sorted(a):
-        print(("  same " if name not in different else "  DIFF ") + name)
-    assert different == []
+    assert _different(a, b, " (Quarto)") == []
 
 
 def test_quarto_pdf_and_word_are_dated_by_the_report_date(two_quarto_builds):
