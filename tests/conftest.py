@@ -1,4 +1,6 @@
+import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -42,6 +44,51 @@ def project_copy(dest: Path) -> Path:
     return dest
 
 
+# --- Quarto: a real one on PATH, else the kit's launcher (tests only: the project never uses
+# the kit) --------------------------------------------------------------------------------------
+
+KIT_VERSION = "1.10.18"
+NO_QUARTO = ("Quarto findes ikke (hverken på PATH eller som kit i ~/.cache/quarto-kit): "
+             "Quarto-testene springes over. Kør ../shared/quarto/install.sh for at køre dem.")
+
+
+def find_quarto() -> str | None:
+    found = shutil.which("quarto")
+    if found:
+        return found
+    home = Path(os.environ.get("QUARTO_KIT_HOME", Path.home() / ".cache" / "quarto-kit"))
+    launcher = home / KIT_VERSION / "bin" / "quarto"
+    return str(launcher) if launcher.is_file() and os.access(launcher, os.X_OK) else None
+
+
+QUARTO = find_quarto()
+
+
+@pytest.fixture(scope="session")
+def quarto_version():
+    """The Quarto the tests use, as a version tuple; skips when there is none or it is too
+    old for the project."""
+    from helhedsplan import render as rnd
+
+    if QUARTO is None:
+        pytest.skip(NO_QUARTO)
+    version = rnd.quarto_version(QUARTO)
+    if version is None or version < rnd.MIN_QUARTO:
+        pytest.skip(f"Quarto {version} er ældre end {rnd.MIN_QUARTO}")
+    return version
+
+
+@contextmanager
+def quarto_on_path():
+    """PATH with the tests' Quarto first, for one call (other tests' `auto` stays as it was)."""
+    old = os.environ.get("PATH", "")
+    os.environ["PATH"] = f"{Path(QUARTO).parent}{os.pathsep}{old}"
+    try:
+        yield
+    finally:
+        os.environ["PATH"] = old
+
+
 COMMENT_2024 = """---
 rapportdato: 2025-03-01
 ---
@@ -81,3 +128,27 @@ def run_cli(root: Path, *args: str, timeout: int = 300):
     env = dict(os.environ, HELHEDSPLAN_ROOT=str(root))
     return subprocess.run([sys.executable, "-m", "helhedsplan", *args], capture_output=True,
                           text=True, env=env, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def quarto_report(built_project, quarto_version, tmp_path_factory):
+    """The 2024 example report rendered by Quarto from the built project's executed notebook,
+    in a Quarto project as the repository has it (_quarto.yml with the assets it names):
+    {"folder": the outputs, "warnings": what the render said, "left_behind": files it left in
+    the project}."""
+    from helhedsplan import render as rnd
+
+    root, _ = built_project
+    executed = root / "reports" / "2024" / "notesbøger" / "statusrapport.ipynb"
+    project = tmp_path_factory.mktemp("quarto-projekt")
+    shutil.copy(REPO / "_quarto.yml", project)
+    shutil.copytree(REPO / "src" / "helhedsplan" / "assets",
+                    project / "src" / "helhedsplan" / "assets")
+    before = sorted(p.relative_to(project) for p in project.rglob("*"))
+    out = tmp_path_factory.mktemp("quarto-ud")
+    warnings: list[str] = []
+    with quarto_on_path():
+        rnd.render(executed, out, renderer="auto", quarto_project=project, log=warnings.append)
+    after = sorted(p.relative_to(project) for p in project.rglob("*"))
+    return {"folder": out, "warnings": warnings,
+            "left_behind": sorted(set(after) - set(before))}

@@ -9,9 +9,7 @@ rendered through Quarto once for the whole module.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -20,58 +18,19 @@ from pypdf import PdfReader
 
 from helhedsplan import render as rnd
 
-from .conftest import REPO
+from .conftest import NO_QUARTO, QUARTO, REPO
 from .test_render import docx_facts
 
-KIT_VERSION = "1.10.18"
-
-
-def find_quarto() -> str | None:
-    """A `quarto` on PATH, else the kit's launcher (tests only: the project never uses it)."""
-    found = shutil.which("quarto")
-    if found:
-        return found
-    home = Path(os.environ.get("QUARTO_KIT_HOME", Path.home() / ".cache" / "quarto-kit"))
-    launcher = home / KIT_VERSION / "bin" / "quarto"
-    return str(launcher) if launcher.is_file() and os.access(launcher, os.X_OK) else None
-
-
-QUARTO = find_quarto()
-pytestmark = pytest.mark.skipif(
-    QUARTO is None,
-    reason="Quarto findes ikke (hverken på PATH eller som kit i ~/.cache/quarto-kit): "
-           "Quarto-testene springes over. Kør ../shared/quarto/install.sh for at køre dem.")
+pytestmark = pytest.mark.skipif(QUARTO is None, reason=NO_QUARTO)
 
 
 @pytest.fixture(scope="module")
-def quarto_on_path():
-    version = rnd.quarto_version(QUARTO)
-    if version is None or version < rnd.MIN_QUARTO:
-        pytest.skip(f"Quarto {version} er ældre end {rnd.MIN_QUARTO}")
-    old = os.environ.get("PATH", "")
-    os.environ["PATH"] = f"{Path(QUARTO).parent}{os.pathsep}{old}"
-    yield version
-    os.environ["PATH"] = old
-
-
-@pytest.fixture(scope="module")
-def reports(built_project, quarto_on_path, tmp_path_factory):
+def reports(built_project, quarto_report):
     """The 2024 example report from both engines: {"indbygget": dir, "quarto": dir}."""
     root, _ = built_project
-    builtin = root / "reports" / "2024"
-    executed = builtin / "notesbøger" / "statusrapport.ipynb"
-    # A Quarto project as the repository has it: _quarto.yml with the assets it names.
-    project = tmp_path_factory.mktemp("quarto-projekt")
-    shutil.copy(REPO / "_quarto.yml", project)
-    shutil.copytree(REPO / "src" / "helhedsplan" / "assets",
-                    project / "src" / "helhedsplan" / "assets")
-    before = sorted(p.relative_to(project) for p in project.rglob("*"))
-    out = tmp_path_factory.mktemp("quarto-ud")
-    warnings: list[str] = []
-    rnd.render(executed, out, renderer="auto", quarto_project=project, log=warnings.append)
-    after = sorted(p.relative_to(project) for p in project.rglob("*"))
-    return {"indbygget": builtin, "quarto": out, "warnings": warnings,
-            "left_behind": sorted(set(after) - set(before))}
+    return {"indbygget": root / "reports" / "2024", "quarto": quarto_report["folder"],
+            "warnings": quarto_report["warnings"],
+            "left_behind": quarto_report["left_behind"]}
 
 
 def _pdf_pages(folder: Path) -> list[str]:
@@ -199,9 +158,9 @@ def test_quarto_pdf_has_page_numbers_running_header_title_and_danish_date(report
     assert sum("Fil Kilde Dataår Rækker SHA-256" in text for text in pages) >= 2
 
 
-def test_quarto_names_itself_in_the_provenance_table(reports, quarto_on_path):
+def test_quarto_names_itself_in_the_provenance_table(reports, quarto_version):
     quarto_text = " ".join(_pdf_pages(reports["quarto"]))
-    version = ".".join(map(str, quarto_on_path))
+    version = ".".join(map(str, quarto_version))
     assert f"Quarto {version}" in quarto_text
     assert "pandoc (i Quarto)" in quarto_text and "Typst (i Quarto)" in quarto_text
     assert "typst-py" not in quarto_text

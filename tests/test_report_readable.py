@@ -1,5 +1,6 @@
 """The built report as its readers meet it: in a browser (axe-core, a 390 px phone) and as a
-tagged PDF (PDF/UA-1).
+tagged PDF (PDF/UA-1), from each renderer: the built-in one and Quarto (skipped with the reason
+when no Quarto is found; CI puts the Quarto kit on PATH).
 
 The browser tests drive Debian's Chromium through Playwright (no browser download) and run the
 npm package axe-core, which `make test` installs into .cache/axe-core. Where Chromium,
@@ -31,8 +32,11 @@ def _chromium() -> str | None:
     return None
 
 
-@pytest.fixture(scope="module")
-def report_2024(built_project) -> Path:
+@pytest.fixture(scope="module", params=["indbygget", "quarto"])
+def report_2024(request, built_project) -> Path:
+    """The 2024 example report's folder, made by each renderer in turn."""
+    if request.param == "quarto":
+        return request.getfixturevalue("quarto_report")["folder"]
     root, _ = built_project
     return root / "reports" / "2024"
 
@@ -85,7 +89,8 @@ def test_no_table_is_wider_than_a_phone(browser, report_2024, width):
     page = _page(browser, report_2024 / "statusrapport.html", width)
     inner = page.evaluate("window.innerWidth")
     tables = page.evaluate("""() => [...document.querySelectorAll('table')].map(t => ({
-        caption: t.caption ? t.caption.textContent.replace(/\\s+/g, ' ') : t.id,
+        caption: ((t.caption || t.closest('figure')?.querySelector('figcaption'))
+                  ?.textContent.trim().replace(/\\s+/g, ' ')) || t.id,
         right: t.getBoundingClientRect().right,
         scroll: t.parentElement.scrollWidth - t.parentElement.clientWidth,
         status: [...t.querySelectorAll('td.sr-status')].map(c => {
@@ -111,8 +116,10 @@ def test_phone_shows_each_row_as_a_card_with_the_status_first(browser, report_20
     cards = page.evaluate("""() => [...document.querySelectorAll('#tbl-sammenfatning tbody tr')]
         .map(tr => [...tr.children].map(c => [c.getBoundingClientRect().top,
             c.getAttribute('data-label') || '', c.innerText]))""")
+    # the built-in renderer's <caption>, Quarto's <figcaption> (its table float's caption)
     caption = page.evaluate("""() => { const c = document.querySelector(
-        '#tbl-sammenfatning caption'); return [c.getBoundingClientRect().right,
+        '#tbl-sammenfatning caption, #tbl-sammenfatning figcaption');
+        return [c.getBoundingClientRect().right,
         c.scrollWidth <= c.clientWidth]; }""")
     page.context.close()
     assert len(cards) == 3

@@ -27,8 +27,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.conftest import REPO, project_copy
-from tests.test_quarto import QUARTO
+from tests.conftest import QUARTO, REPO, project_copy
 
 ZONES = ("Etc/GMT-14", "Etc/GMT+12")  # POSIX sign: GMT-14 is UTC+14
 COMMENTS = """---
@@ -141,17 +140,9 @@ def test_the_report_shows_the_analysts_report_date(two_builds):
 # --- the Quarto path ----------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def two_quarto_builds(two_builds, tmp_path_factory):
+def two_quarto_builds(two_builds, quarto_version, tmp_path_factory):
     """The two built projects, each copied to another folder and exported again with Quarto in
     the other time zone: only the render stage and the export run again (about 10 s each)."""
-    from helhedsplan import render as rnd
-
-    if QUARTO is None:
-        pytest.skip("Quarto findes ikke (hverken på PATH eller som kit i ~/.cache/quarto-kit): "
-                    "Quarto-stiens reproducerbarhed testes ikke. Kør ../shared/quarto/install.sh.")
-    version = rnd.quarto_version(QUARTO)
-    if version is None or version < rnd.MIN_QUARTO:
-        pytest.skip(f"Quarto {version} er ældre end {rnd.MIN_QUARTO}")
     base = tmp_path_factory.mktemp("reproducerbar-quarto")
     roots = []
     for built, name, zone in zip(two_builds, ("q", "en tredje mappe, æøå"), reversed(ZONES),

@@ -597,15 +597,6 @@ local function table_div(div)
   return content
 end
 
-local function is_number(s)
-  s = s:gsub("\u{00A0}", " "):gsub("\u{202F}", " "):gsub("\u{2212}", "-")
-       :gsub("\u{2013}", "-")
-  s = s:gsub("procentpoint", ""):gsub("pct%.", ""):gsub("pct", "")
-       :gsub("pp%.", ""):gsub("kr%.", "")
-  if not s:match("%d") then return nil end
-  return s:match("^[%d%s%.,%%%+%-%(%)]+$") ~= nil
-end
-
 local function is_blank(s)
   s = s:gsub("%s", "")
   return s == "" or s == "-" or s == "\u{2013}" or s == "\u{2014}" or s == "…"
@@ -623,7 +614,7 @@ local function align_numbers(tbl)
           if cell then
             local text = pandoc.utils.stringify(cell.contents)
             if not is_blank(text) then
-              if is_number(text) then seen = seen + 1 else numeric = false end
+              if tabeller.is_number(text) then seen = seen + 1 else numeric = false end
             end
           end
         end
@@ -636,68 +627,9 @@ local function align_numbers(tbl)
   return tbl
 end
 
--- HTML tables for every reader: header cells with scope (the first cell of each body row
--- is the row's header), each body cell labelled with its column (data-label, so a phone can
--- show a row as a card: "Status: ▲ Tydelig fremgang"), the status column marked, and tables
--- with four or more columns marked as cards for narrow screens (statusrapport.css).
-local STATUS_SYMBOLS = {"▲", "▼", "●", "■", "□", "◐"}
-
-local function hide_symbols(contents)
-  -- The status symbols repeat the words beside them: screen readers read the words only.
-  return contents:walk({
-    Str = function(s)
-      for _, sym in ipairs(STATUS_SYMBOLS) do
-        if s.text == sym then
-          return pandoc.Span({pandoc.Str(sym)}, pandoc.Attr("", {}, {["aria-hidden"] = "true"}))
-        end
-      end
-    end,
-  })
-end
-
 local function html_table(tbl)
-  local labels = {}
-  local head_rows = tbl.head.rows
-  for r, row in ipairs(head_rows) do
-    for i, cell in ipairs(row.cells) do
-      cell.attributes["scope"] = "col"
-      if r == #head_rows then labels[i] = pandoc.utils.stringify(cell.contents) end
-    end
-  end
-  -- "Enhed (pct.)" over a years-across table: each number's card line gets the unit.
-  local unit = labels[1] and labels[1]:match("^Enhed %((.-)%)$")
-  local years = #labels > 1
-  for i = 2, #labels do
-    if not labels[i]:match("^%d%d%d%d$") then years = false end
-  end
-  for _, body in ipairs(tbl.bodies) do
-    body.row_head_columns = 1
-    for _, row in ipairs(body.body) do
-      for i, cell in ipairs(row.cells) do
-        if i == 1 then
-          cell.attributes["scope"] = "row"
-        elseif labels[i] and labels[i] ~= "" then
-          cell.attributes["data-label"] = labels[i]
-          if unit == "pct." and is_number(pandoc.utils.stringify(cell.contents)) then
-            cell.attributes["data-unit"] = unit
-          end
-        end
-        if labels[i] == "Status" then cell.classes:insert("sr-status") end
-        cell.contents = hide_symbols(cell.contents)
-      end
-    end
-  end
-  if #tbl.colspecs >= 4 then tbl.classes:insert("sr-kort") end
-  if years then tbl.classes:insert("sr-aar") end
-  local name = pandoc.utils.stringify(tbl.caption.long)
-  -- A table wider than the screen scrolls: the scrolling box can be reached by keyboard
-  -- and is named after its table.
-  -- Attributes as a list of pairs: a Lua table's key order changes from run to run, and
-  -- the HTML must come out byte-identical.
-  return pandoc.Div({tbl}, pandoc.Attr("", {"sr-tabel"}, {
-    {"role", "region"}, {"tabindex", "0"},
-    {"aria-label", name ~= "" and name or "Tabel"},
-  }))
+  tbl = tabeller.mark(tbl)
+  return pandoc.Div({tbl}, tabeller.box_attr(pandoc.utils.stringify(tbl.caption.long)))
 end
 
 function Pandoc(doc)
@@ -818,6 +750,13 @@ end
 '''
 
 
+def _lua_filter() -> str:
+    """The built-in filter with the table module both renderers share (assets/tabeller.lua)
+    bound to `tabeller`; inlined, so pandoc's --sandbox needs no file beyond the filter."""
+    shared = (ASSETS_DIR / "tabeller.lua").read_text(encoding="utf-8")
+    return f"local tabeller = (function()\n{shared}\nend)()\n{_LUA_FILTER}"
+
+
 def render_builtin(executed_notebook: Path, out_dir: Path, *,
                    basename: str = "statusrapport") -> list[Path]:
     """Render with pandoc (HTML, Word) and pandoc + typst-py (PDF); no Quarto needed."""
@@ -832,7 +771,7 @@ def render_builtin(executed_notebook: Path, out_dir: Path, *,
         for name, content in document.files.items():
             (work / name).write_bytes(content)
         (work / "rapport.md").write_text(document.markdown(), encoding="utf-8")
-        (work / "filter.lua").write_text(_LUA_FILTER, encoding="utf-8")
+        (work / "filter.lua").write_text(_lua_filter(), encoding="utf-8")
         reference_docx(work / "reference.docx")
         # HTML and Word get their figures as data: URIs, which pandoc takes in --sandbox
         (work / "rapport-html.md").write_text(document.markdown(inline_files=True),
@@ -1378,6 +1317,9 @@ def with_figure_alt(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 # Quarto's "WARN:", pandoc's "[WARNING]", Typst's "warning:"
 _WARNING = re.compile(r"^\s*(\[?WARN(ING)?\b|warning:)", re.I)
+# Not worth the analyst's attention: with pdf-standard set, Quarto offers a second check by
+# veraPDF when it is installed. Typst has already refused to write a PDF that breaks PDF/UA-1.
+_NOT_A_PROBLEM = re.compile(r"PDF standard validation requested but verapdf is not installed")
 
 
 def quarto_messages(stderr: str) -> list[str]:
@@ -1423,7 +1365,8 @@ def _run_quarto_jobs(jobs: list[tuple[str, list[str], Path]], *, cwd: Path, log=
                 + ("\n".join(lines[-_TAIL_LINES:]) or "(ingen fejltekst)")
             )
             continue
-        warnings = [line for line in lines if _WARNING.match(line)]
+        warnings = [line for line in lines
+                    if _WARNING.match(line) and not _NOT_A_PROBLEM.search(line)]
         if warnings and log:
             log(f"Quarto advarede under 'quarto render --to {to}':\n" + "\n".join(warnings))
         if not produced.is_file():

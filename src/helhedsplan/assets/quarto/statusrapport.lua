@@ -7,6 +7,12 @@
 -- * Word keeps each figure's alt text (fig-alt), which Quarto would drop.
 -- * Callouts become the project's own boxes: `#sr-callout` in Typst (statusrapport-stil.typ,
 --   no Font Awesome package to download) and `.sr-callout` in HTML (statusrapport.css).
+-- * HTML tables are marked as the built-in renderer marks them (../tabeller.lua, shared):
+--   header scopes, column labels for the phone's cards, status symbols hidden from screen
+--   readers, and a keyboard-reachable box named after the table.
+
+local tabeller = dofile(pandoc.path.join({pandoc.path.directory(PANDOC_SCRIPT_FILE),
+                                          "..", "tabeller.lua"}))
 
 local TITLES = {
   note = "Bemærk", tip = "Tip", important = "Vigtigt",
@@ -48,13 +54,19 @@ function FloatRefTarget(float, node)
   end
   local blocks = pandoc.Blocks({node})
   if quarto.doc.is_format("html") then
-    -- as the built-in renderer: a wide table scrolls inside its box on a phone
-    blocks = pandoc.Blocks({pandoc.Div(blocks, pandoc.Attr("", {"sr-tabel"}))})
+    -- as the built-in renderer: a wide table scrolls inside its box
+    local name = pandoc.utils.stringify(float.caption_long or {})
+    blocks = pandoc.Blocks({pandoc.Div(blocks, tabeller.box_attr(name))})
   end
   if #rest > 0 then
     blocks:insert(pandoc.Div(rest, pandoc.Attr("", {"sr-tabelnote"})))
   end
   return blocks
+end
+
+function Table(tbl)
+  if quarto.doc.is_format("html") then return tabeller.mark(tbl) end
+  return nil
 end
 
 function Callout(node)

@@ -1,0 +1,83 @@
+-- The report's tables for every reader, shared by both renderers' Lua filters (the built-in
+-- renderer's in helhedsplan/render.py, Quarto's in quarto/statusrapport.lua), so a table
+-- reads the same on a phone and with a screen reader whichever renderer made the HTML.
+--
+-- mark(tbl) gives header cells a scope (the first cell of each body row is the row's
+-- header), labels each body cell with its column (data-label, so a phone can show a row as
+-- a card: "Status: ▲ Tydelig fremgang"), marks the status column, hides the status symbols
+-- from screen readers (the words beside them say the same), and marks tables with four or
+-- more columns as cards for narrow screens (statusrapport.css).
+
+local M = {}
+
+function M.is_number(s)
+  s = s:gsub("\u{00A0}", " "):gsub("\u{202F}", " "):gsub("\u{2212}", "-")
+       :gsub("\u{2013}", "-")
+  s = s:gsub("procentpoint", ""):gsub("pct%.", ""):gsub("pct", "")
+       :gsub("pp%.", ""):gsub("kr%.", "")
+  if not s:match("%d") then return nil end
+  return s:match("^[%d%s%.,%%%+%-%(%)]+$") ~= nil
+end
+
+local STATUS_SYMBOLS = {"▲", "▼", "●", "■", "□", "◐"}
+
+local function hide_symbols(contents)
+  return contents:walk({
+    Str = function(s)
+      for _, sym in ipairs(STATUS_SYMBOLS) do
+        if s.text == sym then
+          return pandoc.Span({pandoc.Str(sym)}, pandoc.Attr("", {}, {["aria-hidden"] = "true"}))
+        end
+      end
+    end,
+  })
+end
+
+function M.mark(tbl)
+  local labels = {}
+  local head_rows = tbl.head.rows
+  for r, row in ipairs(head_rows) do
+    for i, cell in ipairs(row.cells) do
+      cell.attributes["scope"] = "col"
+      if r == #head_rows then labels[i] = pandoc.utils.stringify(cell.contents) end
+    end
+  end
+  -- "Enhed (pct.)" over a years-across table: each number's card line gets the unit.
+  local unit = labels[1] and labels[1]:match("^Enhed %((.-)%)$")
+  local years = #labels > 1
+  for i = 2, #labels do
+    if not labels[i]:match("^%d%d%d%d$") then years = false end
+  end
+  for _, body in ipairs(tbl.bodies) do
+    body.row_head_columns = 1
+    for _, row in ipairs(body.body) do
+      for i, cell in ipairs(row.cells) do
+        if i == 1 then
+          cell.attributes["scope"] = "row"
+        elseif labels[i] and labels[i] ~= "" then
+          cell.attributes["data-label"] = labels[i]
+          if unit == "pct." and M.is_number(pandoc.utils.stringify(cell.contents)) then
+            cell.attributes["data-unit"] = unit
+          end
+        end
+        if labels[i] == "Status" then cell.classes:insert("sr-status") end
+        cell.contents = hide_symbols(cell.contents)
+      end
+    end
+  end
+  if #tbl.colspecs >= 4 then tbl.classes:insert("sr-kort") end
+  if years then tbl.classes:insert("sr-aar") end
+  return tbl
+end
+
+-- The box around a table: a table wider than the screen scrolls inside it, so it can be
+-- reached by keyboard and is named after its table. Attributes as a list of pairs: a Lua
+-- table's key order changes from run to run, and the HTML must come out byte-identical.
+function M.box_attr(name)
+  return pandoc.Attr("", {"sr-tabel"}, {
+    {"role", "region"}, {"tabindex", "0"},
+    {"aria-label", name ~= "" and name or "Tabel"},
+  })
+end
+
+return M
