@@ -235,7 +235,7 @@ def test_builtin_html_shows_the_phone_figure_on_phones_pdf_the_print_figure(tmp_
     figure = re.search(r'<figure id="fig-to">(.*?)</figure>', html, re.S).group(1)
     assert figure.count("<img ") == 1 and figure.count("<source ") == 1  # one image, one alt
     assert re.search(r'<img [^>]*alt="' + re.escape(alt) + '"', figure)
-    source = re.search(r'<source media="\(max-width: 600px\)" srcset="data:image/svg\+xml;'
+    source = re.search(r'<source media="screen and \(max-width: 960px\)" srcset="data:image/svg\+xml;'
                        r'base64,([^"]+)"', figure)
     assert b'data-telefon="ja"' in base64.b64decode(source.group(1))
     assert "Figur 2: Fremmøde: to størrelser" in figure

@@ -158,10 +158,11 @@ FIGURE_TEXT_JS = """async () => {
 # The smallest figure text on a phone: no smaller than the smallest body text (the figure
 # captions, 14.7 px), and never under this.
 MIN_FIGURE_TEXT_PX = 14
+MIN_DESKTOP_FIGURE_TEXT_PX = 12
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("width", [360, 390])
+@pytest.mark.parametrize("width", [360, 390, 768, 844])  # phones upright, a tablet, on its side
 def test_figure_text_on_a_phone_is_as_large_as_the_body_text(browser, report_2024, width):
     page = _page(browser, report_2024 / "statusrapport.html", width)
     found = page.evaluate(FIGURE_TEXT_JS)
@@ -183,7 +184,10 @@ def test_desktop_shows_the_print_figure(browser, report_2024):
     found = page.evaluate(FIGURE_TEXT_JS)
     page.context.close()
     assert [f["phone"] for f in found["figures"]] == [False] * 4
-    assert all(f["right"] <= 1366 and f["min"] >= 9 for f in found["figures"])
+    # the print figure at the column's width: its smallest text (the calendar's words) is
+    # about 13 px, the rest larger (at the print figure's own size: 7,5-10,7 px)
+    assert all(f["right"] <= 1366 and f["min"] >= MIN_DESKTOP_FIGURE_TEXT_PX
+               for f in found["figures"]), found["figures"]
 
 
 def test_html_tables_have_header_scopes_and_status_words(report_2024):

@@ -1,7 +1,8 @@
 """Charts of each indicator's development since baseline (matplotlib, colour-blind-safe).
 
 Each chart comes in two sizes from the same data: the print figure (A4 PDF, Word, a desktop
-browser) and a phone figure for the HTML at 600 px and below: narrower, with larger text,
+browser) and a phone figure for screens up to 960 px wide (phones upright and on their side,
+tablets held upright): narrower, with larger text,
 small multiples two to a row and legends below the plot, so that at 360–390 px its text is
 at least as large as the report's smallest body text (about 15 px). :func:`show` puts both in
 one notebook output, with an alt text computed from the same data (``*_alt``).
@@ -31,7 +32,10 @@ MAX_PANELS = 6  # small multiples up to this many; more afdelinger get one chart
 # there is the figure caption, 0.92 × 16 px = 14.7 px. (What counts is the ratio of text
 # size to figure width: the SVG is scaled to the column.)
 PHONE_WIDTH = 3.0
-PHONE_MEDIA = "(max-width: 600px)"  # statusrapport.css's phone layout starts here too
+# Phones upright (360–430 px) and on their side (640–932 px), and tablets held upright
+# (744–834 px): the print figure there would have 7,5–10,7 px text. Printing from a browser
+# keeps the print figure ("screen"). statusrapport.css sizes the picture by the same query.
+PHONE_MEDIA = "screen and (max-width: 960px)"
 
 
 @dataclass(frozen=True)

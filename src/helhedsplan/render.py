@@ -529,7 +529,7 @@ local function phone_picture(img)
   local phone = img.attributes["telefon"]
   if not phone then return nil end
   local alt = img.attributes["alt"] or pandoc.utils.stringify(img.caption)
-  local media = img.attributes["telefon-media"] or "(max-width: 600px)"
+  local media = img.attributes["telefon-media"] or "screen and (max-width: 960px)"
   return pandoc.RawInline("html", '<picture class="sr-figur"><source media="'
     .. html_escape(media) .. '" srcset="#sr-telefon/' .. html_escape(phone)
     .. '" type="image/svg+xml"><img src="' .. html_escape(img.src) .. '" alt="'
