@@ -35,7 +35,7 @@ def test_month_missing_is_named(cfg):
     months = _value(rows, "kalenderår 2024", "maaneder_med_aktivitet")
     assert (months["vaerdi"], months["maal"]) == (11, 12)
     assert months["status"] == activities.NOT_MET
-    assert months["note"] == "Ingen aktivitet i: juli 2024"
+    assert months["note"] == "Ingen netværksaktivitet i juli 2024"
 
 
 def test_project_year_spans_two_calendar_years(cfg):

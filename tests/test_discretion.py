@@ -238,7 +238,7 @@ def attack(table: pd.DataFrame, cfg, truth: dict) -> list:
             a.cell(key, value, r["taeller"], count_bound(r["undertrykt_grund"]))
             if parts:
                 a.total(key, parts)
-            s = get("anmeldelser_andel", "Boligområderne i alt, andel af kommunens", year)
+            s = get("anmeldelser_andel", "Boligområdernes andel af kommunens anmeldelser", year)
             if s is not None:
                 a.cell(key, value, s["taeller"], count_bound(s["undertrykt_grund"]))
     return a.determined()

@@ -169,20 +169,19 @@ def test_the_report_says_which_and_why(processed_without_meeting, cfg):
     out, _ = processed_without_meeting
     data = report.load(2024, out)
     dev = report.development_table(data, "deltagelse")
-    assert "2024: ikke målt: afd. 30 holdt ikke afdelingsmøde det år (SAB)." in dev
+    assert "2024: ikke målt – afd. 30 holdt ikke afdelingsmøde det år (SAB)." in dev
     status = report.status_table(data, "deltagelse")
     assert ("Hele helhedsplanen (2024): kun afd. 22, 35 og 24, fordi afd. 30 ikke holdt "
             "afdelingsmøde") in status
     vive = report.development_table(data, "livskvalitet")
-    assert ("ikke målt: VIVEs trygheds- og trivselsmåling har ingen tal for året (angivet i "
-            "årets ikke_maalt.txt)") in vive
+    assert "ikke målt – VIVEs trygheds- og trivselsmåling har ingen tal for året." in vive
     assert "2019, 2020, 2022, 2024: ikke målt" in vive
     summary = report.summary(data)
     # The plan and its comparison group miss the year for the same reason: said once.
-    assert ("**Livskvalitet i hverdagen:** ikke målt i 2024, heller ikke for Alle "
-            "helhedsplaner: VIVEs trygheds- og trivselsmåling har ingen tal for året") in summary
+    assert ("**Livskvalitet i hverdagen:** ikke målt i 2024 (heller ikke for Alle "
+            "helhedsplaner). VIVEs trygheds- og trivselsmåling har ingen tal for året.") in summary
     assert summary.count("VIVEs trygheds- og trivselsmåling har ingen tal") == 1
-    assert "Flere deltager i afdelingsmøderne, Afd. 30:** ikke målt i 2024: afd. 30 holdt " \
+    assert "Flere deltager i afdelingsmøderne, Afd. 30:** ikke målt i 2024. Afd. 30 holdt " \
            "ikke afdelingsmøde" in summary
 
 

@@ -264,9 +264,9 @@ def test_vive_counts_per_category_give_the_baseline(cfg, raw_copy):
     assert (t.at["Alle helhedsplaner", "tilfredse"], t.at["Alle helhedsplaner", "svar"]) == (8064,
                                                                                            10473)
     assert t.at["Hele helhedsplanen", "opgoerelse"] == "optalt fra svarkategorier"
-    assert t.at["Hele helhedsplanen", "ved_ikke"] == "'ved ikke' (7) er ikke talt med i nævneren"
+    assert t.at["Hele helhedsplanen", "ved_ikke"] == "“ved ikke” (7) er ikke talt med i nævneren"
     assert t.at["Hele helhedsplanen", "ved_ikke_antal"] == 7
-    assert t.at["Alle helhedsplaner", "ved_ikke"] == "'ved ikke' er ikke oplyst i filen"
+    assert t.at["Alle helhedsplaner", "ved_ikke"] == "antallet, der svarede “ved ikke”, er ikke oplyst i filen"
     assert (t["skema"] == "kategorier").all()
 
 
@@ -286,15 +286,15 @@ def test_vive_single_answers_are_counted_per_area_and_added_up(cfg, raw_copy):
     total = t.loc["Hele helhedsplanen"]
     assert (total["tilfredse"], total["svar"], total["ved_ikke_antal"]) == (129, 161, 6)
     assert total["opgoerelse"] == "optalt fra 167 enkeltsvar, boligområderne lagt sammen"
-    assert total["ved_ikke"] == "'ved ikke' (6) er ikke talt med i nævneren"
-    assert (t.at["Nørager", "svar"], t.at["Nørager", "ved_ikke"]) == (38, "ingen svarede 'ved ikke'")
+    assert total["ved_ikke"] == "“ved ikke” (6) er ikke talt med i nævneren"
+    assert (t.at["Nørager", "svar"], t.at["Nørager", "ved_ikke"]) == (38, "ingen svarede “ved ikke”")
     assert pd.isna(total["excel_raekke"])
 
 
 def test_vive_entered_form_says_dont_know_cannot_be_seen(cfg, raw_copy):
     t = ingest(SOURCES["livskvalitet"], cfg, raw_copy, 2024).table
     assert (t["opgoerelse"] == "antal svar og antal tilfredse som indtastet").all()
-    assert t["ved_ikke"].str.startswith("'ved ikke' fremgår ikke af filen").all()
+    assert t["ved_ikke"].str.startswith("filen viser ikke, hvor mange der svarede “ved ikke”").all()
 
 
 def test_vive_single_answer_problems_are_summed_up(cfg, raw_copy):
@@ -324,8 +324,7 @@ def test_vive_missing_year_is_not_measured_and_page_one_uses_the_latest(cfg, raw
     row = table[(table["indikator_id"] == "livskvalitet") & (table["niveau"] == "helhedsplan")
                 & (table["aar"] == 2024)].iloc[0]
     assert not row["maalt"] and row["note"] == (
-        "Ikke målt i 2024: VIVEs trygheds- og trivselsmåling har ingen tal for året (angivet i "
-        "årets ikke_maalt.txt)")
+        "Ikke målt i 2024: VIVEs trygheds- og trivselsmåling har ingen tal for året")
     page1 = report.summary(report.ReportData(cfg, 2024, table, []))
     line = next(x for x in page1.splitlines() if "Livskvalitet" in x)
     assert "(2023)" in line and "81 pct." in line

@@ -141,7 +141,7 @@ def indicator_rows(cfg: Config, log: pd.DataFrame, year: int, threshold: int) ->
         add("maaneder_med_aktivitet", "Måneder med netværksaktivitet i boligområderne",
             len(s["active_months"]), n_months,
             pending or (MET if not s["missing_months"] else NOT_MET),
-            f"Ingen aktivitet i: {missing}" if missing else "")
+            f"Ingen netværksaktivitet i {missing}" if missing else "")
         # A period with fewer than 12 months in the plan has a prorated target, and the
         # table's "x af y" shows that target, so the judgement and the note say the same.
         prorated = n_months < 12 and not pending

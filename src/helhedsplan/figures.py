@@ -255,7 +255,7 @@ def attendance(table: pd.DataFrame, year: int, phone: bool = False):
         _mark_hidden(ax, r, st=st)
         b = r.iloc[0]
         ax.axhline(b["baseline_vaerdi"], color=BASELINE_COLOUR, ls="--", lw=1)
-        ax.set_title("Hele planen" if b["niveau"] == "helhedsplan" else unit,
+        ax.set_title("Hele helhedsplanen" if b["niveau"] == "helhedsplan" else unit,
                      fontsize=st.text if phone else 9)
         ax.set_xticks([int(r["aar"].min()), int(r["aar"].max())])
         ax.set_ylim(0, top * 1.1 if pd.notna(top) else None)
@@ -315,7 +315,7 @@ def _attendance_many(rows: pd.DataFrame, year: int, st: _Style = PRINT):
     ax.scatter(afd["aar"] + spread, afd["vaerdi"], s=6, color="#AAAAAA", lw=0,
                label=f"Hver afdeling ({afd['enhed_navn'].nunique()})")
     plan = rows[rows["niveau"] == "helhedsplan"]
-    _share_series(ax, plan, OKABE_ITO[0], "Hele planen")
+    _share_series(ax, plan, OKABE_ITO[0], "Hele helhedsplanen")
     _mark_hidden(ax, plan, st=st)
     if len(plan):
         b = plan.iloc[0]
@@ -443,8 +443,8 @@ def _month_values(table: pd.DataFrame, year: int) -> dict | None:
             for r in months.itertuples()}
 
 
-_CALENDAR_KEY = ("Blåt felt: netværksaktivitet i boligområderne (\"tema\": antal "
-                 "temaarrangementer). Rødorange kant og \"ingen\": ingen aktivitet. Skraveret: "
+_CALENDAR_KEY = ("Blåt felt: netværksaktivitet i boligområderne (“tema”: antal "
+                 "temaarrangementer). Rødorange kant og “ingen”: ingen aktivitet. Skraveret: "
                  "uden for helhedsplanens periode. Sort ring: temaarrangement uden for "
                  "boligområderne.")
 

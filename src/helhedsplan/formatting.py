@@ -19,7 +19,7 @@ def _is_missing(x) -> bool:
     return x is None or (not isinstance(x, str) and bool(pd.isna(x)))
 
 
-def _rounded(x, decimals: int) -> Decimal:
+def rounded(x, decimals: int) -> Decimal:
     return Decimal(str(x)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
 
@@ -28,7 +28,7 @@ def number(x, decimals: int = 0) -> str:
     if _is_missing(x):
         return MISSING
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(_rounded(x, decimals), format=pattern, locale=LOCALE)
+    return format_decimal(rounded(x, decimals), format=pattern, locale=LOCALE)
 
 
 def pct(x, decimals: int = 1) -> str:
@@ -42,7 +42,7 @@ def signed(x, decimals: int = 0) -> str:
     """+1,2 / -0,4 / ±0: changes always carry their sign."""
     if _is_missing(x):
         return MISSING
-    r = _rounded(x, decimals)
+    r = rounded(x, decimals)
     if r == 0:
         return "±" + number(0, decimals)
     return ("+" if r > 0 else "-") + number(abs(r), decimals)

@@ -85,8 +85,8 @@ def _not_measured(rows: _Rows, *, delmaal, indikator_id, indikator, niveau, enhe
 
 def declared_note(year: int, what: str) -> str:
     """Why a year has no figure when the analyst declared the source not measured."""
-    return (f"Ikke målt i {year}: {what} har ingen tal for året (angivet i årets "
-            "ikke_maalt.txt)")
+    # The file is named in the inputs appendix; the board reads only that there are no figures.
+    return f"Ikke målt i {year}: {what} har ingen tal for året"
 
 
 def _attendance(rows: _Rows, cfg: Config, meetings: pd.DataFrame, residents: pd.DataFrame,
@@ -287,7 +287,7 @@ def _police(rows: _Rows, cfg: Config, reports: pd.DataFrame, year_to: int,
                      status=stats.STATUS_CONTEXT, kilde_fil=this.at[kommune, "kilde_fil"],
                      eksempeldata=bool(this.at[kommune, "eksempeldata"]))
         share_common = dict(indikator_id="anmeldelser_andel", niveau="helhedsplan",
-                            enhed_navn="Boligområderne i alt, andel af kommunens")
+                            enhed_navn="Boligområdernes andel af kommunens anmeldelser")
         if total is not None and k_total:
             value = 100 * total / k_total
             base_value = 100 * base.antal / base.kommune_antal

@@ -16,7 +16,7 @@ import pandas as pd
 from . import activities, discretion, indicators, stats
 from . import config as config_mod
 from .config import Config
-from .formatting import MISSING, interval, number, pct, pp, signed
+from .formatting import MISSING, interval, number, pct, pp, rounded, signed
 
 MARKERS = {
     stats.STATUS_UP: "▲ Tydelig fremgang",
@@ -29,6 +29,8 @@ HEADLINE = {
     "livskvalitet": ("livskvalitet", "helhedsplan"),
     "anmeldelser": ("anmeldelser", "helhedsplan"),
 }
+# Page 1 mixes shares and counts in one column, so a count says what it counts.
+COUNT_NOUN = {"anmeldelser": "anmeldelser"}
 
 
 @dataclass
@@ -100,10 +102,14 @@ def project_years_text(cfg: Config, year: int) -> str:
                     if (n := cfg.project_year(d)) is not None})
     if not years:
         return f"{year} ligger efter helhedsplanens afslutning ({end.day}.{end.month}.{end.year})."
-    labels = " og ".join(cfg.project_year_label(n) for n in years)
+    # A project year runs 1 September–31 August, so a calendar year holds the last months of
+    # one and the first months of the next, never a whole one.
+    labels = " og ".join(
+        ("begyndelsen af " if start.year + n - 1 == year else "slutningen af ")
+        + cfg.project_year_label(n) for n in years)
     started = (f" Helhedsplanen startede {start.day}.{start.month}.{start.year}."
                if year == start.year else "")
-    return f"Kalenderåret {year} dækker {labels}.{started}"
+    return f"Kalenderåret {year} omfatter {labels}.{started}"
 
 
 def front_matter(cfg: Config, year: int, report_date: dt.date | None = None) -> dict:
@@ -163,12 +169,28 @@ def _fmt_change(row: pd.Series, unit: bool = True) -> str:
     return signed(row["aendring"], 0)
 
 
-def _fmt_baseline(row: pd.Series, year: bool = True) -> str:
+def _fmt_baseline(row: pd.Series, year: bool = True, noun: str = "") -> str:
     if pd.isna(row["baseline_vaerdi"]):
         return MISSING
     value = (pct(row["baseline_vaerdi"], int(row["decimaler"])) if row["enhed"] == "pct."
-             else number(row["baseline_vaerdi"]))
+             else number(row["baseline_vaerdi"]) + noun)
     return f"{value} ({int(row['baseline_aar'])})" if year else value
+
+
+def rounding_note(rows) -> str:
+    """A note when a change shown beside rounded shares is not their difference: the change is
+    worked out from the unrounded shares (8,25 − 6,06 = 2,19 shows as +2,2 beside 8,2 and 6,1).
+    '' when every shown change is the difference of the shown figures."""
+    for row in rows:
+        if (row["enhed"] != "pct." or _hidden(row) or pd.isna(row["aendring"])
+                or pd.isna(row["baseline_vaerdi"]) or row["status"] == stats.STATUS_BASELINE):
+            continue
+        d = int(row["decimaler"])
+        shown = rounded(row["vaerdi"], d) - rounded(row["baseline_vaerdi"], d)
+        if rounded(row["aendring"], d) != shown:
+            return ("Ændringen er regnet af de uafrundede andele, så den kan afvige en smule fra "
+                    "forskellen mellem de afrundede tal i tabellen.")
+    return ""
 
 
 def latest(data: ReportData, indikator_id: str, niveau: str) -> pd.Series | None:
@@ -197,11 +219,17 @@ def summary(data: ReportData) -> str:
             body.append([d.kort_navn, d.indikator, MISSING, "ikke målt", MISSING, ""])
             continue
         status = MARKERS.get(row["status"], row["status"].capitalize())
-        body.append([d.kort_navn, d.indikator, _fmt_baseline(row),
-                     f"{_fmt_value(row)} ({int(row['aar'])})", _fmt_change(row), status])
+        noun = f"\u00a0{COUNT_NOUN[d.id]}" if row["enhed"] != "pct." and d.id in COUNT_NOUN else ""
+        change = _fmt_change(row)
+        body.append([d.kort_navn, d.indikator, _fmt_baseline(row, noun=noun),
+                     f"{_fmt_value(row)}{noun if not _hidden(row) else ''} ({int(row['aar'])})",
+                     change + (noun if change not in (MISSING, HIDDEN) else ""), status])
     lines = [md_table(["Delmål", "Indikator", "Baseline", "Seneste måling", "Ændring",
                        "Status"], body, [18, 17, 16, 17, 20, 18], right={2, 3, 4})]
     headline = [latest(data, *HEADLINE[d.id]) for d in data.cfg.delmaal]
+    rounding = rounding_note([r for r in headline if r is not None])
+    if rounding:
+        lines += ["", rounding]
     hidden_note = suppression_note(data, pd.DataFrame([r for r in headline if r is not None]))
     if hidden_note:
         lines += ["", hidden_note.rstrip("\n")]
@@ -246,7 +274,12 @@ def baseline_text(cfg: Config, delmaal_id: str) -> str:
     if delmaal_id == "afdelingsmoeder":
         parts = [f"afd. {a.afdeling}: {number(a.taeller)} af {number(a.naevner)} beboere 18+ "
                  f"({pct(100 * a.taeller / a.naevner, d.decimaler)})" for a in b.afdelinger]
-        return "; ".join(parts) + f" ({b.aar})."
+        # The delaftale states a baseline per afdeling only; the plan's is their sum.
+        k = sum(a.taeller for a in b.afdelinger)
+        n = sum({cfg.area_of_afdeling(a.afdeling): a.naevner for a in b.afdelinger}.values())
+        return ("; ".join(parts) + f" ({b.aar}). Hele helhedsplanen: {number(k)} af "
+                f"{number(n)} beboere 18+ ({pct(100 * k / n, d.decimaler)}), regnet af "
+                "afdelingernes tal.")
     if delmaal_id == "livskvalitet":
         text = (f"{number(b.taeller)} af {number(b.naevner)} beboere "
                 f"({pct(100 * b.taeller / b.naevner, d.decimaler)}) i {b.aar}")
@@ -368,7 +401,7 @@ def development_table(data: ReportData, indikator_id: str,
                    [24, *[8] * len(years)], right=set(range(1, len(years) + 1)))
     notes = []
     if "missing" in marks:
-        notes.append(f"{MISSING} = ikke målt det år.")
+        notes.append(f"{MISSING} = ingen tal for det år.")
         notes += [f"{n}." for n in absence_notes(rows)]
     hidden_note = suppression_note(data, rows[rows["maalt"]])
     if hidden_note:
@@ -376,6 +409,10 @@ def development_table(data: ReportData, indikator_id: str,
     if moved:
         notes.append(moved.strip())
     return out + ("\n" + " ".join(notes) + "\n" if notes else "")
+
+
+# The method text's name for it; the soft hyphen lets the header break in a narrow column.
+INTERVAL_HEADER = "95 pct. usikkerheds\u00adinterval"
 
 
 def status_table(data: ReportData, indikator_id: str,
@@ -423,19 +460,35 @@ def status_table(data: ReportData, indikator_id: str,
     base_years = rows["baseline_aar"].dropna().unique()
     baseline = f"Baseline {int(base_years[0])}" if len(base_years) == 1 else "Baseline"
     if share:
-        out = md_table(["Enhed", baseline, "Seneste måling", "Antal", "95 pct. usikkerhed",
+        out = md_table(["Enhed", baseline, "Seneste måling", "Antal", INTERVAL_HEADER,
                         change, "Status"], body, [19, 12, 18, 15, 17, 15, 19],
                        right={1, 2, 3, 4, 5})
     else:
-        out = md_table(["Enhed", baseline, "Seneste måling", "95 pct. usikkerhed", change,
+        out = md_table(["Enhed", baseline, "Seneste måling", INTERVAL_HEADER, change,
                         "Status"], body, [22, 13, 20, 19, 17, 21], right={1, 2, 3, 4})
-    out += table_notes(notes)
+    rounding = rounding_note(shown)
+    out += table_notes(notes + [n for n in (rounding, _parts_and_whole(shown)) if n])
     hidden_note = suppression_note(data, pd.DataFrame(shown))
     if hidden_note:
         out += "\n" + hidden_note
     if moved:
         out += "\n" + moved
     return out
+
+
+def _parts_and_whole(shown: list) -> str:
+    """Why the whole plan can show a clear change when none of its parts does: a board member
+    otherwise reads the statuses as contradicting each other."""
+    plan = [x for x in shown if x["niveau"] == "helhedsplan"]
+    parts = [x for x in shown if x["niveau"] in ("afdeling", "boligområde")]
+    if (len(plan) != 1 or not parts or plan[0]["status"] not in (stats.STATUS_UP, stats.STATUS_DOWN)
+            or any(x["status"] != stats.STATUS_NONE for x in parts)):
+        return ""
+    level = _PLURAL[parts[0]["niveau"]]
+    return (f"Hele helhedsplanen har *{MARKERS[plan[0]['status']].split(' ', 1)[1].lower()}*, "
+            f"selv om ingen af {level}ne har det: hver for sig bygger {level}ne på for få "
+            "personer til, at ændringen kan skelnes fra tilfældigheder, men under ét er den "
+            "tydelig")
 
 
 def _and(items: list[str]) -> str:
@@ -482,7 +535,7 @@ def absence_notes(rows: pd.DataFrame, raw: bool = False) -> list[str] | set[str]
     for n in rows.loc[~rows["maalt"].astype(bool), "note"]:
         m = _ABSENCE.match(str(n))
         if m:
-            found.add(f"{m.group(1)}: ikke målt: {m.group(2)}")
+            found.add(f"{m.group(1)}: ikke målt – {m.group(2)}")
     return found if raw else _merge_year_notes(found)
 
 
@@ -501,14 +554,14 @@ def report_year_absences(data: ReportData) -> list[str]:
             by_reason.setdefault(_ABSENCE.match(r["note"]).group(2), []).append(r)
         for reason, rs in by_reason.items():
             others = [str(r["enhed_navn"]) for r in rs if r["niveau"] != niveau]
+            why = sentence(reason[0].upper() + reason[1:])
             if len(others) == len(rs):
-                out.append(f"**{d.kort_navn}, {_and(others)}:** ikke målt i {data.year}: "
-                           f"{reason}.")
+                out.append(f"**{d.kort_navn}, {_and(others)}:** ikke målt i {data.year}. {why}")
             elif others:
-                out.append(f"**{d.kort_navn}:** ikke målt i {data.year}, heller ikke for "
-                           f"{_and(others)}: {reason}.")
+                out.append(f"**{d.kort_navn}:** ikke målt i {data.year} (heller ikke for "
+                           f"{_and(others)}). {why}")
             else:
-                out.append(f"**{d.kort_navn}:** ikke målt i {data.year}: {reason}.")
+                out.append(f"**{d.kort_navn}:** ikke målt i {data.year}. {why}")
         headline = this[this["niveau"] == niveau]
         if len(headline) and not headline["maalt"].astype(bool).all() and units.empty:
             out.append(f"**{d.kort_navn}:** ikke målt i {data.year}.")
@@ -584,9 +637,13 @@ def method_text(data: ReportData) -> str:
     """Data og metode: what the intervals, tests and status words mean, in plain Danish."""
     threshold = data.cfg.diskretion.mindste_antal
     mapping = data.cfg.afdeling_kobling.begrundelse.split(": ", 1)[-1]
-    return f"""Tallene er beregnet af pipelinen direkte fra regnearkene i *Bilag: inddata og
-programmer*; intet
-er tastet ind i rapporten.
+    shown = data.table[data.table["aar"] <= data.year]
+    any_hidden = bool(shown["undertrykt"].fillna(False).astype(bool).any())
+    hidden_here = ("Noten under hver tabel siger, hvilke tal der er skjult og hvorfor."
+                   if any_hidden else f"I denne rapport (til og med {data.year}) er intet tal "
+                   "skjult.")
+    return f"""Tallene er beregnet automatisk direkte fra regnearkene i *Bilag: inddata og
+programmer*; intet er tastet ind i rapporten.
 
 **Usikkerhed.** En andel, der bygger på få personer, kunne let have været lidt anderledes. Hvert
 procenttal har derfor et *95 pct. usikkerhedsinterval* (Wilson-metoden): det spænd, som den
@@ -596,18 +653,23 @@ For antal anmeldelser bruges et tilsvarende interval for tællinger (Poisson).
 
 **Status.** Ændringen fra baseline testes statistisk (to-andels-test eller Fishers eksakte test
 ved små tal; for antal en eksakt test for tællinger). Er ændringen større, end tilfældigheder
-med 95 pct. sikkerhed kan forklare, og går den i delmålets retning, står der *▲ tydelig
-fremgang*; går den den forkerte vej, *▼ tydelig tilbagegang*. Ellers står der *● ingen sikker
+med 95 pct. sikkerhed kan forklare, og går den i delmålets retning, står der *▲ Tydelig
+fremgang*; går den den forkerte vej, *▼ Tydelig tilbagegang*. Ellers står der *● Ingen sikker
 ændring*, også når tallet er steget eller faldet lidt. Alle tre delmål har retningen *op*; for
 anmeldelser til politiet er flere anmeldelser målet, fordi de viser mindre underrapportering.
+*Ingen baseline* står ved en enhed, som delaftalen ikke har en baseline for, og *Til
+sammenligning* ved en sammenligningsgruppe (alle helhedsplaner, kommunen): den vurderes ikke,
+den viser blot udviklingen omkring helhedsplanen. Aktivitetsmålene er tællinger uden
+usikkerhed: *■ Mål nået* eller *□ Mål ikke nået*, og *◐ I gang* for en periode, der ikke er
+slut.
 
 **Diskretion.** Tal om færre end {threshold} personer vises ikke (Danmarks Statistiks
-diskretionsregel), og der står *vises ikke* i stedet for tallet og for alt, der er regnet ud af
+diskretionsregel), og der står “vises ikke” i stedet for tallet og for alt, der er regnet ud af
 det: andel, usikkerhed, ændring og status. Det kaldes *primær diskretion*. Men et skjult tal kan
 ofte regnes ud alligevel: står hele helhedsplanen og tre af fire afdelinger i samme tabel, er den
 fjerde afdeling forskellen. Derfor skjules der også andre tal (*sekundær diskretion*) efter en
 fast regel: Er et tal i en sum skjult (afdelingerne og hele helhedsplanen, eller boligområderne
-og helhedsplanen, samme år), skjules også den mindste af de andre dele, der er over
+og helhedsplanen, samme år), skjules også den mindste af de andre dele, der er større end
 {threshold} og ikke hele sin nævner; er der ingen sådan, skjules totalen. Så er der altid
 mindst to skjulte tal i en sum, og det ene kan flytte sig, når det andet gør. Derfor kan intet
 skjult tal regnes ud af de viste, heller ikke når man ved, hvilket tal der er under
@@ -615,9 +677,9 @@ skjult tal regnes ud af de viste, heller ikke når man ved, hvilket tal der er u
 personer. Delmålenes tal lægger ikke flere år sammen, så forskelle mellem årene afslører
 heller ikke noget. Aktivitetslogens deltagere og beboere tælles både for kalenderåret og for
 projektår, der går over nytår; her skjules en periode, hvis den selv eller et af dens stykker
-(januar–august, september–december) har 1 eller 2 personer, for ellers ville forskellen mellem
-to viste perioder, også fra to års rapporter, give tallet. Noten under hver tabel siger, hvilke
-tal der er skjult og hvorfor.
+(januar–august, september–december) har færre end {threshold} personer (men mindst én), for
+ellers ville forskellen mellem to viste perioder, også fra to års rapporter, give tallet.
+{hidden_here}
 
 **Afdelinger og boligområder.** Delaftalen siger ikke, hvilken afdeling der ligger i hvilket
 boligområde. Koblingen er udledt af baselinetallene: {mapping}
@@ -631,7 +693,9 @@ def data_years_table(data: ReportData) -> str:
     """Per source: the years with data, and the latest used in this report."""
     by_source: dict[str, list[int]] = {}
     for i in data.inputs:
-        by_source.setdefault(i["kilde"], []).append(int(i["aar"]))
+        # The list of sources not measured is an input (appendix), but holds no data.
+        if i.get("kilde_id") != "ikke_maalt":
+            by_source.setdefault(i["kilde"], []).append(int(i["aar"]))
     body = [[src, ", ".join(map(str, sorted(years))), str(max(years))]
             for src, years in sorted(by_source.items())]
     return md_table(["Kilde", "År med data", "Seneste dataår"], body, [30, 40, 16], right={2})
@@ -690,8 +754,9 @@ def activity_targets_text(data: ReportData) -> str:
             f"temaerne ({themes}); mindst {a.uden_for_boligomraaderne_pr_aar} af dem uden for "
             f"boligområderne i samarbejde med {a.uden_for_boligomraaderne_partner}. "
             + " ".join(f"Projektår {'–'.join(map(str, (f.projektaar[0], f.projektaar[-1])))}: "
-                       f"{f.navn.lower()} ({f.beskrivelse[0].lower() + f.beskrivelse[1:]})"
-                       for f in data.cfg.helhedsplan.faser) + "\n")
+                       f"{f.navn.lower()} ({f.beskrivelse[0].lower()}"
+                       f"{f.beskrivelse[1:].rstrip('.')})." for f in data.cfg.helhedsplan.faser)
+            + "\n")
 
 
 def activity_table(data: ReportData) -> str:
@@ -709,20 +774,41 @@ def activity_table(data: ReportData) -> str:
         cells = [r.iloc[0]["indikator"]]
         for p in periods:
             x = r[r["enhed_navn"] == p].iloc[0]
-            value = number(x["vaerdi"])
-            if not pd.isna(x["maal"]):
-                value += f" af {number(x['maal'])}"
-            marker = ACTIVITY_MARKERS.get(x["status"], "")
-            cells.append(f"{value} {marker}".strip())
+            of = rows[(rows["enhed_navn"] == p) & (rows["indikator_id"] == "aktiviteter")]
+            cells.append(activity_value(x, of.iloc[0] if len(of) else None))
         body.append(cells)
-    headers = ["Mål", *[p[0].upper() + p[1:] + (f", til og med dec. {data.year}" if any(
+    headers = ["Mål", *[capitalised(p) + (f", til og med december {data.year}" if any(
         rows[(rows["enhed_navn"] == p)]["status"] == activities.ONGOING) else "")
         for p in periods]]
     out = md_table(headers, body, [30, *[22] * len(periods)], right=set())
-    notes = sorted({f"{x.enhed_navn[0].upper() + x.enhed_navn[1:]}: {x.note}"
-                    for x in rows.itertuples()
-                    if x.note and x.indikator_id in ACTIVITY_TARGETS})
+    # A note that holds for several periods (the same month without activity) is read once.
+    about: dict[str, list[str]] = {}
+    for x in rows.itertuples():
+        if x.note and x.indikator_id in ACTIVITY_TARGETS:
+            about.setdefault(x.note, [])
+            if x.enhed_navn not in about[x.note]:
+                about[x.note].append(x.enhed_navn)
+    notes = [f"{capitalised(_and(periods))}: {note[0].lower() + note[1:]}"
+             for note, periods in about.items()]
     return out + table_notes(notes)
+
+
+def capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def activity_value(x, events=None) -> str:
+    """One activity target's cell: '11 af 12' where the figure is a part of the target (months
+    with activity), '7 (mål: 6)' where it is a count against a target, '11 af 18' for the
+    activities residents helped arrange (of all activities); then the target's status."""
+    value = number(x["vaerdi"])
+    if not pd.isna(x["maal"]):
+        value += (f" af {number(x['maal'])}" if x["indikator_id"] == "maaneder_med_aktivitet"
+                  else f" (mål: {number(x['maal'])})")
+    elif events is not None and not events["undertrykt"]:
+        value += f" af {number(events['vaerdi'])}"
+    marker = ACTIVITY_MARKERS.get(x["status"], "")
+    return f"{value} {marker}".strip()
 
 
 def activity_log_summary(data: ReportData) -> str:
@@ -755,7 +841,7 @@ def activity_log_summary(data: ReportData) -> str:
                          else f", heraf {n('heraf_beboere')} beboere")
     else:
         attended = (f"med i alt {n('deltagere')} deltagere, heraf {n('heraf_beboere')} "
-                    "beboere")
+                    "beboere (samme person kan tælle med ved flere aktiviteter)")
     return (f"I {data.year} blev der holdt {n('aktiviteter')} aktiviteter {attended}. "
             f"Temaarrangementer: {themes}. Beboere var med til at arrangere "
             f"{n('medarrangeret')} af aktiviteterne."
@@ -778,9 +864,12 @@ def activity_summary_line(data: ReportData) -> str | None:
         r = rows[rows["indikator_id"] == key]
         if len(r):
             x = r.iloc[0]
-            parts.append(f"{number(x['vaerdi'])} af {number(x['maal'])} {label}")
+            if key == "maaneder_med_aktivitet":
+                parts.append(f"{number(x['vaerdi'])} af {number(x['maal'])} {label}")
+            else:
+                parts.append(f"{number(x['vaerdi'])} {label} (mål: {number(x['maal'])})")
             statuses.append(x["status"])
     met = sum(s == activities.MET for s in statuses)
-    status = (ACTIVITY_MARKERS[activities.MET] if met == len(statuses)
-              else f"{ACTIVITY_MARKERS[activities.NOT_MET]} ({met} af {len(statuses)} mål nået)")
+    marker = ACTIVITY_MARKERS[activities.MET if met == len(statuses) else activities.NOT_MET]
+    status = f"{marker.split()[0]} {met} af {len(statuses)} mål nået"
     return f"**Aktivitetsmålene {data.year}:** " + "; ".join(parts) + f". {status}."

@@ -48,9 +48,9 @@ _KEYS = {"Meget tilfreds": "meget_tilfreds", "Tilfreds": "tilfreds",
 ENTERED = "antal svar og antal tilfredse som indtastet"
 FROM_CATEGORIES = "optalt fra svarkategorier"
 AREAS_ADDED = "boligområderne lagt sammen"
-DONT_KNOW_UNSEEN = "'ved ikke' fremgår ikke af filen; antal svar er brugt som indtastet"
-DONT_KNOW_NOT_GIVEN = "'ved ikke' er ikke oplyst i filen"
-NO_DONT_KNOW = "ingen svarede 'ved ikke'"
+DONT_KNOW_UNSEEN = "filen viser ikke, hvor mange der svarede “ved ikke”"
+DONT_KNOW_NOT_GIVEN = "antallet, der svarede “ved ikke”, er ikke oplyst i filen"
+NO_DONT_KNOW = "ingen svarede “ved ikke”"
 
 
 def dont_know_text(n) -> str:
@@ -59,7 +59,7 @@ def dont_know_text(n) -> str:
         return DONT_KNOW_NOT_GIVEN
     if n == 0:
         return NO_DONT_KNOW
-    return f"'ved ikke' ({dk(int(n))}) er ikke talt med i nævneren"
+    return f"“ved ikke” ({dk(int(n))}) er ikke talt med i nævneren"
 
 
 def groups(cfg) -> list[str]:
