@@ -285,7 +285,7 @@ def baseline_text(cfg: Config, delmaal_id: str) -> str:
                 f"({pct(100 * b.taeller / b.naevner, d.decimaler)}) i {b.aar}")
         c = d.sammenligning
         if c and c.taeller is not None:
-            text += (f"; {c.navn.lower()}: {number(c.taeller)} af {number(c.naevner)} beboere "
+            text += (f"; {c.navn}: {number(c.taeller)} af {number(c.naevner)} beboere "
                      f"({pct(100 * c.taeller / c.naevner, d.decimaler)})")
         return text + "."
     return (f"{number(b.antal)} anmeldelser = {pct(100 * b.antal / b.kommune_antal, d.decimaler)}"
