@@ -266,7 +266,8 @@ def test_vive_counts_per_category_give_the_baseline(cfg, raw_copy):
     assert t.at["Hele helhedsplanen", "opgoerelse"] == "optalt fra svarkategorier"
     assert t.at["Hele helhedsplanen", "ved_ikke"] == "“ved ikke” (7) er ikke talt med i nævneren"
     assert t.at["Hele helhedsplanen", "ved_ikke_antal"] == 7
-    assert t.at["Alle helhedsplaner", "ved_ikke"] == "antallet, der svarede “ved ikke”, er ikke oplyst i filen"
+    assert t.at["Alle helhedsplaner", "ved_ikke"] == (
+        "antallet, der svarede “ved ikke”, er ikke oplyst i filen")
     assert (t["skema"] == "kategorier").all()
 
 
@@ -324,7 +325,8 @@ def test_vive_missing_year_is_not_measured_and_page_one_uses_the_latest(cfg, raw
     row = table[(table["indikator_id"] == "livskvalitet") & (table["niveau"] == "helhedsplan")
                 & (table["aar"] == 2024)].iloc[0]
     assert not row["maalt"] and row["note"] == (
-        "Ikke målt i 2024: VIVEs trygheds- og trivselsmåling har ingen tal for året")
+        "Ikke målt i 2024: VIVEs trygheds- og trivselsmåling har ingen tal for året (angivet i "
+        "årets ikke_maalt.txt)")
     page1 = report.summary(report.ReportData(cfg, 2024, table, []))
     line = next(x for x in page1.splitlines() if "Livskvalitet" in x)
     assert "(2023)" in line and "81 pct." in line

@@ -83,10 +83,15 @@ def _not_measured(rows: _Rows, *, delmaal, indikator_id, indikator, niveau, enhe
              status=stats.STATUS_NOT_MEASURED, note=note or f"Ikke målt i {year}", **extra)
 
 
+# Where the declaration was made: kept in the indicator table and the export (for the analyst
+# and Landsbyggefonden); the report leaves it out (report.board_reason), as a board member has
+# no use for the file name.
+DECLARED = " (angivet i årets ikke_maalt.txt)"
+
+
 def declared_note(year: int, what: str) -> str:
     """Why a year has no figure when the analyst declared the source not measured."""
-    # The file is named in the inputs appendix; the board reads only that there are no figures.
-    return f"Ikke målt i {year}: {what} har ingen tal for året"
+    return f"Ikke målt i {year}: {what} har ingen tal for året{DECLARED}"
 
 
 def _attendance(rows: _Rows, cfg: Config, meetings: pd.DataFrame, residents: pd.DataFrame,

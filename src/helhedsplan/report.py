@@ -241,7 +241,7 @@ def summary(data: ReportData) -> str:
         lines += ["", activity_line]
     lines.append("")
     lines.append("*Status* siger, om ændringen fra baseline er større, end tilfældigheder kan "
-                 "forklare (95 pct. sikkerhed), og om den går i delmålets retning. For "
+                 "forklare (95\u00a0pct. sikkerhed), og om den går i delmålets retning. For "
                  "anmeldelser til politiet er *flere* anmeldelser målet.")
     return "\n".join(lines) + "\n"
 
@@ -528,6 +528,11 @@ def suppression_note(data: ReportData, rows: pd.DataFrame) -> str:
 _ABSENCE = re.compile(r"^Ikke målt i (\d{4}): (.+)$", re.S)
 
 
+def board_reason(reason: str) -> str:
+    """Why a year has no figure, without where the analyst declared it."""
+    return reason.removesuffix(indicators.DECLARED)
+
+
 def absence_notes(rows: pd.DataFrame, raw: bool = False) -> list[str] | set[str]:
     """Why a year has no figure, from the indicator table's notes: '2024: ikke målt, fordi …'
     (years with the same reason merged). Never only a dash."""
@@ -535,7 +540,7 @@ def absence_notes(rows: pd.DataFrame, raw: bool = False) -> list[str] | set[str]
     for n in rows.loc[~rows["maalt"].astype(bool), "note"]:
         m = _ABSENCE.match(str(n))
         if m:
-            found.add(f"{m.group(1)}: ikke målt – {m.group(2)}")
+            found.add(f"{m.group(1)}: ikke målt – {board_reason(m.group(2))}")
     return found if raw else _merge_year_notes(found)
 
 
@@ -551,7 +556,7 @@ def report_year_absences(data: ReportData) -> list[str]:
         # reason are said once ("…, heller ikke for Alle helhedsplaner: <reason>").
         by_reason: dict[str, list] = {}
         for _, r in units.iterrows():
-            by_reason.setdefault(_ABSENCE.match(r["note"]).group(2), []).append(r)
+            by_reason.setdefault(board_reason(_ABSENCE.match(r["note"]).group(2)), []).append(r)
         for reason, rs in by_reason.items():
             others = [str(r["enhed_navn"]) for r in rs if r["niveau"] != niveau]
             why = sentence(reason[0].upper() + reason[1:])
