@@ -296,9 +296,12 @@ def _police(rows: _Rows, cfg: Config, reports: pd.DataFrame, year_to: int,
         if total is not None and k_total:
             value = 100 * total / k_total
             base_value = 100 * base.antal / base.kommune_antal
+            # The same binomial view of the share as its test (compare_proportions): Wilson.
+            lo, hi = stats.wilson(total, k_total)
             row = dict(src, **share_common, decimaler=d.decimaler,
                        indikator="Andel af alle anmeldelser i kommunen", enhed="pct.", aar=year,
-                       vaerdi=value, taeller=total, naevner=k_total, baseline_aar=base.aar,
+                       vaerdi=value, taeller=total, naevner=k_total, ci_lav=100 * lo,
+                       ci_hoej=100 * hi, baseline_aar=base.aar,
                        baseline_vaerdi=base_value, baseline_taeller=base.antal,
                        baseline_naevner=base.kommune_antal, aendring=value - base_value,
                        aendring_enhed="procentpoint", kilde_fil=files, eksempeldata=example)
