@@ -594,3 +594,19 @@ def test_builtin_word_opens_in_libreoffice(built_project, tmp_path):
     assert len(pages) >= 5
     assert all(f"Side {i} af {len(pages)}" in text for i, text in enumerate(pages, start=1))
     assert "Sammenfatning" in pages[0] and "Tabel 1" in pages[0]
+
+
+def test_word_tables_are_set_in_9_pt_in_schema_order(tmp_path):
+    """The Word reference document's table style sets its text in 9 pt (as the PDF's tables;
+    at 10,5 pt seven columns broke words in the middle), with rPr before tblPr as the Office
+    Open XML schema orders a style's children (Word rejects a file out of order)."""
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    with zipfile.ZipFile(rnd.reference_docx(tmp_path / "reference.docx")) as zf:
+        styles = ET.fromstring(zf.read("word/styles.xml"))
+    table = next(s for s in styles.iter(f"{w}style") if s.get(f"{w}styleId") == "Table")
+    children = [c.tag.removeprefix(w) for c in table]
+    assert children.index("rPr") < children.index("tblPr")
+    assert table.find(f"{w}rPr/{w}sz").get(f"{w}val") == "18"

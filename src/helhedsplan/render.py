@@ -916,6 +916,12 @@ def reference_docx(dest: Path) -> Path:
                 text = text.replace('<w:sz w:val="24" />\n        <w:szCs w:val="24" />',
                                     '<w:sz w:val="21" />\n        <w:szCs w:val="21" />')
                 text = re.sub(r'w:val="(4F81BD|365F91|345A8A)"', 'w:val="1F4E79"', text)
+                # Tables in 9 pt, as in the PDF: six or seven columns of 10,5 pt text broke
+                # words in the middle ("afdelingsm|øderne").
+                # (rPr before tblPr: the order the Office Open XML schema requires)
+                text = re.sub(r'(<w:style w:type="table" w:default="1" w:styleId="Table">.*?)'
+                              r'(<w:tblPr>)', r'\1<w:rPr><w:sz w:val="18" /><w:szCs w:val="18" />'
+                              r'</w:rPr>\2', text, count=1, flags=re.S)
                 content = text.encode("utf-8")
             elif item.filename == "word/document.xml":
                 text = content.decode("utf-8")
