@@ -84,8 +84,8 @@ def test_axe_core_finds_no_wcag_21_aa_violations(browser, report_2024, width):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("width", [360, 390])
-def test_no_table_is_wider_than_a_phone(browser, report_2024, width):
+@pytest.mark.parametrize("width", [360, 390, 1366])  # phones and a laptop
+def test_no_table_is_wider_than_the_screen(browser, report_2024, width):
     page = _page(browser, report_2024 / "statusrapport.html", width)
     inner = page.evaluate("window.innerWidth")
     tables = page.evaluate("""() => [...document.querySelectorAll('table')].map(t => ({

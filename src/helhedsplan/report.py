@@ -177,6 +177,11 @@ def _fmt_baseline(row: pd.Series, year: bool = True, noun: str = "") -> str:
     return f"{value} ({int(row['baseline_aar'])})" if year else value
 
 
+def _unbroken_units(text: str) -> str:
+    """'6,1 pct. (2020)' → '6,1\u00a0pct. (2020)': no line break between a number and its unit."""
+    return re.sub(r"(\d) (pct\.|procentpoint)", "\\1\u00a0\\2", text)
+
+
 def rounding_note(rows) -> str:
     """A note when a change shown beside rounded shares is not their difference: the change is
     worked out from the unrounded shares (8,25 − 6,06 = 2,19 shows as +2,2 beside 8,2 and 6,1).
@@ -221,9 +226,12 @@ def summary(data: ReportData) -> str:
         status = MARKERS.get(row["status"], row["status"].capitalize())
         noun = f"\u00a0{COUNT_NOUN[d.id]}" if row["enhed"] != "pct." and d.id in COUNT_NOUN else ""
         change = _fmt_change(row)
-        body.append([d.kort_navn, d.indikator, _fmt_baseline(row, noun=noun),
-                     f"{_fmt_value(row)}{noun if not _hidden(row) else ''} ({int(row['aar'])})",
-                     change + (noun if change not in (MISSING, HIDDEN) else ""), status])
+        cells = [_fmt_baseline(row, noun=noun),
+                 f"{_fmt_value(row)}{noun if not _hidden(row) else ''} ({int(row['aar'])})",
+                 change + (noun if change not in (MISSING, HIDDEN) else "")]
+        # A figure stays whole with its unit; a narrow column breaks before the year only
+        # (statusrapport.css lets this table's cells wrap).
+        body.append([d.kort_navn, d.indikator, *[_unbroken_units(c) for c in cells], status])
     lines = [md_table(["Delmål", "Indikator", "Baseline", "Seneste måling", "Ændring",
                        "Status"], body, [18, 17, 16, 17, 20, 18], right={2, 3, 4})]
     headline = [latest(data, *HEADLINE[d.id]) for d in data.cfg.delmaal]
