@@ -801,8 +801,8 @@ def activity_table(data: ReportData) -> str:
             about.setdefault(x.note, [])
             if x.enhed_navn not in about[x.note]:
                 about[x.note].append(x.enhed_navn)
-    notes = [f"{capitalised(_and(periods))}: {note[0].lower() + note[1:]}"
-             for note, periods in about.items()]
+    notes = [f"{capitalised(_and(names))}: {note[0].lower() + note[1:]}"
+             for note, names in about.items()]
     return out + table_notes(notes)
 
 
@@ -818,7 +818,7 @@ def activity_value(x, events=None) -> str:
     if not pd.isna(x["maal"]):
         value += (f" af {number(x['maal'])}" if x["indikator_id"] == "maaneder_med_aktivitet"
                   else f" (mål: {number(x['maal'])})")
-    elif events is not None and not events["undertrykt"]:
+    elif events is not None and not _hidden(events):
         value += f" af {number(events['vaerdi'])}"
     marker = ACTIVITY_MARKERS.get(x["status"], "")
     return f"{value} {marker}".strip()
