@@ -329,7 +329,7 @@ def test_vive_missing_year_is_not_measured_and_page_one_uses_the_latest(cfg, raw
         "årets ikke_maalt.txt)")
     page1 = report.summary(report.ReportData(cfg, 2024, table, []))
     line = next(x for x in page1.splitlines() if "Livskvalitet" in x)
-    assert "(2023)" in line and "81 pct." in line
+    assert "(2023)" in line and "81\u00a0pct." in line  # the figure and its unit stay together
 
 
 # --- Checks that need the whole table or another source ------------------------------------------
