@@ -396,9 +396,10 @@ def _render_reads(build: Build) -> dict[str, str]:
     out["parameter renderer"] = renderer
     if renderer == "quarto":  # which Quarto: its launcher and version file (no process started)
         exe = Path(shutil.which("quarto") or "quarto").resolve()
-        out["Quarto-programmet"] = str(exe)  # labels read in the console: "… er kommet til"
-        out |= {f"Quarto-filen {p.name}": freshness.digest_file(p)
-                for p in (exe, exe.parent.parent / "share" / "version")}
+        # One entry, so the console says "Quarto er kommet til" or "Quarto er ændret".
+        parts = [str(exe), *(freshness.digest_file(p)
+                             for p in (exe, exe.parent.parent / "share" / "version"))]
+        out["Quarto"] = freshness.digest_bytes("\n".join(parts).encode())
     return out
 
 
