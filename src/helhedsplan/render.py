@@ -526,10 +526,10 @@ end
 -- <picture> that shows it at the media query; one <img>, so one alt text. The file name stands
 -- in for the SVG, which render.py puts in after pandoc.
 local function phone_picture(img)
-  local phone = img.attributes["telefon"]
-  if not phone then return nil end
+  -- (the media query comes with the figure: helhedsplan.figures.PHONE_MEDIA)
+  local phone, media = img.attributes["telefon"], img.attributes["telefon-media"]
+  if not phone or not media then return nil end
   local alt = img.attributes["alt"] or pandoc.utils.stringify(img.caption)
-  local media = img.attributes["telefon-media"] or "screen and (max-width: 960px)"
   return pandoc.RawInline("html", '<picture class="sr-figur"><source media="'
     .. html_escape(media) .. '" srcset="#sr-telefon/' .. html_escape(phone)
     .. '" type="image/svg+xml"><img src="' .. html_escape(img.src) .. '" alt="'

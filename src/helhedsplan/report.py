@@ -432,7 +432,7 @@ def status_table(data: ReportData, indikator_id: str,
         return f"*Ingen målinger til og med {data.year}.*\n"
     share = rows["enhed"].iloc[0] == "pct."
     body, notes, shown = [], [], []
-    about: dict[str, list[str]] = {}  # note text → the units (and years) it is about
+    about: list[tuple[str, str]] = []  # (note text, the unit (and years) it is about)
     for _, r in rows.groupby(["_o", "_u"], sort=True):
         measured = r[r["maalt"]]
         if measured.empty:
@@ -457,11 +457,10 @@ def status_table(data: ReportData, indikator_id: str,
         for n in _merge_year_notes(unit_notes):
             years, sep, text = n.partition(": ")
             if sep and years[:4].isdigit():
-                about.setdefault(text, []).append(f"{x['enhed_navn']} ({years})")
+                about.append((text, f"{x['enhed_navn']} ({years})"))
             else:
-                about.setdefault(n[0].lower() + n[1:], []).append(x["enhed_navn"])
-    # A note shared by several units is read once, naming them all.
-    notes += [f"{_and(units)}: {text}" for text, units in about.items()]
+                about.append((n[0].lower() + n[1:], x["enhed_navn"]))
+    notes += notes_naming(about)
     # Why a year has no figure is about the source, not one group: said once for the table.
     notes += absence_notes(rows)
     change = "Ændring, procentpoint" if share else "Ændring, antal"
@@ -493,10 +492,20 @@ def _parts_and_whole(shown: list) -> str:
             or any(x["status"] != stats.STATUS_NONE for x in parts)):
         return ""
     level = _PLURAL[parts[0]["niveau"]]
-    return (f"Hele helhedsplanen har *{MARKERS[plan[0]['status']].split(' ', 1)[1].lower()}*, "
+    return (f"Hele helhedsplanen har *{plan[0]['status']}*, "
             f"selv om ingen af {level}ne har det: hver for sig bygger {level}ne på for få "
             "personer til, at ændringen kan skelnes fra tilfældigheder, men under ét er den "
             "tydelig")
+
+
+def notes_naming(about: list[tuple[str, str]], names=lambda s: s) -> list[str]:
+    """A note shared by several units (or periods) is read once, naming them all:
+    [(note, unit), …] → ['Unit A og unit B: note', …], in the order first seen."""
+    units: dict[str, list[str]] = {}
+    for note, unit in about:
+        if unit not in units.setdefault(note, []):
+            units[note].append(unit)
+    return [f"{names(_and(us))}: {note}" for note, us in units.items()]
 
 
 def _and(items: list[str]) -> str:
@@ -795,14 +804,9 @@ def activity_table(data: ReportData) -> str:
         for p in periods]]
     out = md_table(headers, body, [30, *[22] * len(periods)], right=set())
     # A note that holds for several periods (the same month without activity) is read once.
-    about: dict[str, list[str]] = {}
-    for x in rows.itertuples():
-        if x.note and x.indikator_id in ACTIVITY_TARGETS:
-            about.setdefault(x.note, [])
-            if x.enhed_navn not in about[x.note]:
-                about[x.note].append(x.enhed_navn)
-    notes = [f"{capitalised(_and(names))}: {note[0].lower() + note[1:]}"
-             for note, names in about.items()]
+    notes = notes_naming([(x.note[0].lower() + x.note[1:], x.enhed_navn)
+                          for x in rows.itertuples()
+                          if x.note and x.indikator_id in ACTIVITY_TARGETS], capitalised)
     return out + table_notes(notes)
 
 
