@@ -147,7 +147,8 @@ def test_html_table_callout_and_hidden_cells(built):
     html = (out / "statusrapport.html").read_text(encoding="utf-8")
     assert "6,3 pct." in html and "æøå" in html and "Kløver-/Hvedemarken" in html
     # Danish numbers are right-aligned, text columns are not
-    assert re.search(r'<td style="text-align: right;" data-label="[^"]+">6,3 pct.</td>', html)
+    assert re.search(r'<td style="text-align: right;" data-label="[^"]+">'
+                     r'<span class="sr-tal">6,3 pct.</span></td>', html)
     assert re.search(r'<td style="text-align: right;" data-label="[^"]+">1.963</td>', html)
     assert re.search(r'<td[^>]* data-label="[^"]+">Kløver-/Hvedemarken</td>', html)
     # the first cell of a row is its header

@@ -131,6 +131,30 @@ def test_phone_shows_each_row_as_a_card_with_the_status_first(browser, report_20
     assert caption[0] <= 390 and caption[1]  # the caption wraps instead of being cut
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("width", [360, 390])
+def test_a_figure_in_a_card_is_never_split_over_two_lines(browser, report_2024, width):
+    """'6,9–11,2 pct.' on one line, not '6,9–' / '11,2 pct.' or '6,9–11,2' / 'pct.': the
+    line breaks after the column's label instead."""
+    page = _page(browser, report_2024 / "statusrapport.html", width)
+    split = page.evaluate("""() => {
+        const figure = /^[-+−]?[0-9][0-9.,]*(–[0-9][0-9.,]*)? ?(pct\\.|procentpoint)?( \\([0-9]{4}\\))?$/;
+        const out = {checked: 0, split: []};
+        for (const td of document.querySelectorAll('table.sr-kort td[data-label]')) {
+            const text = td.textContent.trim().replace(/\\u00a0/g, ' ');
+            if (!figure.test(text)) continue;
+            out.checked++;
+            const range = document.createRange();
+            range.selectNodeContents(td);
+            const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+            if (tops.size > 1) out.split.push(text);
+        }
+        return out; }""")
+    page.context.close()
+    assert split["checked"] > 20
+    assert split["split"] == []
+
+
 # Each figure's text as the browser draws it: the SVG the <img> shows (its currentSrc, so the
 # <picture> source the browser chose), its glyph groups' font sizes (matplotlib writes text as
 # paths scaled by size / 100, in the viewBox's units) times the image's drawn scale.

@@ -5,8 +5,8 @@
 -- mark(tbl) gives header cells a scope (the first cell of each body row is the row's
 -- header), labels each body cell with its column (data-label, so a phone can show a row as
 -- a card: "Status: ▲ Tydelig fremgang"), marks the status column, hides the status symbols
--- from screen readers (the words beside them say the same), and marks tables with four or
--- more columns as cards for narrow screens (statusrapport.css).
+-- from screen readers (the words beside them say the same), keeps each figure on one line,
+-- and marks tables with four or more columns as cards for narrow screens (statusrapport.css).
 
 local M = {}
 
@@ -31,6 +31,22 @@ local function hide_symbols(contents)
       end
     end,
   })
+end
+
+-- A figure is never split over two lines: "6,9–11,2 pct." breaks neither before "pct." nor
+-- after the dash (on a phone's card the line breaks after the column's label instead). The
+-- span's class is kept on one line by statusrapport.css.
+local function keep_whole(contents)
+  local text = pandoc.utils.stringify(contents)
+  -- one figure, not a list of them ("2018, 2019, …"; a Danish decimal comma has no space),
+  -- and one a browser could break (at a space or the dash); "1.963" stays bare
+  local breakable = text:find(" ", 1, true) or text:find("–", 1, true)
+  if #contents ~= 1 or contents[1].t ~= "Plain" or not M.is_number(text)
+      or text:match("%d, %d") or not breakable then
+    return contents
+  end
+  return pandoc.Blocks({pandoc.Plain({pandoc.Span(contents[1].content,
+                                                  pandoc.Attr("", {"sr-tal"}))})})
 end
 
 function M.mark(tbl)
@@ -61,7 +77,7 @@ function M.mark(tbl)
           end
         end
         if labels[i] == "Status" then cell.classes:insert("sr-status") end
-        cell.contents = hide_symbols(cell.contents)
+        cell.contents = keep_whole(hide_symbols(cell.contents))
       end
     end
   end
