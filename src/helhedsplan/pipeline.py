@@ -500,8 +500,11 @@ def _plan(build: Build, all_stages: list[Stage], recorded: dict, full: bool) -> 
         elif before.get("noegle") != key:
             changed = freshness.what_changed(before.get("inddata", {}), inputs)
             if changed:
-                reason = ", ".join(changed[:3]) + (f" og {len(changed) - 3} andre ting"
-                                                  if len(changed) > 3 else "")
+                # at most four named; "og 1 andre ting" would be wrong Danish and say less
+                shown = changed if len(changed) <= 4 else \
+                    [*changed[:3], f"{len(changed) - 3} andre ting"]
+                reason = (", ".join(shown[:-1]) + " og " + shown[-1]) if len(shown) > 1 \
+                    else shown[0]
             elif upstream:
                 reason = f"trinnet '{labels[upstream[0]]}' kører igen"
             else:
