@@ -236,3 +236,19 @@ def test_benchmark_script_runs(capsys):
     bench.REPEAT = 1
     assert bench.main(500) > 0
     assert "forhold:" in capsys.readouterr().out
+
+
+def test_only_the_bundled_examples_declaration_is_example_data(tmp_path):
+    """Issue 21.3: the ikke_maalt.txt that `skabeloner` writes is the analyst's own file, even
+    left as written or declaring the same sources as an example year: never 'eksempeldata'.
+    The bundled example's files are."""
+    from helhedsplan.sources.folder import declaration_inputs, not_measured_text
+
+    write_templates(2025, tmp_path)
+    (tmp_path / "2026").mkdir()
+    (tmp_path / "2026" / "ikke_maalt.txt").write_text(
+        not_measured_text(2026, ["vive_livskvalitet.xlsx"]), encoding="utf-8")
+    inputs = {i["aar"]: i for i in declaration_inputs(tmp_path, 2026)}
+    assert not inputs[2025]["eksempeldata"] and not inputs[2026]["eksempeldata"]
+    bundled = declaration_inputs(REPO / "data" / "raw", 2024)
+    assert bundled and all(i["eksempeldata"] for i in bundled)

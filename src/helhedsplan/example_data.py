@@ -123,7 +123,7 @@ def _is_example(path: Path) -> bool:
     if path.name == NOT_MEASURED_FILE:
         year = int(path.parent.name)
         return path.read_text(encoding="utf-8", errors="replace") == not_measured_text(
-            year, not_measured().get(year, []))
+            year, not_measured().get(year, []), example=True)
     try:
         return bool(Book(path).example)
     except (InputError, OSError, ValueError):
@@ -175,7 +175,7 @@ def write_all(raw_dir: Path = paths.RAW_DIR) -> list[Path]:
                                                  year, rows, example=True))
     for year, names in not_measured().items():
         path = Path(raw_dir) / str(year) / NOT_MEASURED_FILE
-        path.write_text(not_measured_text(year, names), encoding="utf-8")
+        path.write_text(not_measured_text(year, names, example=True), encoding="utf-8")
         written.append(path)
     return written
 

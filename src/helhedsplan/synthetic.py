@@ -196,7 +196,8 @@ def write_project(dest: Path, spec: Spec = Spec()) -> Path:
             write("livskvalitet", year, answers[year], layouts=(SINGLE_ANSWERS_LAYOUT,))
         else:  # declared not measured, as the analyst would
             (raw / str(year) / NOT_MEASURED_FILE).write_text(
-                not_measured_text(year, [SOURCES["livskvalitet"].filename]), encoding="utf-8")
+                not_measured_text(year, [SOURCES["livskvalitet"].filename], example=True),
+                encoding="utf-8")
         if dt.date(year, 12, 31) >= cfg.helhedsplan.periode_fra:
             write("aktiviteter", year, _activities(rng, cfg, year, [n for n, _ in areas]))
     return dest

@@ -82,9 +82,16 @@ def declared_not_measured(year_dir: Path) -> tuple[set[str], list[Problem]]:
     return declared, problems
 
 
-def not_measured_text(year: int, filenames: list[str] = ()) -> str:
-    """The declaration file: instructions as comments, then the sources not measured."""
-    lines = [f"# Kilder, der IKKE er målt i {year}: skriv filnavnet, én pr. linje, fx",
+# The first line of the bundled example's declaration files, and of no other: the report and the
+# export mark a declaration as example data only when the file is exactly the example's.
+EXAMPLE_LINE = "# Eksempeldata: denne fil hører til de medfølgende eksempeldata."
+
+
+def not_measured_text(year: int, filenames: list[str] = (), example: bool = False) -> str:
+    """The declaration file: instructions as comments, then the sources not measured. The
+    bundled example's file (`example`) says so in its first line."""
+    lines = [*([EXAMPLE_LINE] if example else []),
+             f"# Kilder, der IKKE er målt i {year}: skriv filnavnet, én pr. linje, fx",
              "#   vive_livskvalitet.xlsx",
              "# En kilde, der skal med i rapporten for året, og hvis fil mangler, stopper",
              "# kørslen, medmindre den står her. Linjer, der starter med #, læses ikke.",
@@ -145,10 +152,6 @@ def stray_files(year_dir: Path) -> list[Problem]:
 def declaration_inputs(raw_dir: Path, up_to_year: int) -> list[dict]:
     """Every year's ikke_maalt.txt as an input record (for the report's list of files read and
     the export's manifest): the declarations decide what the report calls 'ikke målt'."""
-    from .. import example_data
-    from ..excel import sha256
-
-    examples = example_data.not_measured()
     out = []
     for path in sorted(Path(raw_dir).glob(f"*/{NOT_MEASURED_FILE}")):
         if not path.parent.name.isdigit() or int(path.parent.name) > up_to_year:
@@ -156,8 +159,10 @@ def declaration_inputs(raw_dir: Path, up_to_year: int) -> list[dict]:
         year = int(path.parent.name)
         declared, _ = declared_not_measured(path.parent)
         text = path.read_text(encoding="utf-8-sig", errors="replace")
+        entries = [line.strip() for line in text.splitlines()
+                   if line.strip() and not line.lstrip().startswith("#")]
         out.append({"fil": f"data/raw/{year}/{NOT_MEASURED_FILE}",
                     "kilde": "Kilder, der ikke er målt", "kilde_id": "ikke_maalt", "aar": year,
-                    "raekker": len(declared), "sha256": sha256(path),
-                    "eksempeldata": text == not_measured_text(year, examples.get(year, []))})
+                    "raekker": len(declared), "sha256": excel.sha256(path),
+                    "eksempeldata": text == not_measured_text(year, entries, example=True)})
     return out
