@@ -7,7 +7,8 @@ import pytest
 
 from helhedsplan import config, paths
 from helhedsplan.sources import SOURCES
-from helhedsplan.sources.base import ingest, write
+from helhedsplan.inputs import ingest
+from helhedsplan.sources.base import write
 
 REPO = paths.ROOT
 

@@ -9,7 +9,7 @@ import pytest
 from helhedsplan import activities
 from helhedsplan.errors import InputError
 from helhedsplan.sources import SOURCES
-from helhedsplan.sources.base import ingest
+from helhedsplan.inputs import ingest
 
 
 def _log(rows):

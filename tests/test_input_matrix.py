@@ -21,8 +21,10 @@ import pytest
 
 from helhedsplan import comments, indicators, pipeline
 from helhedsplan.errors import InputError
-from helhedsplan.sources import SOURCES, check_inputs
-from helhedsplan.sources.base import ingest, write
+from helhedsplan.inputs import check_inputs
+from helhedsplan.sources import SOURCES
+from helhedsplan.inputs import ingest
+from helhedsplan.sources.base import write
 
 from .conftest import REPO, project_copy
 

@@ -290,8 +290,8 @@ def package_copy(tmp_path, monkeypatch):
     ("assets/statusrapport.typ", {"render"}),
     ("figures.py", {"rapport", "render"}),
     ("indicators.py", INGEST | DOWNSTREAM),  # every notebook goes through stages.py
-    ("sources/vive.py", ALL),  # the comments stage writes its inputs with sources.base
-    ("comments.py", ALL),  # the sources import it (their check reads bemaerkninger.md too)
+    ("sources/vive.py", INGEST | DOWNSTREAM),  # not the comments: they are not a source
+    ("comments.py", ALL),  # the input check (inputs.py, through stages.py) reads it too
 ])
 def test_a_changed_package_file_reruns_what_imports_it(built, package_copy, rel, expected):
     # The copy has the same content as the installed package: nothing to do yet.

@@ -12,7 +12,8 @@ import pytest
 
 from helhedsplan import cli, example_data, indicators, report
 from helhedsplan.sources import SOURCES
-from helhedsplan.sources.base import ingest, write
+from helhedsplan.inputs import ingest
+from helhedsplan.sources.base import write
 
 from .conftest import REPO, run_cli
 

@@ -10,7 +10,7 @@ import pytest
 from helhedsplan import excel
 from helhedsplan.errors import InputError
 from helhedsplan.sources import SOURCES
-from helhedsplan.sources.base import ingest
+from helhedsplan.inputs import ingest
 
 
 def _edit(path, fn):

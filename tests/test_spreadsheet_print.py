@@ -19,7 +19,7 @@ import pytest
 from helhedsplan import export, indicators, workbook
 from helhedsplan.excel import EXAMPLE_SHEET
 from helhedsplan.sources import SOURCES
-from helhedsplan.sources.base import read_inputs
+from helhedsplan.processed import read_inputs
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 PDFTOTEXT = shutil.which("pdftotext")

@@ -19,7 +19,8 @@ from helhedsplan import comments, example_data, indicators, pipeline
 from helhedsplan.errors import InputError
 from helhedsplan.example_data import EXAMPLES
 from helhedsplan.sources import SOURCES, vive
-from helhedsplan.sources.base import ingest, write
+from helhedsplan.inputs import ingest
+from helhedsplan.sources.base import write
 from helhedsplan.templates import write_templates
 from helhedsplan.workbook import LISTS_SHEET
 
@@ -216,7 +217,7 @@ def test_example_data_writer_gives_the_bundled_tables(cfg, tmp_path):
     """`make eksempeldata` writes with the same workbook code as the templates: its files must
     read exactly as the bundled ones."""
     from helhedsplan import example_data
-    from helhedsplan.sources import check_inputs
+    from helhedsplan.inputs import check_inputs
 
     example_data.write_all(tmp_path)
     assert check_inputs(cfg, tmp_path, 2024) == []
@@ -242,7 +243,8 @@ def test_only_the_bundled_examples_declaration_is_example_data(tmp_path):
     """Issue 21.3: the ikke_maalt.txt that `skabeloner` writes is the analyst's own file, even
     left as written or declaring the same sources as an example year: never 'eksempeldata'.
     The bundled example's files are."""
-    from helhedsplan.sources.folder import declaration_inputs, not_measured_text
+    from helhedsplan.inputs import declaration_inputs
+    from helhedsplan.sources.folder import not_measured_text
 
     write_templates(2025, tmp_path)
     (tmp_path / "2026").mkdir()

@@ -15,18 +15,11 @@ import pandas as pd
 
 from . import discretion
 from .config import Config
+from .sources.aktiviteter import OTHER_PARTNERS, OUTSIDE, theme_labels
 
-OTHER_THEME = "Andet"
-OUTSIDE = "Uden for boligområderne"
-OTHER_PARTNERS = "andre samarbejdspartnere"
 MET, NOT_MET, ONGOING, INFO = "mål nået", "mål ikke nået", "i gang", "til orientering"
 MONTHS = ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
 SOURCE_TEXT = "Aktivitetslog ført af de boligsociale medarbejdere"
-
-
-def theme_labels(cfg: Config) -> list[str]:
-    """Short theme names used in the log and the report (the delaftale's three themes)."""
-    return [t.split(",")[0] for t in cfg.aktivitetsmaal.temaer]
 
 
 def periods(cfg: Config, year: int) -> list[tuple[str, dt.date, dt.date, bool]]:

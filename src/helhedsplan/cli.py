@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
             path = build_export(args.aar, renderer=args.renderer, wait_for_lock=args.vent)
             done = f"Eksporten til Landsbyggefonden er klar:\n  {path}"
             from . import paths
-            from .sources.base import read_inputs
+            from .processed import read_inputs
 
             inputs = read_inputs(paths.ROOT / "data" / "processed" / path.parent.name)
             if any(i.get("eksempeldata") for i in inputs):

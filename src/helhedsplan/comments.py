@@ -18,7 +18,7 @@ from .config import Config
 from .errors import InputError, Problem
 from .excel import MAX_TEXT_BYTES, normalise_header, read_regular_file, sha256
 from .freshness import FRONT_MATTER
-from .sources.base import write_inputs
+from .processed import write_inputs
 
 FILENAME = "bemaerkninger.md"
 NO_COMMENT = "*Ingen bemærkning for dette år.*"

@@ -32,7 +32,7 @@ from openpyxl.utils import get_column_letter
 from . import __version__, config, indicators, paths, pipeline, report, reproducible, runs, stats
 from .config import Config
 from .excel import sha256
-from .sources.base import read_inputs
+from .processed import read_inputs
 from .workbook import fit_row_heights, print_setup
 
 SHEETS = ("Oversigt", "Indikatorer", "Aktivitetsmål", "Datakilder", "Definitioner")

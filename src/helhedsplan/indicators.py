@@ -14,7 +14,7 @@ import pandas as pd
 from . import activities, discretion, stats
 from .config import Config
 from .errors import InputError, Problem
-from .sources.base import read_not_measured, read_processed
+from .processed import read_not_measured, read_processed
 from .sources.politi import AREAS_TOTAL, kommune_label
 from .sources.vive import HELHEDSPLAN_GROUP
 

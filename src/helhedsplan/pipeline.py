@@ -554,7 +554,7 @@ def _start_lanes(root: Path, todo: list[Stage], jobs: int) -> dict[str, _Lane]:
 
 def _check_inputs(cfg, root: Path, year: int, log: Callable[[str], None]) -> None:
     from .comments import reminders
-    from .sources import check_inputs
+    from .inputs import check_inputs
 
     problems = check_inputs(cfg, root / "data" / "raw", year)
     if problems:

@@ -34,8 +34,9 @@ def ingest_source(source_id: str, year: int, raw_dir: str | Path = "",
     which must never carry row-level data."""
     import pandas as pd
 
+    from .inputs import ingest
     from .sources import SOURCES
-    from .sources.base import ingest, write
+    from .sources.base import write
 
     src = SOURCES[source_id]
     data = ingest(src, config.default(), _under_root(raw_dir) if raw_dir else paths.RAW_DIR, year)
@@ -48,8 +49,8 @@ def compute_indicators(year: int, processed_dir: str | Path = "",
     """The indicator table, and the declarations of what was not measured as inputs. (The
     year's comments are a stage of their own, without a kernel: pipeline.py.)"""
     from . import indicators
-    from .sources.base import write_inputs
-    from .sources.folder import declaration_inputs
+    from .inputs import declaration_inputs
+    from .processed import write_inputs
 
     cfg = config.default()
     out = processed_dir_for(year, processed_dir)

@@ -22,8 +22,8 @@ from pathlib import Path
 import yaml
 
 from . import config, paths
-from .activities import OUTSIDE
 from .sources import SOURCES
+from .sources.aktiviteter import OUTSIDE
 from .sources.folder import NOT_MEASURED_FILE, not_measured_text
 from .sources.politi import AREAS_TOTAL
 from .sources.vive import CATEGORIES, SATISFIED, SINGLE_ANSWERS_LAYOUT

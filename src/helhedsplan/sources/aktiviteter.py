@@ -10,12 +10,20 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..activities import OTHER_PARTNERS, OTHER_THEME, OUTSIDE, theme_labels
+from ..config import Config
 from ..excel import normalise_header
 from .base import Column, Layout, Source
 from .checks import at_most
 
 YES_NO = ["ja", "nej"]
+OTHER_THEME = "Andet"
+OUTSIDE = "Uden for boligområderne"
+OTHER_PARTNERS = "andre samarbejdspartnere"
+
+
+def theme_labels(cfg: Config) -> list[str]:
+    """Short theme names used in the log and the report (the delaftale's three themes)."""
+    return [t.split(",")[0] for t in cfg.aktivitetsmaal.temaer]
 
 
 def _themes(cfg):

@@ -16,7 +16,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,12 +26,14 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:  # imported where a file is validated: the report kernel never needs pandera
-    import pandera.pandas as pa
+    import pandera.pandas as pa  # types only: imported for real where a file is validated
 
 from .. import excel
 from ..config import Config
 from ..errors import InputError, Problem
-from . import checks
+from ..formatting import number
+from ..processed import write_inputs, write_not_measured
+from . import checks, folder
 
 Kind = Literal["int", "float", "share", "text", "date"]
 NUMERIC = ("int", "float", "share")
@@ -100,7 +101,7 @@ class Layout:
         return next(c for c in self.columns if c.key == key)
 
     def schema(self, cfg: Config, year: int) -> pa.DataFrameSchema:
-        import pandera.pandas as pa
+        import pandera.pandas as pa  # lazy: see _validate
 
         extra = self.column_checks(cfg, year)
         cols = {}
@@ -168,8 +169,6 @@ class Source:
 
 def dk(value: object) -> str:
     """A value for a message, Danish style: 2.453, 97,7, 15-09-2024, text as it is."""
-    from ..formatting import number
-
     value = excel.shown(value)
     if isinstance(value, int):
         return number(value)
@@ -405,7 +404,7 @@ def _validate(layout: Layout, cfg: Config, year: int, df: pd.DataFrame,
     """pandera, lazily: every failure at once. A check across the columns of a row is not
     reported for a row that already has a problem (a negative 18+ count is one problem, not
     also 'more aged 65+ than 18+')."""
-    import pandera.pandas as pa
+    import pandera.pandas as pa  # lazy: its import costs 1-3 s, and only validation needs it
 
     try:
         layout.schema(cfg, year).validate(df, lazy=True)
@@ -644,15 +643,13 @@ def collect(src: Source, cfg: Config, raw_dir: Path, up_to_year: int) -> Ingeste
     raw_dir = Path(raw_dir)
     if not raw_dir.is_dir():
         return Ingested(pd.DataFrame(), [], [Problem(f"Mappen med inddata findes ikke: {raw_dir}")])
-    from . import folder
-
     frames, inputs, problems = [], [], []
     not_measured: list[int] = []
     digests: dict[str, str] = {}
     first_due = src.required_from(cfg) if src.required_from else None
     for year, year_dir in _year_dirs(raw_dir, up_to_year):
         path = year_dir / src.filename
-        declared = src.id in folder.declared_not_measured(year_dir)[0]
+        declared = folder.declares(year_dir, src)
         if declared and path.exists():
             problems.append(Problem(
                 f"{folder.NOT_MEASURED_FILE} siger, at {src.title} ikke er målt i {year}, men "
@@ -693,24 +690,6 @@ def collect(src: Source, cfg: Config, raw_dir: Path, up_to_year: int) -> Ingeste
     return Ingested(table, inputs, problems, not_measured)
 
 
-def ingest(src: Source, cfg: Config, raw_dir: Path, up_to_year: int, *,
-           all_sources: bool = True) -> Ingested:
-    """Read every year's file of a source up to the report year. Raises InputError with all problems.
-
-    When this source has a problem, the other sources are checked too (only then: it costs a
-    second reading), so the analyst gets every problem of the run in one list.
-    """
-    got = collect(src, cfg, raw_dir, up_to_year)
-    if got.problems:
-        problems = got.problems
-        if all_sources and Path(raw_dir).is_dir():
-            from . import problems_in_all_sources
-
-            problems = problems_in_all_sources(cfg, raw_dir, up_to_year, known={src.id: problems})
-        raise InputError(collapse(problems))
-    return got
-
-
 def write(ing: Ingested, src: Source, out_dir: Path) -> Path:
     """Write the tidy table and the list of files read to data/processed/<år>/."""
     out_dir = Path(out_dir)
@@ -720,30 +699,5 @@ def write(ing: Ingested, src: Source, out_dir: Path) -> Path:
     unused = [c for c in ("excel_raekke", *src.not_stored) if c in ing.table]
     ing.table.drop(columns=unused).to_csv(path, index=False)
     write_inputs(ing.inputs, out_dir, src.id)
-    (out_dir / f"{src.id}.ikke_maalt.json").write_text(json.dumps(ing.not_measured),
-                                                      encoding="utf-8")
+    write_not_measured(ing.not_measured, out_dir, src.id)
     return path
-
-
-def read_not_measured(src_id: str, processed_dir: Path) -> set[int]:
-    """Years the analyst declared the source not measured (data/raw/<år>/ikke_maalt.txt)."""
-    path = Path(processed_dir) / f"{src_id}.ikke_maalt.json"
-    return set(json.loads(path.read_text(encoding="utf-8"))) if path.exists() else set()
-
-
-def write_inputs(inputs: list[dict], out_dir: Path, name: str) -> None:
-    """Record the files a stage read (<name>.inddata.json) for the report and the export."""
-    (Path(out_dir) / f"{name}.inddata.json").write_text(
-        json.dumps(inputs, ensure_ascii=False, indent=1), encoding="utf-8")
-
-
-def read_inputs(processed_dir: Path) -> list[dict]:
-    """Every input file the stages recorded for a year, ordered by source, year and file."""
-    inputs = []
-    for path in sorted(Path(processed_dir).glob("*.inddata.json")):
-        inputs += json.loads(path.read_text(encoding="utf-8"))
-    return sorted(inputs, key=lambda i: (i["kilde"], i["aar"], i["fil"]))
-
-
-def read_processed(src_id: str, processed_dir: Path) -> pd.DataFrame:
-    return pd.read_csv(Path(processed_dir) / f"{src_id}.csv")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 if TYPE_CHECKING:  # the checks are made only when a file is validated (see _check)
-    import pandera.pandas as pa
+    import pandera.pandas as pa  # types only
 
 # error message → the column a row-level check points at (filled in by row_check)
 COLUMN_OF: dict[str, str] = {}
@@ -21,7 +21,7 @@ DATE_OUTSIDE_YEAR = "datoen ligger ikke i {year}, som mappen hedder"
 
 
 def _check(fn, error: str) -> pa.Check:
-    import pandera.pandas as pa
+    import pandera.pandas as pa  # lazy: its import costs 1-3 s (checks are made only to validate)
 
     return pa.Check(fn, error=error)
 

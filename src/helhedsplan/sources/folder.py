@@ -17,15 +17,8 @@ from .. import excel
 from ..errors import Problem
 
 NOT_MEASURED_FILE = "ikke_maalt.txt"
-COMMENTS_FILE = "bemaerkninger.md"  # comments.FILENAME (not imported: comments imports sources)
 # Files an operating system or Excel puts in a folder by itself: never the analyst's data.
 _SYSTEM_FILES = {"thumbs.db", "desktop.ini", ".ds_store"}
-
-
-def _sources():
-    from . import SOURCES
-
-    return list(SOURCES.values())
 
 
 def _stem_key(name: str) -> str:
@@ -49,34 +42,49 @@ def _suggest(name: str, candidates: list[str]) -> str | None:
     return keys[close[0]] if close else None
 
 
-def declared_not_measured(year_dir: Path) -> tuple[set[str], list[Problem]]:
-    """Source ids that data/raw/<år>/ikke_maalt.txt declares not measured, and problems with it."""
+def _declarations(year_dir: Path) -> list[tuple[int, str]]:
+    """(line number, entry) for each source named in data/raw/<år>/ikke_maalt.txt."""
     path = Path(year_dir) / NOT_MEASURED_FILE
     if not path.is_file():
-        return set(), []
-    label = f"{Path(year_dir).name}/{NOT_MEASURED_FILE}"
+        return []
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         text = path.read_text(encoding="cp1252", errors="replace")
-    by_key = {}
-    for src in _sources():
-        for name in (src.filename, src.id, src.title):
-            by_key[_stem_key(name)] = src
-    declared: set[str] = set()
-    problems = []
+    out = []
     for i, line in enumerate(text.splitlines(), start=1):
         entry = line.split("#", 1)[0].strip().strip("-*").strip()
-        if not entry:
-            continue
-        src = by_key.get(_stem_key(entry))
+        if entry:
+            out.append((i, entry))
+    return out
+
+
+def _names(src) -> set[str]:
+    """The ways a declaration may name a source: its file name, its id or its title."""
+    return {_stem_key(name) for name in (src.filename, src.id, src.title)}
+
+
+def declares(year_dir: Path, src) -> bool:
+    """Whether the year's ikke_maalt.txt declares the source not measured."""
+    names = _names(src)
+    return any(_stem_key(entry) in names for _, entry in _declarations(year_dir))
+
+
+def declared_not_measured(year_dir: Path, sources: list) -> tuple[set[str], list[Problem]]:
+    """Source ids the year's ikke_maalt.txt declares not measured, and problems with it (an
+    entry that names none of `sources`)."""
+    label = f"{Path(year_dir).name}/{NOT_MEASURED_FILE}"
+    declared: set[str] = set()
+    problems = []
+    for i, entry in _declarations(year_dir):
+        src = next((s for s in sources if _stem_key(entry) in _names(s)), None)
         if src is None:
-            hint = _suggest(entry, [s.filename for s in _sources()])
+            hint = _suggest(entry, [s.filename for s in sources])
             problems.append(Problem(
                 f"linje {i}: '{entry}' er ikke en kilde."
                 + (f" Mente du '{hint}'?" if hint else "")
                 + " Skriv filnavnet på en kilde, der ikke er målt i år: "
-                + ", ".join(s.filename for s in _sources()) + ".", file=label))
+                + ", ".join(s.filename for s in sources) + ".", file=label))
             continue
         declared.add(src.id)
     return declared, problems
@@ -109,11 +117,11 @@ def missing_file(src, year: int, raw_dir: Path) -> Problem:
         file=f"{year}/{src.filename}")
 
 
-def stray_files(year_dir: Path) -> list[Problem]:
-    """Files in a year folder that the pipeline does not read, each with a 'Mente du …?'."""
+def stray_files(year_dir: Path, known: list[str]) -> list[Problem]:
+    """Files in a year folder that the pipeline does not read, each with a 'Mente du …?'.
+    `known`: the names it reads (the sources' files and the comments file)."""
     year_dir = Path(year_dir)
-    known = [s.filename for s in _sources()]
-    expected = {*known, COMMENTS_FILE, NOT_MEASURED_FILE}
+    expected = {*known, NOT_MEASURED_FILE}
     problems = []
     for path in sorted(year_dir.iterdir()):
         name = path.name
@@ -127,7 +135,7 @@ def stray_files(year_dir: Path) -> list[Problem]:
                 f"mappen '{name}' hører ikke til her: årsmappen må kun indeholde kildernes filer. "
                 "Flyt den ud af data/raw.", file=f"{year_dir.name}/{name}"))
             continue
-        hint = _suggest(name, [*known, COMMENTS_FILE, NOT_MEASURED_FILE])
+        hint = _suggest(name, [*known, NOT_MEASURED_FILE])
         ext = path.suffix.casefold()
         if hint:
             what = f"Mente du '{hint}'? "
@@ -142,14 +150,14 @@ def stray_files(year_dir: Path) -> list[Problem]:
             what += "."
         else:
             what = ("Filnavnene skal være " + ", ".join(known)
-                    + f", {COMMENTS_FILE} og {NOT_MEASURED_FILE}. Flyt filen ud af mappen, "
+                    + f" og {NOT_MEASURED_FILE}. Flyt filen ud af mappen, "
                     "eller omdøb den.")
         problems.append(Problem(f"filen bruges ikke: navnet er ikke et, programmet kender. {what}",
                                 file=f"{year_dir.name}/{name}"))
     return problems
 
 
-def declaration_inputs(raw_dir: Path, up_to_year: int) -> list[dict]:
+def declaration_inputs(raw_dir: Path, up_to_year: int, sources: list) -> list[dict]:
     """Every year's ikke_maalt.txt as an input record (for the report's list of files read and
     the export's manifest): the declarations decide what the report calls 'ikke målt'."""
     out = []
@@ -157,7 +165,7 @@ def declaration_inputs(raw_dir: Path, up_to_year: int) -> list[dict]:
         if not path.parent.name.isdigit() or int(path.parent.name) > up_to_year:
             continue
         year = int(path.parent.name)
-        declared, _ = declared_not_measured(path.parent)
+        declared, _ = declared_not_measured(path.parent, sources)
         text = path.read_text(encoding="utf-8-sig", errors="replace")
         entries = [line.strip() for line in text.splitlines()
                    if line.strip() and not line.lstrip().startswith("#")]

@@ -14,7 +14,9 @@ import pandas as pd
 
 from ..config import Config
 from ..errors import Problem
-from .base import Column, Layout, Source, dk
+from . import folder
+from .base import Column, Layout, Source, dk, read_file
+from .beboerdata import SOURCE as BEBOERDATA
 
 NO_MEETING = ("intet møde", "ikke holdt", "aflyst")
 
@@ -40,14 +42,9 @@ def _mark_no_meeting(df: pd.DataFrame, cfg: Config, year: int) -> pd.DataFrame:
 def _against_residents(cfg: Config, raw_dir: Path, year: int, table: pd.DataFrame,
                        label: str) -> list[Problem]:
     """Every afdeling with attendance has residents 18+ that year, and no more came than live there."""
-    from .base import read_file
-    from .beboerdata import SOURCE as BEBOERDATA
-
     path = Path(raw_dir) / str(year) / BEBOERDATA.filename
     other = f"{year}/{BEBOERDATA.filename}"
-    from .folder import declared_not_measured
-
-    if not path.exists() and BEBOERDATA.id in declared_not_measured(path.parent)[0]:
+    if not path.exists() and folder.declares(path.parent, BEBOERDATA):
         return [Problem(f"ikke_maalt.txt siger, at {BEBOERDATA.title} ikke er målt i {year}, men "
                         f"fremmødet kan kun sættes i forhold til beboere 18+ med Beboerdata for "
                         f"samme år. Læg Beboerdata for {year} i mappen.", file=label)]

@@ -1,0 +1,98 @@
+"""Every problem with a year's inputs, as one list: all sources, the year folders, the comments.
+
+The sources and the comments each know their own files; this module, above both, asks them all,
+so the analyst sees every problem of a run at once, grouped by file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import comments
+from .config import Config
+from .errors import InputError, Problem
+from .sources import SOURCES, folder
+from .sources.base import Ingested, Source, collapse, collect
+
+
+def known_files() -> list[str]:
+    """The file names a year folder may hold besides ikke_maalt.txt, in the order messages name
+    them."""
+    return [*(s.filename for s in SOURCES.values()), comments.FILENAME]
+
+
+def folder_problems(cfg: Config, raw_dir: Path, up_to_year: int) -> list[Problem]:
+    """Problems with the year folders themselves: a year missing that a source needs, files the
+    pipeline does not read (misnamed, wrong format, copies), a wrong ikke_maalt.txt and
+    headings in bemaerkninger.md that are not the known ones."""
+    raw_dir = Path(raw_dir)
+    if not raw_dir.is_dir():
+        return []
+    problems: list[Problem] = []
+    sources = list(SOURCES.values())
+    first_due = min((s.required_from(cfg) for s in sources if s.required_from),
+                    default=up_to_year)
+    for year in range(first_due, up_to_year + 1):
+        year_dir = raw_dir / str(year)
+        if not year_dir.is_dir():
+            due = [s.filename for s in sources if s.required_from and s.required_from(cfg) <= year]
+            problems.append(Problem(
+                f"mappen data/raw/{year} mangler. Rapporten for {up_to_year} viser udviklingen "
+                f"fra baseline, så {year} skal have {', '.join(due)} (eller en "
+                f"{folder.NOT_MEASURED_FILE}, der siger, hvilke der ikke er målt). Opret mappen "
+                f"med: make skabeloner AAR={year}", file=f"{year}/"))
+    for year_dir in sorted(p for p in raw_dir.iterdir()
+                           if p.is_dir() and p.name.isdigit() and int(p.name) <= up_to_year):
+        problems += folder.stray_files(year_dir, known_files())
+        problems += folder.declared_not_measured(year_dir, sources)[1]
+        if int(year_dir.name) == up_to_year:
+            problems += comments.check(year_dir, cfg)
+    return problems
+
+
+def problems_in_all_sources(cfg: Config, raw_dir: Path, up_to_year: int,
+                            known: dict[str, list[Problem]] | None = None) -> list[Problem]:
+    """Every problem in every source's files up to the year (cross-source checks included), in
+    source order, then the year folders' own. `known` holds problems already found for a source,
+    so it is not read again."""
+    known = known or {}
+    problems: list[Problem] = []
+    for src in SOURCES.values():
+        problems += known[src.id] if src.id in known else collect(src, cfg, raw_dir,
+                                                                   up_to_year).problems
+    return by_file(problems + folder_problems(cfg, raw_dir, up_to_year))
+
+
+def by_file(problems: list[Problem]) -> list[Problem]:
+    """Problems grouped by file (in the order the files first appear), so each file's list of
+    things to fix is read in one place."""
+    order: dict[str | None, int] = {}
+    for p in problems:
+        order.setdefault(p.file, len(order))
+    return sorted(problems, key=lambda p: order[p.file])
+
+
+def check_inputs(cfg: Config, raw_dir: Path, year: int) -> list[Problem]:
+    """All problems in data/raw up to `year`, collapsed as the ingest shows them ([] if none)."""
+    return collapse(problems_in_all_sources(cfg, Path(raw_dir), year))
+
+
+def ingest(src: Source, cfg: Config, raw_dir: Path, up_to_year: int, *,
+           all_sources: bool = True) -> Ingested:
+    """Read every year's file of a source up to the report year. Raises InputError with all problems.
+
+    When this source has a problem, the other sources are checked too (only then: it costs a
+    second reading), so the analyst gets every problem of the run in one list.
+    """
+    got = collect(src, cfg, raw_dir, up_to_year)
+    if got.problems:
+        problems = got.problems
+        if all_sources and Path(raw_dir).is_dir():
+            problems = problems_in_all_sources(cfg, raw_dir, up_to_year, known={src.id: problems})
+        raise InputError(collapse(problems))
+    return got
+
+
+def declaration_inputs(raw_dir: Path, up_to_year: int) -> list[dict]:
+    """Every year's ikke_maalt.txt as an input record (sources.folder.declaration_inputs)."""
+    return folder.declaration_inputs(raw_dir, up_to_year, list(SOURCES.values()))

@@ -1,0 +1,41 @@
+"""The files of data/processed/<år>/ that one stage writes and later stages read.
+
+A source's tidy table (`<kilde>.csv`), the years it was declared not measured
+(`<kilde>.ikke_maalt.json`) and the list of files a stage read (`<navn>.inddata.json`), which
+the report's appendix and the export's manifest list with their checksums.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+
+def write_inputs(inputs: list[dict], out_dir: Path, name: str) -> None:
+    """Record the files a stage read (<name>.inddata.json) for the report and the export."""
+    (Path(out_dir) / f"{name}.inddata.json").write_text(
+        json.dumps(inputs, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def read_inputs(processed_dir: Path) -> list[dict]:
+    """Every input file the stages recorded for a year, ordered by source, year and file."""
+    inputs = []
+    for path in sorted(Path(processed_dir).glob("*.inddata.json")):
+        inputs += json.loads(path.read_text(encoding="utf-8"))
+    return sorted(inputs, key=lambda i: (i["kilde"], i["aar"], i["fil"]))
+
+
+def write_not_measured(years: list[int], out_dir: Path, src_id: str) -> None:
+    (Path(out_dir) / f"{src_id}.ikke_maalt.json").write_text(json.dumps(years), encoding="utf-8")
+
+
+def read_not_measured(src_id: str, processed_dir: Path) -> set[int]:
+    """Years the analyst declared the source not measured (data/raw/<år>/ikke_maalt.txt)."""
+    path = Path(processed_dir) / f"{src_id}.ikke_maalt.json"
+    return set(json.loads(path.read_text(encoding="utf-8"))) if path.exists() else set()
+
+
+def read_processed(src_id: str, processed_dir: Path) -> pd.DataFrame:
+    return pd.read_csv(Path(processed_dir) / f"{src_id}.csv")

@@ -1,0 +1,190 @@
+"""The method and the appendices: how the figures are made, sources and data years, the files read
+and the software; and the slots the render step fills."""
+
+from __future__ import annotations
+
+import json
+import platform
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import pandas as pd
+
+from ..comments import as_safe_markdown
+from ..formatting import MISSING, number
+from ..processed import read_inputs
+from .data import HIDDEN, ReportData
+from .markdown import md_table
+from .notes import suppression_note
+
+SLOT = "helhedsplan_felt"  # the display metadata key that marks a slot
+
+
+SLOT_PLACEHOLDER = "*(Udfyldes, når rapporten dannes.)*"
+
+
+def slot(name: str) -> None:
+    """Show a slot in the report notebook: 'bemaerkning:<delmål id>' or 'inddata'."""
+    # lazy: only a kernel shows a slot; the build process reads this module without IPython
+    from IPython.display import Markdown, display
+
+    display(Markdown(SLOT_PLACEHOLDER), metadata={SLOT: name})
+
+
+def slot_text(name: str, processed_dir: Path) -> str:
+    """The Markdown a slot is filled with, from the year's processed folder."""
+    kind, _, key = name.partition(":")
+    if kind == "bemaerkning":
+        notes_file = Path(processed_dir) / "bemaerkninger.json"
+        notes = json.loads(notes_file.read_text(encoding="utf-8")) if notes_file.exists() else {}
+        return as_safe_markdown(notes.get(key, ""))
+    if kind == "inddata":
+        return inputs_appendix(read_inputs(Path(processed_dir)))
+    raise ValueError(f"ukendt felt i rapportnotesbogen: {name!r}")
+
+
+def sources(data: ReportData) -> str:
+    """Where every figure came from: the files read, their source, year and checksum."""
+    lines = ["| Fil | Kilde | Dataår | Rækker | SHA-256 (første 12 tegn) |",
+             "|:---|:---|---:|---:|:---|"]
+    for i in sorted(data.inputs, key=lambda i: (i["kilde"], i["aar"])):
+        flag = " (eksempeldata)" if i["eksempeldata"] else ""
+        lines.append(f"| {i['fil']}{flag} | {i['kilde']} | {i['aar']} | {i['raekker']} | "
+                     f"`{i['sha256'][:12]}` |")
+    return "\n".join(lines) + "\n"
+
+
+def target_group_table(data: ReportData) -> str:
+    """The dataoversigt per area and in total, each measure from its latest year with data."""
+    table = data.table
+    rows = table[(table["delmaal_id"] == "maalgruppe") & (table["aar"] <= data.year)]
+    if rows.empty:
+        return "*Der er ingen beboerdata til og med dette år.*\n"
+    measures = [m for m in data.cfg.dataoversigt.maal if m.id in set(rows["indikator_id"])]
+    latest_year = {m.id: int(rows[rows["indikator_id"] == m.id]["aar"].max()) for m in measures}
+    units = [*data.cfg.area_names, "I alt"]
+    body, hidden = [], []
+    for unit in units:
+        cells = [f"**{unit}**" if unit == "I alt" else unit]
+        for m in measures:
+            r = rows[(rows["indikator_id"] == m.id) & (rows["enhed_navn"] == unit)
+                     & (rows["aar"] == latest_year[m.id])]
+            if r.empty:
+                cells.append(MISSING)
+            elif r.iloc[0]["undertrykt"]:
+                cells.append(HIDDEN)
+                hidden.append(r.iloc[0].copy())
+                hidden[-1]["enhed_navn"] = f"{unit}, {m.navn.removeprefix('Antal ')}"
+            else:
+                cells.append(number(r.iloc[0]["vaerdi"], int(r.iloc[0]["decimaler"])))
+        body.append(cells)
+    # Short headers: four numeric columns must fit an A4 page without running together.
+    short = {"beboere_18_plus": "Beboere 18+", "beboere_65_plus": "Beboere 65+",
+             "foertidspensionister": "Førtids\u00adpensionister¹",
+             "uden_for_arbejdsstyrken": "18-64-årige uden for arbejds\u00adstyrken"}
+    headers = ["Boligområde", *[f"{short.get(m.id, m.navn)} ({latest_year[m.id]})"
+                                 for m in measures]]
+    out = md_table(headers, body, [24, *[19] * len(measures)], right=set(range(1, len(headers))))
+    d = data.cfg.dataoversigt
+    stated = "; ".join(
+        f"{m.navn.removeprefix('Antal ').lower()} "
+        f"{number(d.total[m.id], 1 if m.id == 'foertidspensionister' else 0)} ({m.aar})"
+        for m in d.maal)
+    out += "\n" + suppression_note(data, pd.DataFrame(hidden)) if hidden else ""
+    return out + (f"\n¹ Førtidspensionister er opgjort i fuldtidspersoner og kan have decimaler. "
+                  f"Delaftalens egen dataoversigt angiver i alt: {stated}.\n")
+
+
+def method_text(data: ReportData) -> str:
+    """Data og metode: what the intervals, tests and status words mean, in plain Danish."""
+    threshold = data.cfg.diskretion.mindste_antal
+    mapping = data.cfg.afdeling_kobling.begrundelse.split(": ", 1)[-1]
+    shown = data.table[data.table["aar"] <= data.year]
+    any_hidden = bool(shown["undertrykt"].fillna(False).astype(bool).any())
+    hidden_here = ("Noten under hver tabel siger, hvilke tal der er skjult og hvorfor."
+                   if any_hidden else f"I denne rapport (til og med {data.year}) er intet tal "
+                   "skjult.")
+    return f"""Tallene er beregnet automatisk direkte fra regnearkene i *Bilag: inddata og
+programmer*; intet er tastet ind i rapporten.
+
+**Usikkerhed.** En andel, der bygger på få personer, kunne let have været lidt anderledes. Hvert
+procenttal har derfor et *95 pct. usikkerhedsinterval* (Wilson-metoden): det spænd, som den
+"sande" andel med stor sandsynlighed ligger i. Med 148 svar er usikkerheden omkring ±7
+procentpoint; med 400 beboere i en afdeling flytter én deltager mere andelen 0,25 procentpoint.
+For antal anmeldelser bruges et tilsvarende interval for tællinger (Poisson).
+
+**Status.** Ændringen fra baseline testes statistisk (to-andels-test eller Fishers eksakte test
+ved små tal; for antal en eksakt test for tællinger). Er ændringen større, end tilfældigheder
+med 95 pct. sikkerhed kan forklare, og går den i delmålets retning, står der *▲ Tydelig
+fremgang*; går den den forkerte vej, *▼ Tydelig tilbagegang*. Ellers står der *● Ingen sikker
+ændring*, også når tallet er steget eller faldet lidt. Alle tre delmål har retningen *op*; for
+anmeldelser til politiet er flere anmeldelser målet, fordi de viser mindre underrapportering.
+*Ingen baseline* står ved en enhed, som delaftalen ikke har en baseline for, og *Til
+sammenligning* ved en sammenligningsgruppe (alle helhedsplaner, kommunen): den vurderes ikke,
+den viser blot udviklingen omkring helhedsplanen. Aktivitetsmålene er tællinger uden
+usikkerhed: *■ Mål nået* eller *□ Mål ikke nået*, og *◐ I gang* for en periode, der ikke er
+slut.
+
+**Diskretion.** Tal om færre end {threshold} personer vises ikke (Danmarks Statistiks
+diskretionsregel), og der står “vises ikke” i stedet for tallet og for alt, der er regnet ud af
+det: andel, usikkerhed, ændring og status. Det kaldes *primær diskretion*. Men et skjult tal kan
+ofte regnes ud alligevel: står hele helhedsplanen og tre af fire afdelinger i samme tabel, er den
+fjerde afdeling forskellen. Derfor skjules der også andre tal (*sekundær diskretion*) efter en
+fast regel: Er et tal i en sum skjult (afdelingerne og hele helhedsplanen, eller boligområderne
+og helhedsplanen, samme år), skjules også den mindste af de andre dele, der er større end
+{threshold} og ikke hele sin nævner; er der ingen sådan, skjules totalen. Så er der altid
+mindst to skjulte tal i en sum, og det ene kan flytte sig, når det andet gør. Derfor kan intet
+skjult tal regnes ud af de viste, heller ikke når man ved, hvilket tal der er under
+{threshold}. Det gælder også antallet af svar i trivselsmålingen og beboertallene, som er tal om
+personer. Delmålenes tal lægger ikke flere år sammen, så forskelle mellem årene afslører
+heller ikke noget. Aktivitetslogens deltagere og beboere tælles både for kalenderåret og for
+projektår, der går over nytår; her skjules en periode, hvis den selv eller et af dens stykker
+(januar–august, september–december) har færre end {threshold} personer (men mindst én), for
+ellers ville forskellen mellem to viste perioder, også fra to års rapporter, give tallet.
+{hidden_here}
+
+**Afdelinger og boligområder.** Delaftalen siger ikke, hvilken afdeling der ligger i hvilket
+boligområde. Koblingen er udledt af baselinetallene: {mapping}
+
+**Dataår.** Hvert tal vises med det år, det stammer fra. En kilde, der ikke er målt i
+rapportåret (fx VIVEs trivselsmåling), vises med sin seneste måling og dens årstal.
+"""
+
+
+def data_years_table(data: ReportData) -> str:
+    """Per source: the years with data, and the latest used in this report."""
+    by_source: dict[str, list[int]] = {}
+    for i in data.inputs:
+        # The list of sources not measured is an input (appendix), but holds no data.
+        if i.get("kilde_id") != "ikke_maalt":
+            by_source.setdefault(i["kilde"], []).append(int(i["aar"]))
+    body = [[src, ", ".join(map(str, sorted(years))), str(max(years))]
+            for src, years in sorted(by_source.items())]
+    return md_table(["Kilde", "År med data", "Seneste dataår"], body, [30, 40, 16], right={2})
+
+
+def inputs_appendix(inputs: list[dict]) -> str:
+    """Every file read, with its full SHA-256, so anyone can check the report used these files."""
+    body = []
+    for i in sorted(inputs, key=lambda i: (i["kilde"], i["aar"])):
+        flag = " (eksempeldata)" if i["eksempeldata"] else ""
+        # The whole checksum as one piece of code, so a copied checksum compares equal; the
+        # HTML wraps it visually (overflow-wrap: anywhere); the PDF, which cannot wrap a
+        # word, sets it on two lines (render.py).
+        body.append([f"`{i['fil']}`{flag}", i["kilde"], str(i["aar"]), str(i["raekker"]),
+                     f"`{i['sha256']}`"])
+    return md_table(["Fil", "Kilde", "Dataår", "Rækker", "SHA-256"], body, [26, 16, 8, 8, 42],
+                    right={2, 3})
+
+
+def software_versions() -> str:
+    """The software that made the report's numbers, for reproducibility. The renderer adds
+    the programs that made the files (helhedsplan.render.with_tool_versions)."""
+    rows = [["Python", platform.python_version()]]
+    for pkg in ("helhedsplan", "pandas", "pandera", "python-calamine", "openpyxl", "papermill",
+                "matplotlib", "seaborn", "scipy", "babel"):
+        try:
+            rows.append([pkg, version(pkg)])
+        except PackageNotFoundError:
+            continue
+    return md_table(["Program", "Version"], rows, [30, 20])
