@@ -603,38 +603,26 @@ def _svg_to_png(svg: bytes, ppi: int = 200) -> bytes:
                 from exc
 
 
-_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-_FOOTER_XML = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-    f'<w:ftr xmlns:w="{_W}"><w:p><w:pPr><w:jc w:val="center"/></w:pPr>'
-    '<w:r><w:t xml:space="preserve">Side </w:t></w:r>'
-    '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
-    '<w:r><w:instrText xml:space="preserve"> PAGE </w:instrText></w:r>'
-    '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>1</w:t></w:r>'
-    '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
-    '<w:r><w:t xml:space="preserve"> af </w:t></w:r>'
-    '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
-    '<w:r><w:instrText xml:space="preserve"> NUMPAGES </w:instrText></w:r>'
-    '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>1</w:t></w:r>'
-    '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p></w:ftr>'
-)
-# A4, margins as the PDF (2.3 cm sides, 2.6 cm top, 2.4 cm bottom), footer "Side x af y".
-_SECTION_XML = (
-    '<w:sectPr><w:footerReference w:type="default" r:id="rIdSrFooter" '
-    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"/>'
-    '<w:footnotePr><w:numRestart w:val="eachSect"/></w:footnotePr>'
-    '<w:pgSz w:w="11906" w:h="16838"/>'
-    '<w:pgMar w:top="1474" w:right="1304" w:bottom="1361" w:left="1304" w:header="708" '
-    'w:footer="567" w:gutter="0"/></w:sectPr>'
-)
+WORD_ASSETS = ASSETS_DIR / "word"
+_XML_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_BETWEEN_TAGS = re.compile(r">\s+<")
+
+
+def _word_xml(name: str) -> bytes:
+    """An XML part or fragment from assets/word/, without its comments and the indentation
+    between its tags (both there for the reader: Word reads the text inside elements, so no
+    element there may hold only spaces)."""
+    text = _XML_COMMENT.sub("", (WORD_ASSETS / name).read_text(encoding="utf-8"))
+    return _BETWEEN_TAGS.sub("><", text.strip()).encode("utf-8")
 
 
 def reference_docx(dest: Path) -> Path:
     """Write the Word reference document (styles and page) both renderers use.
 
     pandoc's own reference.docx, with: Danish as the document language, 10,5 pt text, the
-    report's blue in the headings, A4 with the PDF's margins, and a footer
-    "Side x af y". Made from pandoc's file each time, so nothing binary is committed.
+    report's blue in the headings, 9 pt in tables (edits of pandoc's styles.xml, here), and
+    A4 with the PDF's margins and a footer "Side x af y" (the parts in assets/word/). Made
+    from pandoc's file each time, so nothing binary is committed.
     """
     import zipfile
 
@@ -652,6 +640,7 @@ def reference_docx(dest: Path) -> Path:
                           + _tail(proc.stderr))
     import io
 
+    section = _word_xml("sektion.xml").decode("utf-8")
     src = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
@@ -660,8 +649,9 @@ def reference_docx(dest: Path) -> Path:
             if item.filename == "word/styles.xml":
                 text = content.decode("utf-8")
                 text = re.sub(r'<w:lang w:val="[^"]*"', '<w:lang w:val="da-DK"', text)
-                text = text.replace('<w:sz w:val="24" />\n        <w:szCs w:val="24" />',
-                                    '<w:sz w:val="21" />\n        <w:szCs w:val="21" />')
+                # 10,5 pt text: the document's default size, in half-points
+                text = re.sub(r'(<w:rPrDefault>.*?<w:sz w:val=")24(" />\s*<w:szCs w:val=")24"',
+                              r'\g<1>21\g<2>21"', text, count=1, flags=re.S)
                 text = re.sub(r'w:val="(4F81BD|365F91|345A8A)"', 'w:val="1F4E79"', text)
                 # Tables in 9 pt, as in the PDF: six or seven columns of 10,5 pt text broke
                 # words in the middle ("afdelingsm|øderne").
@@ -672,20 +662,16 @@ def reference_docx(dest: Path) -> Path:
                 content = text.encode("utf-8")
             elif item.filename == "word/document.xml":
                 text = content.decode("utf-8")
-                text = re.sub(r"<w:sectPr>.*?</w:sectPr>", _SECTION_XML, text, flags=re.S)
+                text = re.sub(r"<w:sectPr>.*?</w:sectPr>", lambda _: section, text, flags=re.S)
                 content = text.encode("utf-8")
             elif item.filename == "word/_rels/document.xml.rels":
-                content = content.replace(b"</Relationships>", (
-                    b'<Relationship Id="rIdSrFooter" Type="http://schemas.openxmlformats.org/'
-                    b'officeDocument/2006/relationships/footer" Target="footer1.xml"/>'
-                    b"</Relationships>"))
+                content = content.replace(b"</Relationships>",
+                                          _word_xml("footer1-relation.xml") + b"</Relationships>")
             elif item.filename == "[Content_Types].xml":
-                content = content.replace(b"</Types>", (
-                    b'<Override PartName="/word/footer1.xml" ContentType="application/'
-                    b'vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"/></Types>'))
+                content = content.replace(b"</Types>", _word_xml("footer1-type.xml") + b"</Types>")
             # a fixed time, not the clock: pandoc copies the entries' times into the .docx
             dst.writestr(reproducible.zip_entry(item.filename, stamp), content)
-        dst.writestr(reproducible.zip_entry("word/footer1.xml", stamp), _FOOTER_XML)
+        dst.writestr(reproducible.zip_entry("word/footer1.xml", stamp), _word_xml("footer1.xml"))
     dest.write_bytes(out.getvalue())
     return dest
 
