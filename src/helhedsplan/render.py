@@ -262,16 +262,14 @@ def notebook_to_document(nb: nbformat.NotebookNode) -> Document:
         elif cell.cell_type == "code":
             chunks.append(_code_cell(cell, index, files))
     body = "\n\n".join(c.strip("\n") for c in chunks if c and c.strip())
-    body = _PAGEBREAK.sub(_PAGEBREAK_MARKDOWN, body)
+    if _PAGEBREAK.search(body):
+        pagebreak = (ASSETS_DIR / "indbygget-sideskift.md").read_text(encoding="utf-8").rstrip("\n")
+        body = _PAGEBREAK.sub(lambda _: pagebreak, body)
     return Document(metadata=_normalise_meta(meta), body=body, files=files)
 
 
-# Quarto's {{< pagebreak >}} shortcode, for both outputs.
+# Quarto's {{< pagebreak >}} shortcode, for both outputs (assets/indbygget-sideskift.md).
 _PAGEBREAK = re.compile(r"^[ \t]*\{\{<\s*pagebreak\s*>\}\}[ \t]*$", re.M)
-_PAGEBREAK_MARKDOWN = (
-    "```{=typst}\n#pagebreak(weak: true)\n```\n\n"
-    '```{=html}\n<div class="sr-sideskift"></div>\n```'
-)
 
 
 def _source(cell) -> str:
@@ -591,9 +589,7 @@ def _svg_to_png(svg: bytes, ppi: int = 200) -> bytes:
     with tempfile.TemporaryDirectory(prefix="svg-png-") as tmp:
         folder = Path(tmp)
         (folder / "figur.svg").write_bytes(svg)
-        (folder / "figur.typ").write_text(
-            '#set page(width: auto, height: auto, margin: 0pt, fill: white)\n'
-            '#image("figur.svg")\n', encoding="utf-8")
+        shutil.copyfile(WORD_ASSETS / "figur.typ", folder / "figur.typ")
         try:
             return bytes(typst.compile(str(folder / "figur.typ"), root=str(folder),
                                        format="png", ppi=ppi, font_paths=[],
@@ -676,17 +672,14 @@ def reference_docx(dest: Path) -> Path:
     return dest
 
 
-# The built-in HTML needs no script and nothing from outside the file: the browser is told so,
-# as a second wall behind the sanitising of the analyst's text.
-CONTENT_SECURITY_POLICY = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
-                           "font-src data:; base-uri 'none'; form-action 'none'")
-
-
 def _html_head() -> str:
-    """The <head> additions: the Content-Security-Policy first, then the project's CSS."""
-    css = CSS_FILE.read_text(encoding="utf-8")
-    return (f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">\n'
-            f"<style>\n{css}\n</style>\n")
+    """The <head> additions (assets/indbygget-hoved.html): the Content-Security-Policy first,
+    then the project's CSS in place of ``{css}``.
+
+    The built-in HTML needs no script and nothing from outside the file: the policy tells the
+    browser so, as a second wall behind the sanitising of the analyst's text."""
+    head = (ASSETS_DIR / "indbygget-hoved.html").read_text(encoding="utf-8")
+    return head.replace("{css}", CSS_FILE.read_text(encoding="utf-8"))
 
 
 def _pandoc_path() -> str:
