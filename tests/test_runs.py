@@ -285,7 +285,10 @@ def package_copy(tmp_path, monkeypatch):
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("rel", "expected"), [
-    ("render.py", {"render"}),
+    ("render/builtin.py", {"render"}),
+    ("render/word.py", {"render"}),
+    ("assets/indbygget.lua", {"render"}),
+    ("assets/word/footer1.xml", {"render"}),
     ("assets/statusrapport.css", {"render"}),
     ("assets/statusrapport.typ", {"render"}),
     ("figures.py", {"rapport", "render"}),
