@@ -3,8 +3,8 @@
 -- (@fig-…, @tbl-…), alt text in Typst, Danish numbers right-aligned in tables, and a figure's
 -- phone-sized variant in the HTML.
 --
--- `tabeller` is the table module both renderers share (tabeller.lua). The renderer puts it in
--- front of this file, so pandoc gets one filter and its --sandbox needs no second file.
+-- `tabeller` is the table module both renderers share (tabeller.lua). helhedsplan/render/builtin.py
+-- puts it in front of this file, so pandoc gets one filter and its --sandbox needs no second file.
 
 local is_typst = FORMAT:match("typst") ~= nil
 local is_html = FORMAT:match("html") ~= nil
@@ -29,9 +29,9 @@ local function html_escape(s)
   return (s:gsub("&", "&amp;"):gsub("<", "&lt;"):gsub(">", "&gt;"):gsub('"', "&quot;"))
 end
 
--- A figure with a phone-sized variant (attribute "telefon", its file; see render.py): in the HTML a
--- <picture> that shows it at the media query; one <img>, so one alt text. The file name stands
--- in for the SVG, which render.py puts in after pandoc.
+-- A figure with a phone-sized variant (attribute "telefon", its file; see render/notebook.py): in
+-- the HTML a <picture> that shows it at the media query; one <img>, so one alt text. The file
+-- name stands in for the SVG, which render/builtin.py puts in after pandoc.
 local function phone_picture(img)
   -- (the media query comes with the figure: helhedsplan.figures.PHONE_MEDIA)
   local phone, media = img.attributes["telefon"], img.attributes["telefon-media"]
