@@ -333,7 +333,7 @@ def _image_bytes(mime: str, data) -> bytes:
 
 def _html_output(html: str) -> str:
     """HTML display data (e.g. a DataFrame): convert to Markdown so the PDF gets it too."""
-    # lazy: pypandoc takes 60–90 ms to import (measured), and the report has no HTML output
+    # lazy: pypandoc takes 60–90 ms to import (measured); only an HTML output needs it here
     import pypandoc
 
     try:

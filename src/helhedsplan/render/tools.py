@@ -1,5 +1,4 @@
-"""What both engines share: the error they raise, pandoc, the programs' environment and
-writing the outputs all at once.
+"""What both engines share: RenderError, pandoc, the tools' environment, atomic publishing.
 
 Outputs are written atomically (:func:`publish`): all files are made in temporary files in
 ``out_dir`` and only moved into place when all exist, so a failed render never leaves a
