@@ -69,13 +69,13 @@ QUARTO = find_quarto()
 def quarto_version():
     """The Quarto the tests use, as a version tuple; skips when there is none or it is too
     old for the project."""
-    from helhedsplan import render as rnd
+    from helhedsplan.render import quarto
 
     if QUARTO is None:
         pytest.skip(NO_QUARTO)
-    version = rnd.quarto_version(QUARTO)
-    if version is None or version < rnd.MIN_QUARTO:
-        pytest.skip(f"Quarto {version} er ældre end {rnd.MIN_QUARTO}")
+    version = quarto.quarto_version(QUARTO)
+    if version is None or version < quarto.MIN_QUARTO:
+        pytest.skip(f"Quarto {version} er ældre end {quarto.MIN_QUARTO}")
     return version
 
 

@@ -294,7 +294,7 @@ def _notebook_pointing_at_a_secret(tmp_path):
 def test_pandoc_reads_no_local_file_even_from_raw_markdown(tmp_path):
     """The renderer's second wall: pandoc runs with --sandbox, so a reference that got past the
     comment check (here: written straight into a notebook cell) reads nothing."""
-    from helhedsplan.render import render_builtin
+    from helhedsplan.render.builtin import render_builtin
 
     path = _notebook_pointing_at_a_secret(tmp_path)
     try:
@@ -309,11 +309,11 @@ def test_pandoc_reads_no_local_file_even_from_raw_markdown(tmp_path):
 def test_word_reads_no_local_file_either(tmp_path, monkeypatch):
     """pandoc's docx writer embeds every image it can read: it runs in --sandbox too. (Typst is
     stubbed here: it refuses a file outside its root, which would end the render first.)"""
-    from helhedsplan import render as rnd
+    from helhedsplan.render import builtin
 
-    monkeypatch.setattr(rnd, "_compile_typst", lambda *args, **kwargs: b"%PDF-1.7\n")
+    monkeypatch.setattr(builtin, "_compile_typst", lambda *args, **kwargs: b"%PDF-1.7\n")
     path = _notebook_pointing_at_a_secret(tmp_path)
-    _, _, docx = rnd.render_builtin(path, tmp_path / "ud")
+    _, _, docx = builtin.render_builtin(path, tmp_path / "ud")
     with zipfile.ZipFile(docx) as zf:
         assert "word/document.xml" in zf.namelist()
         assert not any(CANARY.encode() in zf.read(i) for i in zf.infolist())

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from helhedsplan import render as rnd
+from helhedsplan.render.provenance import builtin_tool_versions
 
 from .conftest import NO_QUARTO, QUARTO, REPO
 from .test_render import docx_facts
@@ -133,7 +133,7 @@ def test_every_number_in_the_builtin_pdf_is_in_the_quarto_pdf(reports):
         return set(re.findall(r"\d+(?:[.,]\d+)*", text))
 
     builtin, quarto = _pdf_pages(reports["indbygget"]), _pdf_pages(reports["quarto"])
-    tool_versions = {v for _, value in rnd.builtin_tool_versions()
+    tool_versions = {v for _, value in builtin_tool_versions()
                      for v in re.findall(r"\d+(?:[.,]\d+)*", value)}
     missing = numbers(builtin) - numbers(quarto) - tool_versions
     assert not missing, f"Tal i den indbyggede PDF, som mangler i Quarto-PDF'en: {missing}"

@@ -15,9 +15,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output, new_raw_cell
 
-from helhedsplan import render as rnd
-from helhedsplan import reproducible
-from helhedsplan.render import RenderError, render
+from helhedsplan import paths, reproducible
+from helhedsplan.render import RenderError, builtin, notebook, quarto, render, word
 
 ALT_TEXT = "Søjlediagram over fremmøde i fire afdelinger; Afd. 30 har flest med 7,2 pct."
 RUNNING_HEADER = "Aktiv i fællesskabet · Statusrapport 2024"
@@ -217,8 +216,8 @@ def _two_size_figure_cell(alt: str):
 def test_figure_alt_text_comes_from_the_output():
     alt = 'Fire små diagrammer (afd. 22, 30 og 35): "citat", æøå # | ikke en option'
     nb = new_notebook(cells=[_two_size_figure_cell(alt)])
-    cell = rnd.with_figure_alt(nb).cells[0]
-    opts, rest = rnd.cell_options(cell.source)
+    cell = notebook.with_figure_alt(nb).cells[0]
+    opts, rest = notebook.cell_options(cell.source)
     assert opts == {"label": "fig-to", "fig-cap": "Fremmøde: to størrelser", "fig-alt": alt}
     assert rest == "figures.show(...)"
     assert nb.cells[0].source.count("Gammel tekst") == 1  # the original is left alone
@@ -262,7 +261,8 @@ def test_failing_pandoc_leaves_no_output(tmp_path, monkeypatch):
     fake.write_text(f"#!{sys.executable}\nimport sys\n"
                     "sys.stderr.write('pandoc: kaputt i linje 7\\n')\nsys.exit(3)\n")
     fake.chmod(0o755)
-    monkeypatch.setattr(rnd, "_pandoc_path", lambda: str(fake))
+    for module in (builtin, word):  # every pandoc run: the reference document's and the outputs'
+        monkeypatch.setattr(module, "pandoc_path", lambda: str(fake))
     out = tmp_path / "ud"
     with pytest.raises(RenderError) as err:
         render(nb, out, renderer="indbygget")
@@ -304,7 +304,7 @@ def test_unknown_renderer_and_missing_notebook(tmp_path):
 
 
 def test_cell_options_and_table_caption():
-    opts, rest = rnd.cell_options("#| label: tbl-a\n#| tbl-cap: \"Fremmøde: 2024\"\nx = 1")
+    opts, rest = notebook.cell_options("#| label: tbl-a\n#| tbl-cap: \"Fremmøde: 2024\"\nx = 1")
     assert opts == {"label": "tbl-a", "tbl-cap": "Fremmøde: 2024"} and rest == "x = 1"
     nb = new_notebook(cells=[
         new_raw_cell("---\ntitle: T\n---"),
@@ -313,7 +313,7 @@ def test_cell_options_and_table_caption():
         new_code_cell("print('x')", outputs=[new_output("execute_result",
                                                         data={"text/plain": "42"})]),
     ])
-    doc = rnd.notebook_to_document(nb)
+    doc = notebook.notebook_to_document(nb)
     assert doc.metadata["title"] == "T"
     assert '::: {#tbl-a tbl-cap="Fremmøde"}' in doc.body
     assert "```\n42\n```" in doc.body
@@ -323,26 +323,26 @@ def test_cell_options_are_yaml_as_quarto_reads_them():
     # An unquoted ': ' is a YAML error in Quarto; the built-in renderer must refuse it too
     # (it used to split at the first colon and so disagreed with Quarto).
     with pytest.raises(RenderError, match=r"celle 7.*ikke gyldig YAML"):
-        rnd.cell_options("#| label: tbl-a\n#| tbl-cap: Delmål: status\nx = 1", where="celle 7")
+        notebook.cell_options("#| label: tbl-a\n#| tbl-cap: Delmål: status\nx = 1", where="celle 7")
     # YAML 1.2 (js-yaml), not PyYAML's 1.1: 'yes' and '1:30' stay text.
-    opts, _ = rnd.cell_options("#| fig-cap: yes\n#| fig-alt: 1:30\n# | echo: false\nx")
+    opts, _ = notebook.cell_options("#| fig-cap: yes\n#| fig-alt: 1:30\n# | echo: false\nx")
     assert opts == {"fig-cap": "yes", "fig-alt": "1:30", "echo": False}
     with pytest.raises(RenderError, match="nøgle: værdi"):
-        rnd.cell_options("#| - a\nx")
+        notebook.cell_options("#| - a\nx")
     nb = new_notebook(cells=[new_code_cell("#| label: tbl-a\n#| tbl-cap: A: b\nt()",
                                            outputs=[_markdown_output("x")])])
     with pytest.raises(RenderError, match="celle 1"):
-        rnd.notebook_to_document(nb)
+        notebook.notebook_to_document(nb)
 
 
-@pytest.mark.parametrize("path", sorted(Path(rnd.__file__).resolve().parents[2].glob(
+@pytest.mark.parametrize("path", sorted(Path(__file__).resolve().parents[1].glob(
     "*/*.ipynb")), ids=lambda p: p.name)
 def test_every_committed_notebook_has_valid_cell_options(path):
     nb = nbformat.read(path, as_version=4)
     labels = []
     for number, cell in enumerate(nb.cells, start=1):
         if cell.cell_type == "code":
-            opts, _ = rnd.cell_options(cell.source, where=f"{path.name} celle {number}")
+            opts, _ = notebook.cell_options(cell.source, where=f"{path.name} celle {number}")
             labels += [opts["label"]] if "label" in opts else []
     assert len(labels) == len(set(labels))
 
@@ -420,13 +420,13 @@ def test_quarto_renderer_arguments_and_outputs(tmp_path, fake_quarto):
     out = tmp_path / "ud"
     paths = render(nb, out, renderer="auto", quarto_project=project)  # auto → quarto
 
-    names = [f"statusrapport{s}" for _, s in rnd._QUARTO_FORMATS]
+    names = [f"statusrapport{s}" for _, s in quarto._QUARTO_FORMATS]
     assert paths == [out / n for n in names]
-    for (to, _), path in zip(rnd._QUARTO_FORMATS, paths, strict=True):
+    for (to, _), path in zip(quarto._QUARTO_FORMATS, paths, strict=True):
         assert path.read_text(encoding="utf-8") == "QUARTO " + to
     calls = _calls(log)
     assert sorted(c["argv"][c["argv"].index("--to") + 1] for c in calls) == sorted(
-        to for to, _ in rnd._QUARTO_FORMATS)
+        to for to, _ in quarto._QUARTO_FORMATS)
     for call in calls:
         argv = call["argv"]
         assert argv[0] == "render"
@@ -458,7 +458,7 @@ def test_quarto_builds_inside_out_dir_when_that_is_in_the_project(tmp_path, fake
     render(nb, out, renderer="quarto", quarto_project=project)
     assert all(Path(c["argv"][1]).parent.parent.parent == out for c in _calls(log))
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        f"statusrapport{s}" for _, s in rnd._QUARTO_FORMATS)
+        f"statusrapport{s}" for _, s in quarto._QUARTO_FORMATS)
 
 
 @pytestmark_posix
@@ -509,7 +509,7 @@ def test_too_old_quarto(tmp_path, fake_quarto, monkeypatch):
 
 
 def test_quarto_requested_but_missing(tmp_path, monkeypatch):
-    monkeypatch.setattr(rnd.shutil, "which", lambda name: None)
+    monkeypatch.setattr(shutil, "which", lambda name: None)
     nb = make_notebook(tmp_path / "nb.ipynb")
     with pytest.raises(RenderError, match="Quarto er ikke installeret"):
         render(nb, tmp_path / "ud", renderer="quarto")
@@ -525,12 +525,12 @@ def test_quarto_project_file_points_at_our_css_and_typst_template():
     html, typst = config["format"]["html"], config["format"]["typst"]
     assert html["embed-resources"] is True and html["toc"] and html["number-sections"]
     assert html["format-links"] is False
-    assert (root / html["css"]).resolve() == rnd.CSS_FILE
+    assert (root / html["css"]).resolve() == builtin.CSS_FILE
     assert typst["toc"] and typst["section-numbering"] == "1.1"
     # the Typst look is the built-in template's own partials
     partials = {(root / p).resolve() for p in typst["template-partials"]}
-    assert {rnd.ASSETS_DIR / "statusrapport-stil.typ",
-            rnd.ASSETS_DIR / "statusrapport-titel.typ"} <= partials
+    assert {paths.ASSETS_DIR / "statusrapport-stil.typ",
+            paths.ASSETS_DIR / "statusrapport-titel.typ"} <= partials
     assert all(p.is_file() for p in partials)
     assert all((root / f).is_file() for f in config["filters"])
 
@@ -605,7 +605,7 @@ def test_word_tables_are_set_in_9_pt_in_schema_order(tmp_path):
     import zipfile
 
     w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-    with zipfile.ZipFile(rnd.reference_docx(tmp_path / "reference.docx")) as zf:
+    with zipfile.ZipFile(word.reference_docx(tmp_path / "reference.docx")) as zf:
         styles = ET.fromstring(zf.read("word/styles.xml"))
     table = next(s for s in styles.iter(f"{w}style") if s.get(f"{w}styleId") == "Table")
     children = [c.tag.removeprefix(w) for c in table]

@@ -283,9 +283,21 @@ def package_copy(tmp_path, monkeypatch):
         f.cache_clear()
 
 
+def test_a_package_a_stage_names_is_read_with_every_module_in_it():
+    """The render stage names the package (helhedsplan.render): every module in render/ counts,
+    also those only its engines import (render/word.py), so a change to any of them reruns it."""
+    read = {name.removeprefix("programfil ") for name in freshness.package_files(
+        ["helhedsplan.render"])}
+    modules = {f"helhedsplan/render/{p.name}" for p in (freshness.PACKAGE_DIR / "render").glob("*.py")}
+    assert len(modules) > 1 and modules <= read
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(("rel", "expected"), [
-    ("render.py", {"render"}),
+    ("render/builtin.py", {"render"}),
+    ("render/word.py", {"render"}),
+    ("assets/indbygget.lua", {"render"}),
+    ("assets/word/footer1.xml", {"render"}),
     ("assets/statusrapport.css", {"render"}),
     ("assets/statusrapport.typ", {"render"}),
     ("figures.py", {"rapport", "render"}),

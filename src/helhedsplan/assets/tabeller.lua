@@ -1,5 +1,5 @@
 -- The report's tables for every reader, shared by both renderers' Lua filters (the built-in
--- renderer's in helhedsplan/render.py, Quarto's in quarto/statusrapport.lua), so a table
+-- renderer's indbygget.lua, Quarto's quarto/statusrapport.lua), so a table
 -- reads the same on a phone and with a screen reader whichever renderer made the HTML.
 --
 -- mark(tbl) gives header cells a scope (the first cell of each body row is the row's

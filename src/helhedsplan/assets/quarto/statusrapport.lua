@@ -1,6 +1,6 @@
 -- Quarto Lua filter for the statusrapport (listed in _quarto.yml). It makes Quarto's HTML
--- and Typst output match the built-in renderer (helhedsplan/render.py, whose own filter
--- does the same for pandoc):
+-- and Typst output match the built-in renderer (helhedsplan/render/builtin.py, whose own
+-- filter, ../indbygget.lua, does the same for pandoc):
 --
 -- * Text a table cell prints after its table (notes, "– = ikke målt det år.") is not part
 --   of the table float: it follows the float as ordinary, left-aligned text.
