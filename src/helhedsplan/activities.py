@@ -12,6 +12,7 @@ import datetime as dt
 import math
 
 import pandas as pd
+from babel.dates import format_date
 
 from . import discretion
 from .config import Config
@@ -61,8 +62,6 @@ def _pieces(first: dt.date, last: dt.date) -> list[tuple[dt.date, dt.date]]:
 
 def month_label(ym: tuple[int, int]) -> str:
     """(2024, 7) → 'juli 2024' (babel's Danish month name, never an abbreviation)."""
-    from babel.dates import format_date
-
     return format_date(dt.date(ym[0], ym[1], 1), "LLLL y", locale="da_DK")
 
 

@@ -6,6 +6,11 @@ import argparse
 import sys
 from collections.abc import Callable
 
+from . import config, paths
+from .errors import InputError, printable
+from .pipeline import StageError, build
+from .runs import PublishError, RunLocked
+
 # argparse's own texts in Danish (it looks them up through gettext at call time).
 _DANISH = {
     "usage: ": "brug: ",
@@ -102,8 +107,6 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     if args.kommando == "byg":
-        from .pipeline import build
-
         def byg() -> str:
             out = build(args.aar, renderer=args.renderer, jobs=args.jobs, full=args.alt,
                         wait_for_lock=args.vent)
@@ -112,14 +115,13 @@ def main(argv: list[str] | None = None) -> int:
 
         return _run(byg, "byggeriet")
     if args.kommando == "eksport":
+        # lazy: pandas and openpyxl (2-3 s to import), only for this command
         from .export import build_export
+        from .processed import read_inputs
 
         def eksport() -> str:
             path = build_export(args.aar, renderer=args.renderer, wait_for_lock=args.vent)
             done = f"Eksporten til Landsbyggefonden er klar:\n  {path}"
-            from . import paths
-            from .processed import read_inputs
-
             inputs = read_inputs(paths.ROOT / "data" / "processed" / path.parent.name)
             if any(i.get("eksempeldata") for i in inputs):
                 done += ("\nOBS: Eksporten bygger (helt eller delvist) på EKSEMPELDATA, ikke på "
@@ -128,11 +130,11 @@ def main(argv: list[str] | None = None) -> int:
 
         return _run(eksport, "eksporten")
     if args.kommando == "skabeloner":
-        from .templates import main as write_templates
+        from .templates import main as write_templates  # lazy: as build_export
 
         return write_templates(args.aar)
     if args.kommando == "eksempeldata":
-        from .example_data import main as write_examples
+        from .example_data import main as write_examples  # lazy: as build_export
 
         return write_examples(overwrite=args.overskriv)
     return 2
@@ -144,8 +146,6 @@ def _bad_year(year: int | None) -> str | None:
         return None
     if not 1000 <= year <= 9999:
         return f"--aar skal være et årstal med fire cifre, fx --aar 2024 (fik {year})."
-    from . import config, paths
-
     try:
         first = config.load(paths.CONFIG_FILE).first_baseline_year
     except Exception:  # a broken configuration is reported by the command itself
@@ -158,9 +158,6 @@ def _bad_year(year: int | None) -> str | None:
 
 def _run(action: Callable[[], str], what: str) -> int:
     """Run a command; every failure becomes a Danish message and exit code 1, never a trace."""
-    from .errors import InputError, printable
-    from .pipeline import PublishError, RunLocked, StageError
-
     try:
         done = action()
     except InputError as err:

@@ -13,6 +13,9 @@ import json
 import os
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
+
+import pypandoc
 
 from .config import Config
 from .errors import InputError, Problem
@@ -250,8 +253,6 @@ def clean_text(text: str) -> str:
 
 
 def _pandoc_json(text: str, reader: str) -> dict:
-    import pypandoc
-
     return json.loads(pypandoc.convert_text(text, "json", format=reader,
                                             extra_args=["--sandbox"]))
 
@@ -366,8 +367,6 @@ def _trim(inlines: list) -> list:
 def safe_link(target: str) -> bool:
     """https://host…, http://host… or mailto:address; nothing else (javascript:, data:,
     file:, relative paths, '#', '')."""
-    from urllib.parse import urlsplit
-
     if not target or any(ch.isspace() for ch in target) or _INVISIBLE.search(target):
         return False
     try:
@@ -423,8 +422,6 @@ def as_safe_markdown(comment: str) -> str:
     the report reads it, and anything but allowed elements there is an error, not output."""
     if not comment.strip():
         return NO_COMMENT
-    import pypandoc
-
     doc = _pandoc_json(clean_text(comment), _READER)
     blocks = _Sanitiser().blocks(doc["blocks"])
     text = pypandoc.convert_text(json.dumps({**doc, "meta": {}, "blocks": blocks}), "markdown",
@@ -455,8 +452,6 @@ def _inert_markdown(text: str) -> bool:
 
 def _plain_markdown(blocks: list) -> str:
     """The comment's words only, every ASCII punctuation mark escaped: inert in any reader."""
-    import pypandoc
-
     plain = pypandoc.convert_text(json.dumps({"pandoc-api-version": [1, 23, 1], "meta": {},
                                               "blocks": blocks}), "plain", format="json",
                                   extra_args=["--wrap=none", "--sandbox"])

@@ -11,11 +11,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from . import paths
+from . import config, paths
+from .errors import InputError
+from .excel import Book
 from .sources import SOURCES
 from .sources.folder import NOT_MEASURED_FILE, not_measured_text
 from .sources.politi import AREAS_TOTAL
 from .sources.vive import HELHEDSPLAN_GROUP
+from .workbook import write_source_workbook
 
 AREAS = ["Kløver-/Hvedemarken", "Stenbjergparken", "Nørager", "Søstjernevej m.fl."]
 
@@ -94,8 +97,6 @@ ANMELDELSER = {
 def not_measured(cfg=None) -> dict[int, list[str]]:
     """Per example year, the due sources the example has no figures for (VIVE in 2019, 2020,
     2022 and 2024): declared not measured in the year's ikke_maalt.txt, as the analyst would."""
-    from . import config
-
     cfg = cfg or config.default()
     years = sorted({y for by_year in EXAMPLES.values() for y in by_year})
     out = {}
@@ -117,9 +118,6 @@ def _targets(raw_dir: Path) -> list[Path]:
 
 def _is_example(path: Path) -> bool:
     """A file the example data wrote (its 'Om filen' says so), or the example's ikke_maalt.txt."""
-    from .errors import InputError
-    from .excel import Book
-
     if path.name == NOT_MEASURED_FILE:
         year = int(path.parent.name)
         return path.read_text(encoding="utf-8", errors="replace") == not_measured_text(
@@ -165,8 +163,6 @@ def main(overwrite: bool = False, raw_dir: Path | None = None) -> int:
 
 
 def write_all(raw_dir: Path = paths.RAW_DIR) -> list[Path]:
-    from .workbook import write_source_workbook
-
     written = []
     for source_id, by_year in EXAMPLES.items():
         src = SOURCES[source_id]

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import nbformat
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook
@@ -33,6 +34,7 @@ from . import __version__, config, indicators, paths, pipeline, report, reproduc
 from .config import Config
 from .excel import sha256
 from .processed import read_inputs
+from .render.notebook import front_matter
 from .workbook import fit_row_heights, print_setup
 
 SHEETS = ("Oversigt", "Indikatorer", "Aktivitetsmål", "Datakilder", "Definitioner")
@@ -395,10 +397,6 @@ def workbook_bytes(wb: Workbook, seconds: int | None = None) -> bytes:
 
 def report_date(year: int, root: Path) -> dt.date | None:
     """The report date the published report was built with (its front matter), if any."""
-    import nbformat
-
-    from .render import front_matter
-
     executed = root / "reports" / str(year) / "notesbøger" / "statusrapport.ipynb"
     try:
         value = front_matter(nbformat.read(str(executed), as_version=4)).get("date")

@@ -18,9 +18,15 @@ from dataclasses import dataclass
 import matplotlib
 import matplotlib.pyplot as plt
 import pandas as pd
+from IPython.core.pylabtools import print_figure
+from IPython.display import display
+from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.transforms import offset_copy
+from matplotlib_inline.backend_inline import set_matplotlib_formats
 
 from . import formatting
+from .activities import MONTHS, month_label
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -61,8 +67,6 @@ def _style(phone: bool) -> _Style:
 
 def setup() -> None:
     """Vector figures (SVG) in the notebook; sharp when printed, small in the HTML."""
-    from matplotlib_inline.backend_inline import set_matplotlib_formats
-
     set_matplotlib_formats("svg", metadata={"Date": None})  # no clock time in the SVG
     plt.rcParams.update({
         "figure.figsize": (7.0, 3.4), "font.size": PRINT.text, "axes.spines.top": False,
@@ -80,8 +84,6 @@ def setup() -> None:
 def svg(fig) -> str:
     """The figure as SVG text, as the notebook's inline backend writes it (tight box, no
     clock time)."""
-    from IPython.core.pylabtools import print_figure
-
     return print_figure(fig, "svg", bbox_inches="tight", base64=False, metadata={"Date": None})
 
 
@@ -103,8 +105,6 @@ def show(make, table: pd.DataFrame, year: int, *, alt: str) -> None:
     HTML report takes this; both renderers prefer text/html there) and the alt text, which
     is also in the output's metadata as ``fig-alt`` (the renderer gives it to the PDF).
     Nothing is shown when there is nothing to draw."""
-    from IPython.display import display
-
     fig = make(table, year)
     if fig is None:
         return
@@ -189,8 +189,6 @@ _PHONE_SINGLE = {"left": 0.22, "right": 0.96, "bottom": 0.14, "top": 0.96}
 def _legend_below(ax, st: _Style, ncols: int = 1):
     """A phone figure's legend: under the year labels, one entry a line, never over the data
     (placed in points from the plot's corner, so it clears the labels at any plot height)."""
-    from matplotlib.transforms import offset_copy
-
     ax.legend(loc="upper left", bbox_to_anchor=(0, 0), ncols=ncols, frameon=False,
               bbox_transform=offset_copy(ax.transAxes, fig=ax.figure, x=-40, y=-24,
                                          units="points"),
@@ -453,10 +451,6 @@ def activity_calendar(table: pd.DataFrame, year: int, phone: bool = False):
     """A month strip for the report year: network activity in the areas (filled), themed
     events (counted), events outside the areas (ring); months outside the plan are hatched.
     In print one row of twelve months, on a phone three rows of four."""
-    from matplotlib.patches import Rectangle
-
-    from .activities import MONTHS
-
     st = _style(phone)
     value = _month_values(table, year)
     if value is None:
@@ -505,8 +499,6 @@ def activity_calendar(table: pd.DataFrame, year: int, phone: bool = False):
 
 
 def activity_calendar_alt(table: pd.DataFrame, year: int) -> str:
-    from .activities import month_label
-
     value = _month_values(table, year)
     if value is None:
         return ""

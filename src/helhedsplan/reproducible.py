@@ -89,7 +89,7 @@ def normalise_notebook(path: Path, paths: dict[str, str]) -> None:
     """Strip what differs between two runs of the same notebook on the same inputs: papermill's
     and nbclient's timings, papermill's random cell id, and absolute paths (`paths` maps each
     absolute path, such as the build folder's, to the project-relative path it stands for)."""
-    import nbformat
+    import nbformat  # lazy: 0,4 s to import; only normalising a notebook needs it
 
     nb = nbformat.read(str(path), as_version=4)
     for key in _TIMING_KEYS:

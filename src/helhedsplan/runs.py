@@ -29,9 +29,13 @@ import datetime as dt
 import json
 import os
 import shutil
+import signal
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from filelock import FileLock, Timeout
 
 JOURNAL = "journal.json"
 OLD = "gammel"
@@ -55,14 +59,10 @@ def testpoint(name: str) -> None:
     check what a kill at exactly this instant leaves. HELHEDSPLAN_PAUSE=<name>:<file> writes
     <file>.venter and waits until <file> exists. Unset (always, outside tests): nothing."""
     if os.environ.get("HELHEDSPLAN_STOP") == name:
-        import signal
-
         os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))
         os._exit(137)  # pragma: no cover (Windows)
     pause = os.environ.get("HELHEDSPLAN_PAUSE", "")
     if pause.startswith(name + ":"):
-        import time
-
         gate = Path(pause[len(name) + 1:])
         Path(str(gate) + ".venter").write_text(str(os.getpid()), encoding="utf-8")
         while not gate.exists():
@@ -86,8 +86,6 @@ def _holder_text(staging_root: Path) -> str:
 @contextmanager
 def lock(root: Path, *, wait: bool = False, log: Callable[[str], None] = print) -> Iterator[None]:
     """Hold the project's run lock. A second run stops with RunLocked, or waits (wait=True)."""
-    from filelock import FileLock, Timeout
-
     staging_root = Path(root) / ".byg"
     staging_root.mkdir(exist_ok=True)
     path = (staging_root / LOCK).resolve()

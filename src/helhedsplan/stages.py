@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from . import config, paths
+import pandas as pd
 
-if TYPE_CHECKING:
-    import pandas as pd
+from . import config, indicators, paths
+from .inputs import declaration_inputs, ingest
+from .processed import write_inputs
+from .sources import SOURCES
+from .sources.base import write
 
-# Each stage imports only what it uses: an ingest kernel never loads scipy (the indicators'
-# tests), and the report kernel, which imports processed_dir_for, neither scipy nor pandera.
+# No kernel loads more than it uses: scipy (the indicators' tests, stats.py) and pandera (the
+# validation, sources/base.py) are imported only where they are called.
 
 
 def _under_root(path: str | Path) -> Path:
@@ -32,12 +34,6 @@ def ingest_source(source_id: str, year: int, raw_dir: str | Path = "",
 
     Returns what was read per file, not the rows: executed notebooks travel in the LBF export,
     which must never carry row-level data."""
-    import pandas as pd
-
-    from .inputs import ingest
-    from .sources import SOURCES
-    from .sources.base import write
-
     src = SOURCES[source_id]
     data = ingest(src, config.default(), _under_root(raw_dir) if raw_dir else paths.RAW_DIR, year)
     write(data, src, processed_dir_for(year, processed_dir))
@@ -48,10 +44,6 @@ def compute_indicators(year: int, processed_dir: str | Path = "",
                        raw_dir: str | Path = "") -> pd.DataFrame:
     """The indicator table, and the declarations of what was not measured as inputs. (The
     year's comments are a stage of their own, without a kernel: pipeline.py.)"""
-    from . import indicators
-    from .inputs import declaration_inputs
-    from .processed import write_inputs
-
     cfg = config.default()
     out = processed_dir_for(year, processed_dir)
     table = indicators.compute(cfg, out, year)

@@ -33,7 +33,7 @@ def wilson(k: float, n: float, z: float = Z95) -> tuple[float, float]:
 
 def poisson_interval(count: int, conf: float = 0.95) -> tuple[float, float]:
     """Exact (Garwood) interval for a Poisson count."""
-    from scipy import stats as sps
+    from scipy import stats as sps  # lazy: 1,5 s to import (see above)
 
     a = 1 - conf
     lo = 0.0 if count == 0 else sps.chi2.ppf(a / 2, 2 * count) / 2
@@ -46,7 +46,7 @@ def compare_proportions(k1: int, n1: int, k0: int, n0: int) -> float:
 
     Pooled two-proportion z-test; Fisher's exact test when an expected cell count is below 5.
     """
-    from scipy import stats as sps
+    from scipy import stats as sps  # lazy: 1,5 s to import (see above)
 
     pooled = (k1 + k0) / (n1 + n0)
     expected = [n1 * pooled, n1 * (1 - pooled), n0 * pooled, n0 * (1 - pooled)]
@@ -63,7 +63,7 @@ def compare_counts(c1: int, c0: int) -> float:
     """Two-sided p-value for two Poisson counts over equal periods (conditional binomial test)."""
     if c1 + c0 == 0:
         return 1.0
-    from scipy import stats as sps
+    from scipy import stats as sps  # lazy: 1,5 s to import (see above)
 
     return float(sps.binomtest(int(c1), int(c1 + c0), 0.5).pvalue)
 

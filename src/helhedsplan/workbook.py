@@ -19,7 +19,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from . import reproducible
+from . import config, reproducible
 from .config import Config
 from .excel import EXAMPLE_SHEET
 from .sources.base import Column, Layout, Source
@@ -265,8 +265,6 @@ def write_source_workbook(src: Source, path: Path, year: int, rows: list[dict], 
     lists, then 'Om filen'. With overwrite=False an existing file is never replaced
     (FileExistsError)."""
     if cfg is None:
-        from . import config
-
         cfg = config.default()
     layouts = layouts or (src.layout,)
     wb = Workbook()

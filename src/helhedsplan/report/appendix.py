@@ -170,7 +170,7 @@ def inputs_appendix(inputs: list[dict]) -> str:
         flag = " (eksempeldata)" if i["eksempeldata"] else ""
         # The whole checksum as one piece of code, so a copied checksum compares equal; the
         # HTML wraps it visually (overflow-wrap: anywhere); the PDF, which cannot wrap a
-        # word, sets it on two lines (render.py).
+        # word, sets it on two lines (render/builtin.py).
         body.append([f"`{i['fil']}`{flag}", i["kilde"], str(i["aar"]), str(i["raekker"]),
                      f"`{i['sha256']}`"])
     return md_table(["Fil", "Kilde", "Dataår", "Rækker", "SHA-256"], body, [26, 16, 8, 8, 42],
@@ -179,7 +179,7 @@ def inputs_appendix(inputs: list[dict]) -> str:
 
 def software_versions() -> str:
     """The software that made the report's numbers, for reproducibility. The renderer adds
-    the programs that made the files (helhedsplan.render.with_tool_versions)."""
+    the programs that made the files (helhedsplan.render.provenance)."""
     rows = [["Python", platform.python_version()]]
     for pkg in ("helhedsplan", "pandas", "pandera", "python-calamine", "openpyxl", "papermill",
                 "matplotlib", "seaborn", "scipy", "babel"):

@@ -1,0 +1,76 @@
+"""What a build is: the year, its folders and renderer; a stage, and the plan that says whether it runs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+NOTEBOOK_FOLDER = "notesbøger"
+
+
+NOT_MEASURED = "ikke_maalt.txt"  # sources.folder.NOT_MEASURED_FILE (a test keeps them equal)
+
+
+COMMENTS = "bemaerkninger"  # the stage, and data/raw/<år>/bemaerkninger.md
+
+
+class StageError(Exception):
+    """A stage failed; the message is Danish and says what to do."""
+
+
+@dataclass
+class Build:
+    year: int
+    root: Path
+    staging: Path
+    renderer: str = "auto"
+    log: Callable[[str], None] = print
+
+    @property
+    def processed(self) -> Path:
+        return self.staging / "processed"
+
+    @property
+    def notebooks(self) -> Path:
+        return self.staging / "notebooks"
+
+    @property
+    def rendered(self) -> Path:
+        return self.staging / "rapport"
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.root / "data" / "raw"
+
+    @property
+    def processed_target(self) -> Path:
+        return self.root / "data" / "processed" / str(self.year)
+
+    @property
+    def report_target(self) -> Path:
+        return self.root / "reports" / str(self.year)
+
+
+@dataclass(frozen=True)
+class Stage:
+    id: str
+    label: str  # Danish, shown in progress and errors
+    run: Callable[[Build], None]
+    after: tuple[str, ...] = field(default=())
+    # What the stage reads besides its upstream stages' outputs: {name: SHA-256}.
+    reads: Callable[[Build], dict[str, str]] = field(default=lambda b: {})
+    # Which staged files (relative to the staging folder, e.g. 'processed/x.csv') it writes.
+    owns: Callable[[str], bool] = field(default=lambda rel: False)
+    # The kernel lanes a notebook stage may run in, preferred first (none: runs in this
+    # process), and what its lane may import before the stage's turn comes.
+    lanes: tuple[str, ...] = ()
+    warmup: str = ""
+
+
+@dataclass
+class Plan:
+    stage: Stage
+    inputs: dict[str, str]
+    key: str
+    reason: str | None  # Danish: why it runs; None: reused

@@ -1,0 +1,219 @@
+"""The stages of a year's build and what each one reads (the digests that decide whether it runs)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from .. import config, freshness, paths
+from .kernels import DATA_LANE, REPORT_LANE, papermill_stage, project_relative
+from .model import COMMENTS, NOT_MEASURED, Build, Stage
+
+# Files an ingest stage reads besides its own source's files, for each year up to the report
+# year: the cross-checks (sources/sab.py compares attendance with Beboerdata's 18+).
+CROSS_READS = {"afdelingsmoeder": ("beboerdata.xlsx",)}
+
+
+# What the stages import, loaded while the kernel waits for its first notebook.
+_INGEST_WARMUP = "import helhedsplan.stages, helhedsplan.sources"
+
+
+_REPORT_WARMUP = ("import helhedsplan.report, helhedsplan.figures, helhedsplan.stages\n"
+                  "import matplotlib.pyplot, seaborn, IPython.display")
+
+
+def _ingest_params(source_id: str):
+    return lambda b: {"aar": b.year, "raw_dir": project_relative(b, b.raw_dir),
+                      "processed_dir": project_relative(b, b.processed)}
+
+
+def _fill_in(build: Build) -> Path:
+    """The executed report notebook gets the year's title block (cell 0 is the front matter)
+    and its slots filled: the comments and the list of input files (report.slot)."""
+    # lazy: report and comments import pandas (1-3 s), nbformat 0,35 s; planning a run (all that
+    # a run with nothing to do does) needs none of them
+    import nbformat
+    import yaml
+
+    from .. import comments, report
+
+    path = build.notebooks / paths.REPORT_NOTEBOOK.name
+    nb = nbformat.read(path, as_version=4)
+    meta = report.front_matter(config.load(build.root / "config" / "delaftale.yaml"), build.year,
+                               comments.report_date(build.raw_dir / str(build.year)))
+    nb.cells[0].source = "---\n" + yaml.safe_dump(meta, allow_unicode=True,
+                                                  sort_keys=False) + "---"
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            name = out.get("metadata", {}).get(report.SLOT)
+            if name:
+                out["data"]["text/markdown"] = report.slot_text(name, build.processed)
+    nbformat.write(nb, path)
+    return path
+
+
+def _collect_comments(build: Build) -> None:
+    from .. import comments  # lazy: see _fill_in
+
+    cfg = config.load(build.root / "config" / "delaftale.yaml")
+    comments.collect(build.raw_dir, build.year, cfg, build.processed)
+
+
+def _render(build: Build) -> None:
+    from .. import render  # lazy: 0,6 s; only a run that renders needs it
+
+    executed = _fill_in(build)
+    render.render(executed, build.rendered, renderer=build.renderer, quarto_project=build.root,
+                  log=build.log)
+
+
+def _files(root: Path, rels: list[str]) -> dict[str, str]:
+    return {rel: freshness.digest_file(root / rel) for rel in rels}
+
+
+def _common(build: Build, notebook: Path | None, modules: list[str]) -> dict[str, str]:
+    """What every stage reads: the configuration, its notebook, the package code it imports,
+    the pipeline that runs it, the installed versions and the year."""
+    root = build.root
+    out = _files(root, ["config/delaftale.yaml"])
+    if notebook is not None:
+        out |= _files(root, [notebook.relative_to(root).as_posix()])
+        modules = [*modules, *freshness.notebook_modules(notebook)]
+    out |= freshness.package_files(modules)
+    # The pipeline's code that shapes a stage's outputs: its parameters, the filling-in of the
+    # report notebook and the normalising of executed notebooks.
+    out |= freshness.package_files(["helhedsplan.pipeline.stages", "helhedsplan.pipeline.kernels"])
+    out["pakkeversioner"] = freshness.installed_versions()
+    out["parameter aar"] = str(build.year)
+    return out
+
+
+def _front_matter_digest(build: Build) -> str:
+    """The digest of the front matter (rapportdato) of the year's bemaerkninger.md alone: the
+    comments below it do not reach the report notebook."""
+    path = build.raw_dir / str(build.year) / f"{COMMENTS}.md"
+    state = freshness.digest_file(path)
+    if state == freshness.NOT_A_FILE:
+        return state
+    # No file and a file without front matter both mean: no report date given.
+    data = b"" if state == freshness.MISSING else path.read_bytes()
+    return freshness.digest_bytes(freshness.front_matter(data).encode())
+
+
+def _year_files(build: Build, names: tuple[str, ...]) -> dict[str, str]:
+    """The named files in every year folder up to the report year, found as the sources find
+    them (a differently cased name is the same file on Windows and macOS); absent ones too."""
+    wanted = {n.casefold(): n for n in names}
+    out = {}
+    for y in paths.raw_years(build.raw_dir):
+        if y > build.year:
+            continue
+        folder = build.raw_dir / str(y)
+        found = {p.name.casefold(): p for p in folder.iterdir() if p.name.casefold() in wanted}
+        for key, name in wanted.items():
+            p = found.get(key)
+            out[f"data/raw/{y}/{p.name if p else name}"] = (
+                freshness.digest_file(p) if p else freshness.MISSING)
+    return out
+
+
+def _ingest_reads(sid: str, notebook: Path, filenames: tuple[str, ...]):
+    return lambda build: _common(build, notebook, []) | _year_files(build, filenames)
+
+
+def check_key(root: Path, year: int) -> str:
+    """What the check of every input before the kernels (sources.check_inputs) looks at: every
+    file in the year folders up to the report year (stray and misnamed ones too), the
+    configuration and the sources' code. When it is unchanged, the check need not run again."""
+    files = {}
+    for y in paths.raw_years(root / "data" / "raw"):
+        if y <= year:
+            for p in sorted((root / "data" / "raw" / str(y)).iterdir()):
+                files[f"data/raw/{y}/{p.name}"] = freshness.digest_file(p)
+    files |= _files(root, ["config/delaftale.yaml"])
+    files |= freshness.package_files(["helhedsplan.sources"])
+    return freshness.key(files, [str(year)])
+
+
+def _resolved_renderer(renderer: str) -> str:
+    if renderer == "auto":
+        return "quarto" if shutil.which("quarto") else "indbygget"
+    return renderer
+
+
+def _render_reads(build: Build) -> dict[str, str]:
+    root = build.root
+    out = _common(build, None, ["helhedsplan.render", "helhedsplan.report", "helhedsplan.config"])
+    out |= _files(root, ["_quarto.yml"])
+    assets = freshness.PACKAGE_DIR / "assets"
+    out |= {f"skabelon {p.relative_to(freshness.PACKAGE_DIR.parent).as_posix()}":
+            freshness.digest_file(p) for p in sorted(assets.rglob("*")) if p.is_file()}
+    renderer = _resolved_renderer(build.renderer)
+    out["parameter renderer"] = renderer
+    if renderer == "quarto":  # which Quarto: its launcher and version file (no process started)
+        exe = Path(shutil.which("quarto") or "quarto").resolve()
+        # One entry, so the console says "Quarto er kommet til" or "Quarto er ændret".
+        parts = [str(exe), *(freshness.digest_file(p)
+                             for p in (exe, exe.parent.parent / "share" / "version"))]
+        out["Quarto"] = freshness.digest_bytes("\n".join(parts).encode())
+    return out
+
+
+def source_info(root: Path, recorded: dict) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """{source id: (Danish title, files its ingest reads per year)}. Taken from the record when
+    the sources' code is unchanged (importing the sources costs a second: pandas, pandera),
+    else from the sources themselves."""
+    info = recorded.get("kilder")
+    code = freshness.package_files(["helhedsplan.sources"])
+    if isinstance(info, dict) and recorded.get("kildekode") == code:
+        return {sid: (title, tuple(files)) for sid, (title, files) in info.items()}
+    from ..sources import SOURCES  # lazy: see the docstring (pandas, pandera)
+
+    return {sid: (src.title, (src.filename, *CROSS_READS.get(sid, ()), NOT_MEASURED))
+            for sid, src in SOURCES.items()}
+
+
+def stages(root: Path, sources: dict | None = None) -> list[Stage]:
+    """The stages in order; `sources` as source_info gives it (default: from the sources)."""
+    nb = root / "notebooks"
+    info = sources if sources is not None else source_info(root, {})
+    # One ingest notebook per source (notebooks/1x_indlaes_<kilde>.ipynb), run side by side.
+    found = {p.stem.split("_indlaes_")[-1]: p for p in nb.glob("1*_indlaes_*.ipynb")}
+    out = []
+    for sid, (title, filenames) in info.items():
+        notebook = found[sid]
+        out.append(Stage(f"indlaes_{sid}", f"Indlæser {title}",
+                         papermill_stage(notebook, _ingest_params(sid)),
+                         lanes=(DATA_LANE, REPORT_LANE), warmup=_INGEST_WARMUP,
+                         reads=_ingest_reads(sid, notebook, filenames),
+                         owns=lambda rel, sid=sid, name=notebook.name: (
+                             rel.startswith(f"processed/{sid}.") or rel == f"notebooks/{name}")))
+    indicators_nb = nb / "20_indikatorer.ipynb"
+    out.append(Stage("indikatorer", "Beregner indikatorer",
+                     papermill_stage(indicators_nb,
+                                lambda b: {"aar": b.year, "processed_dir": project_relative(b, b.processed),
+                                           "raw_dir": project_relative(b, b.raw_dir)}),
+                     after=tuple(s.id for s in out), lanes=(REPORT_LANE,),
+                     warmup="import helhedsplan.indicators, helhedsplan.comments, scipy.stats",
+                     reads=lambda b: _common(b, indicators_nb, []) | _year_files(b, (NOT_MEASURED,)),
+                     owns=lambda rel: ((rel.startswith("processed/")
+                                        and not rel.startswith(f"processed/{COMMENTS}."))
+                                       or rel == f"notebooks/{indicators_nb.name}")))
+    # The comments are text: read and checked in this process, no kernel (report.slot).
+    out.append(Stage(COMMENTS, "Læser bemærkningerne", _collect_comments,
+                     reads=lambda b: _common(b, None, ["helhedsplan.comments"])
+                     | _files(b.root, [f"data/raw/{b.year}/{COMMENTS}.md"]),
+                     owns=lambda rel: rel.startswith(f"processed/{COMMENTS}.")))
+    report_nb = root / "reports" / "statusrapport.ipynb"
+    out.append(Stage("rapport", "Kører rapportnotesbogen",
+                     papermill_stage(report_nb,
+                                lambda b: {"aar": b.year, "processed_dir": project_relative(b, b.processed)}),
+                     after=("indikatorer",),
+                     # The report date sets every timestamp in its figures (SOURCE_DATE_EPOCH).
+                     reads=lambda b: _common(b, report_nb, []) | {
+                         "rapportdato i bemaerkninger.md": _front_matter_digest(b)},
+                     lanes=(REPORT_LANE,), warmup=_REPORT_WARMUP,
+                     owns=lambda rel: rel == f"notebooks/{report_nb.name}"))
+    out.append(Stage("render", "Danner HTML, PDF og Word", _render, after=("rapport", COMMENTS),
+                     reads=_render_reads, owns=lambda rel: rel.startswith("rapport/")))
+    return out
