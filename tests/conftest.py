@@ -6,16 +6,27 @@ from pathlib import Path
 import pytest
 
 from helhedsplan import config, paths
-from helhedsplan.sources import SOURCES
 from helhedsplan.inputs import ingest
+from helhedsplan.sources import sources_for
 from helhedsplan.sources.base import write
 
 REPO = paths.ROOT
+# The delaftale most tests use (the real one, config/delaftaler/sammenhaengskraft.yaml); the
+# example delaftale "beskaeftigelse" has tests of its own (test_delaftaler.py).
+D = "sammenhaengskraft"
+
+
+def report_dir(root: Path, year: int = 2024) -> Path:
+    return Path(root) / "reports" / str(year) / D
+
+
+def processed_dir(root: Path, year: int = 2024) -> Path:
+    return Path(root) / "data" / "processed" / str(year) / D
 
 
 @pytest.fixture(scope="session")
 def cfg():
-    return config.default()
+    return config.default(D)
 
 
 @pytest.fixture()
@@ -30,8 +41,9 @@ def raw_copy(tmp_path) -> Path:
 def processed_2024(tmp_path_factory, cfg) -> Path:
     """The example data ingested for 2024, as the ingest notebooks write it."""
     out = tmp_path_factory.mktemp("processed") / "2024"
-    for src in SOURCES.values():
-        write(ingest(src, cfg, REPO / "data" / "raw", 2024), src, out)
+    now = cfg.for_report(2024)
+    for src in sources_for(now).values():
+        write(ingest(src, now, REPO / "data" / "raw", 2024), src, out)
     return out
 
 
@@ -116,7 +128,7 @@ def built_project(tmp_path_factory):
                                                                       encoding="utf-8")
     messages: list[str] = []
     for year in (2018, 2021, 2024):
-        pipeline.build(year, root=root, renderer="indbygget", log=messages.append)
+        pipeline.build(year, root=root, renderer="indbygget", log=messages.append, delaftale=D)
     return root, messages
 
 
@@ -140,7 +152,7 @@ def quarto_report(built_project, quarto_version, tmp_path_factory):
     from helhedsplan import render as rnd
 
     root, _ = built_project
-    executed = root / "reports" / "2024" / "notesbøger" / "statusrapport.ipynb"
+    executed = report_dir(root) / "notesbøger" / "statusrapport.ipynb"
     project = tmp_path_factory.mktemp("quarto-projekt")
     shutil.copy(REPO / "_quarto.yml", project)
     shutil.copytree(REPO / "src" / "helhedsplan" / "assets",

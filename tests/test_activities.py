@@ -8,8 +8,14 @@ import pytest
 
 from helhedsplan import activities
 from helhedsplan.errors import InputError
-from helhedsplan.sources import SOURCES
 from helhedsplan.inputs import ingest
+from helhedsplan.sources import SOURCES
+
+
+def rows_of(cfg, log, year, threshold=3):
+    """The activity targets' rows of the indicator table for the year (activities.py)."""
+    ind = cfg.activity_targets
+    return activities.indicator_rows(cfg, cfg.delmaal_of(ind.id), ind, log, year, threshold)
 
 
 def _log(rows):
@@ -31,7 +37,7 @@ def _value(rows, period_prefix, indikator_id):
 
 def test_month_missing_is_named(cfg):
     log = _log(_monthly(2024, [m for m in range(1, 13) if m != 7]))
-    rows = activities.indicator_rows(cfg, log, 2024, 3)
+    rows = rows_of(cfg, log, 2024, 3)
     months = _value(rows, "kalenderår 2024", "maaneder_med_aktivitet")
     assert (months["vaerdi"], months["maal"]) == (11, 12)
     assert months["status"] == activities.NOT_MET
@@ -41,7 +47,7 @@ def test_month_missing_is_named(cfg):
 def test_project_year_spans_two_calendar_years(cfg):
     # Project year 3 = 1.9.2023–31.8.2024: themed events in autumn 2023 and spring 2024 count
     # together; the log of 2023 and 2024 both feed it.
-    themes = activities.theme_labels(cfg)
+    themes = activities.theme_labels(cfg.activity_targets)
     rows = (_monthly(2023, range(9, 13)) + _monthly(2024, range(1, 9))
             + [{"dato": "2023-10-20", "tema": themes[0]}, {"dato": "2023-11-20", "tema": themes[1]},
                {"dato": "2024-02-20", "tema": themes[2]}, {"dato": "2024-04-20", "tema": themes[0]},
@@ -49,7 +55,7 @@ def test_project_year_spans_two_calendar_years(cfg):
                 "partnere": "Frivillighedens Hus"},
                {"dato": "2024-08-20", "tema": themes[2]},
                {"dato": "2024-09-20", "tema": themes[2]}])  # project year 4
-    out = activities.indicator_rows(cfg, _log(rows), 2024, 3)
+    out = rows_of(cfg, _log(rows), 2024, 3)
     py3 = [r for r in out if r["enhed_navn"].startswith("projektår 3")]
     assert py3[0]["enhed_navn"] == "projektår 3 (2023/24)"
     themed = _value(out, "projektår 3", "temaarrangementer")
@@ -65,27 +71,27 @@ def test_project_year_spans_two_calendar_years(cfg):
 
 
 def test_outside_event_needs_frivillighedens_hus(cfg):
-    theme = activities.theme_labels(cfg)[0]
+    theme = activities.theme_labels(cfg.activity_targets)[0]
     rows = _monthly(2023, range(1, 13)) + [
         {"dato": "2023-05-20", "tema": theme, "sted": activities.OUTSIDE, "partnere": "Foreninger"}]
-    out = activities.indicator_rows(cfg, _log(rows), 2023, 3)
+    out = rows_of(cfg, _log(rows), 2023, 3)
     outside = _value(out, "kalenderår 2023", "uden_for_boligomraaderne")
     assert (outside["vaerdi"], outside["status"]) == (0, activities.NOT_MET)
 
 
 def test_first_plan_year_counts_from_the_start(cfg):
-    out = activities.indicator_rows(cfg, _log(_monthly(2021, [9, 10, 11, 12])), 2021, 3)
+    out = rows_of(cfg, _log(_monthly(2021, [9, 10, 11, 12])), 2021, 3)
     months = _value(out, "kalenderår 2021", "maaneder_med_aktivitet")
     assert (months["vaerdi"], months["maal"], months["status"]) == (4, 4, activities.MET)
     themed = _value(out, "kalenderår 2021", "temaarrangementer")
     assert "målet er 6 pr. år, her forholdsmæssigt 2" in themed["note"]
-    assert activities.indicator_rows(cfg, _log([]), 2020, 3) == []  # before the plan
+    assert rows_of(cfg, _log([]), 2020, 3) == []  # before the plan
 
 
 def test_participants_below_threshold_are_suppressed_and_partners_are_not_free_text(cfg):
     rows = [{"dato": "2024-03-10", "deltagere": 2, "beboere": 1,
              "partnere": "Frivillighedens Hus; Jens Hansen"}]
-    out = activities.indicator_rows(cfg, _log(rows), 2024, 3)
+    out = rows_of(cfg, _log(rows), 2024, 3)
     people = _value(out, "kalenderår 2024", "deltagere")
     assert people["undertrykt"] and pd.isna(people["vaerdi"])
     names = {r["indikator_id"] for r in out}
@@ -96,7 +102,7 @@ def test_participants_below_threshold_are_suppressed_and_partners_are_not_free_t
 
 def test_example_log_shows_both_outcomes(cfg, raw_copy):
     log = ingest(SOURCES["aktiviteter"], cfg, raw_copy, 2024).table
-    by_year = {y: activities.indicator_rows(cfg, log, y, 3) for y in (2022, 2023, 2024)}
+    by_year = {y: rows_of(cfg, log, y, 3) for y in (2022, 2023, 2024)}
     assert _value(by_year[2022], "kalenderår", "uden_for_boligomraaderne")["status"] == "mål nået"
     assert _value(by_year[2023], "kalenderår", "uden_for_boligomraaderne")["status"] == \
         "mål ikke nået"
@@ -149,7 +155,7 @@ def test_a_small_piece_of_a_year_is_in_no_published_period(cfg):
     published = []
     for year in (2023, 2024):
         spans = {label: (first, last) for label, first, last, _ in activities.periods(cfg, year)}
-        for r in activities.indicator_rows(cfg, log, year, 3):
+        for r in rows_of(cfg, log, year, 3):
             if r["indikator_id"] in ("deltagere", "heraf_beboere"):
                 first, last = spans[r["enhed_navn"]]
                 published.append((year, r["enhed_navn"], first <= small <= last, r))
@@ -165,8 +171,9 @@ def test_the_summary_says_a_hidden_count_in_words(cfg):
 
     log = _log([{"dato": "2023-03-10", "deltagere": 20, "beboere": 15},
                 {"dato": "2023-10-10", "deltagere": 2, "beboere": 2}])
-    table = pd.DataFrame(activities.indicator_rows(cfg, log, 2023, 3),
+    table = pd.DataFrame(rows_of(cfg, log, 2023, 3),
                          columns=indicators.COLUMNS)
-    text = report.activity_log_summary(report.ReportData(cfg, 2023, table, []))
+    text = report.activity_log_summary(report.ReportData(cfg, 2023, table, []),
+                                       cfg.activity_targets)
     assert "med et antal deltagere og beboere, der ikke vises (diskretion" in text
     assert "22" not in text and "17" not in text  # calendar 2023: 20 + 2 and 15 + 2

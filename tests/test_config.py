@@ -1,28 +1,44 @@
-import datetime as dt
+"""The configuration: the delaftale's facts as data, its checks (every problem at once, in Danish,
+with file and line), and its published JSON Schema."""
 
+import datetime as dt
+import json
+import shutil
+
+import jsonschema
 import pytest
 import yaml
 
 from helhedsplan import config
+from helhedsplan.config.schema import SCHEMAS, schema_text
 from helhedsplan.errors import InputError
+
+from .conftest import REPO
 
 
 def test_delaftale_facts(cfg):
-    att = cfg.delmaal_by_id("afdelingsmoeder").baseline
-    assert [(b.afdeling, b.taeller, b.naevner, b.procent) for b in att.afdelinger] == [
-        (22, 41, 648, 6.3), (30, 28, 388, 7.2), (35, 27, 416, 6.5), (24, 23, 511, 4.5)]
-    liv = cfg.delmaal_by_id("livskvalitet")
-    assert (liv.baseline.aar, liv.baseline.taeller, liv.baseline.naevner) == (2018, 115, 148)
-    assert (liv.sammenligning.taeller, liv.sammenligning.naevner) == (8064, 10473)
-    pol = cfg.delmaal_by_id("anmeldelser")
-    assert (pol.baseline.aar, pol.baseline.antal, pol.baseline.kommune_antal) == (2020, 108, 2453)
-    assert all(d.god_retning == "op" for d in cfg.delmaal)  # more police reports is the goal
+    att = cfg.indicator("deltagelse")
+    base = cfg.baseline(att)
+    assert base.aar == 2020
+    assert [(v.enhed, v.taeller, v.naevner, v.procent) for v in base.vaerdier] == [
+        ("afd. 22", 41, 648, 6.3), ("afd. 30", 28, 388, 7.2), ("afd. 35", 27, 416, 6.5),
+        ("afd. 24", 23, 511, 4.5)]
+    liv = cfg.indicator("livskvalitet")
+    (v,) = cfg.baseline(liv).vaerdier
+    assert (cfg.baseline(liv).aar, v.taeller, v.naevner) == (2018, 115, 148)
+    assert [(s.baseline.taeller, s.baseline.naevner) for s in liv.sammenligning] == [(8064, 10473)]
+    pol = cfg.indicator("anmeldelser")
+    (v,) = cfg.baseline(pol).vaerdier
+    assert (cfg.baseline(pol).aar, v.antal, pol.andel_af.baseline.antal) == (2020, 108, 2453)
+    assert pol.andel_af.baseline.procent == 4.40
+    assert all(i.god_retning == "op" for _, i in cfg.indicators())  # more reports is the goal
     assert cfg.afdeling_kobling.udledt is True
     assert cfg.dataoversigt.total == {"beboere_18_plus": 1963, "beboere_65_plus": 236,
                                       "foertidspensionister": 375.5,
                                       "uden_for_arbejdsstyrken": 848}
-    assert cfg.aktivitetsmaal.temaarrangementer_pr_aar == 6
-    assert cfg.aktivitetsmaal.uden_for_boligomraaderne_pr_aar == 1
+    targets = {t.id: t.pr_aar for t in cfg.activity_targets.maal}
+    assert targets["temaarrangementer"] == 6 and targets["uden_for_boligomraaderne"] == 1
+    assert cfg.first_baseline_year == 2018
 
 
 def test_project_years(cfg):
@@ -33,28 +49,158 @@ def test_project_years(cfg):
     assert cfg.project_year(dt.date(2025, 9, 1)) is None
 
 
-def _with(tmp_path, edit):
-    data = yaml.safe_load(config.paths.CONFIG_FILE.read_text(encoding="utf-8"))
-    edit(data)
-    path = tmp_path / "delaftale.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return path
+@pytest.fixture()
+def conf(tmp_path):
+    """A copy of config/ that a test may edit, and a function that loads it (InputError)."""
+    shutil.copytree(REPO / "config", tmp_path / "config")
+
+    def load():
+        return config.load_every(tmp_path)
+
+    return tmp_path / "config", load
 
 
-def test_typo_in_baseline_percentage_is_caught(tmp_path):
-    def edit(d):
-        d["delmaal"][0]["baseline"]["afdelinger"][1]["procent"] = 7.7
-    with pytest.raises(InputError, match=r"afd\. 30: 28/388 giver 7\.2 pct\., ikke 7\.7"):
-        config.load(_with(tmp_path, edit))
+def _problems(load) -> list[str]:
+    with pytest.raises(InputError) as err:
+        load()
+    return [str(p) for p in err.value.problems]
 
 
-def test_inferred_mapping_must_match_dataoversigt(tmp_path):
-    def edit(d):  # swap two afdelinger between areas
-        d["boligomraader"][0]["afdeling"], d["boligomraader"][1]["afdeling"] = 30, 22
-    with pytest.raises(InputError, match="nævneren"):
-        config.load(_with(tmp_path, edit))
+def _line_of(path, text: str) -> int:
+    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                if text in line)
 
 
-def test_missing_config_is_a_danish_error(tmp_path):
-    with pytest.raises(InputError, match="findes ikke"):
-        config.load(tmp_path / "nope.yaml")
+def test_the_real_configuration_loads(conf):
+    _, load = conf
+    assert [c.id for c in load()] == ["beskaeftigelse", "sammenhaengskraft"]
+
+
+def test_typo_in_baseline_percentage_names_file_line_and_the_right_value(conf):
+    folder, load = conf
+    path = folder / "delaftaler" / "sammenhaengskraft.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "taeller: 28, naevner: 388, procent: 7.2", "taeller: 28, naevner: 388, procent: 7.7"),
+        encoding="utf-8")
+    line = _line_of(path, "procent: 7.7")
+    (problem,) = _problems(load)
+    assert problem.startswith(f"fil config/delaftaler/sammenhaengskraft.yaml: linje {line}, "
+                              "delmål afdelingsmoeder → indikator deltagelse → baseline → værdi "
+                              "afd. 30 → procent: ")
+    assert "28/388 giver 7,2 pct., ikke 7,7 pct. Skriv procent: 7.2" in problem
+
+
+def test_every_problem_is_listed_at_once_with_its_line(conf):
+    """An unknown kind, a unit that is not defined, a percentage that does not match its counts
+    and two indicators with one id: one list, each with its line and what to write instead."""
+    folder, load = conf
+    path = folder / "delaftaler" / "beskaeftigelse.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("type: antal", "type: antall")
+    text = text.replace("{enhed: Nørager, taeller: 133", "{enhed: Nørrager, taeller: 133")
+    text = text.replace("taeller: 88, naevner: 104, procent: 84.6",
+                        "taeller: 88, naevner: 104, procent: 85.6")
+    text = text.replace("- id: unge_i_uddannelse", "- id: beskaeftigede")
+    path.write_text(text, encoding="utf-8")
+    problems = _problems(load)
+    assert len(problems) == 4, problems
+    by_what = {p.split(": ", 2)[1].split(",")[0]: p for p in problems}
+    line = _line_of(path, "type: antall")
+    assert any(f"linje {line}" in p and "type 'antall' findes ikke: brug andel, antal, "
+               "svarfordeling eller aktivitetsmaal" in p for p in problems), problems
+    line = _line_of(path, "enhed: Nørrager")
+    assert any(f"linje {line}" in p and "enheden 'Nørrager' findes ikke" in p and "Nørager"
+               in p for p in problems), problems
+    line = _line_of(path, "procent: 85.6")
+    assert any(f"linje {line}" in p and "88/104 giver 84,6 pct., ikke 85,6 pct." in p
+               for p in problems), problems
+    second = [i for i, x in enumerate(text.splitlines(), 1) if "- id: beskaeftigede" in x][1]
+    assert any(f"linje {second}" in p and "to indikatorer har id'et 'beskaeftigede'" in p
+               for p in problems), problems
+    assert all(p.startswith("fil config/delaftaler/beskaeftigelse.yaml: linje ") for p in problems)
+    assert by_what
+
+
+def test_an_unknown_key_gets_a_suggestion(conf):
+    folder, load = conf
+    path = folder / "helhedsplan.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("  mindste_antal: 3",
+                                                             "  mindste_antl: 3"),
+                    encoding="utf-8")
+    (problem,) = _problems(load)
+    assert f"linje {_line_of(path, 'mindste_antl')}" in problem
+    assert "'mindste_antl' kendes ikke her. Mente du 'mindste_antal'?" in problem
+
+
+def test_broken_yaml_names_the_line(conf):
+    folder, load = conf
+    path = folder / "delaftaler" / "beskaeftigelse.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "\nforkert: [1, 2\n", encoding="utf-8")
+    (problem,) = _problems(load)
+    assert "fil config/delaftaler/beskaeftigelse.yaml: linje" in problem
+    assert "ikke gyldig YAML" in problem
+
+
+def test_the_afdeling_link_must_match_the_dataoversigt(conf):
+    folder, load = conf
+    path = folder / "helhedsplan.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("afdeling: 22", "afdeling: 99").replace("afdeling: 30",
+                                                                        "afdeling: 22")
+                    .replace("afdeling: 99", "afdeling: 30"), encoding="utf-8")
+    problems = _problems(load)
+    assert any("nævneren 648 er ikke antal beboere 18+ i Stenbjergparken (388)" in p
+               for p in problems), problems
+
+
+def test_a_delaftale_file_name_is_its_id(conf):
+    folder, load = conf
+    shutil.copy(folder / "delaftaler" / "beskaeftigelse.yaml",
+                folder / "delaftaler" / "Ny Delaftale.yaml")
+    problems = _problems(load)
+    assert any("Ny Delaftale.yaml" in p and "'ny-delaftale.yaml'" in p for p in problems)
+
+
+def test_an_unknown_delaftale_is_a_danish_error():
+    with pytest.raises(InputError, match="delaftalen 'findes-ikke' findes ikke. Delaftalerne er: "
+                                         "beskaeftigelse, sammenhaengskraft"):
+        config.load(REPO, "findes-ikke")
+
+
+def test_missing_configuration_is_a_danish_error(tmp_path):
+    with pytest.raises(InputError) as err:
+        config.load_every(tmp_path)
+    text = str(err.value)
+    assert "config/helhedsplan.yaml: filen findes ikke" in text
+    assert "der er ingen delaftaler" in text
+
+
+# --- the JSON Schema: what an editor uses to complete and check the files ----------------------
+
+@pytest.mark.parametrize("name", sorted(SCHEMAS))
+def test_the_published_schema_is_current(name):
+    model, title = SCHEMAS[name]
+    assert (REPO / "config" / "skema" / name).read_text(encoding="utf-8") == \
+        schema_text(model, title), "Kør: python -m helhedsplan skema"
+
+
+def test_the_configuration_files_are_valid_against_their_schema():
+    for path, name in [(REPO / "config" / "helhedsplan.yaml", "helhedsplan.schema.json"),
+                       *((p, "delaftale.schema.json")
+                         for p in sorted((REPO / "config" / "delaftaler").glob("*.yaml")))]:
+        schema = json.loads((REPO / "config" / "skema" / name).read_text(encoding="utf-8"))
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        assert first.startswith("# yaml-language-server: $schema=") and name in first
+        data = json.loads(json.dumps(yaml.safe_load(path.read_text(encoding="utf-8")),
+                                     default=str))
+        jsonschema.validate(data, schema)
+
+
+def test_the_schema_catches_what_an_editor_should_flag():
+    schema = json.loads((REPO / "config" / "skema" / "delaftale.schema.json").read_text(
+        encoding="utf-8"))
+    d = yaml.safe_load((REPO / "config" / "delaftaler" / "beskaeftigelse.yaml").read_text(
+        encoding="utf-8"))
+    d["delmaal"][0]["indikatorer"][0]["type"] = "gennemsnit"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(json.loads(json.dumps(d, default=str)), schema)

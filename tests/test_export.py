@@ -21,7 +21,7 @@ from python_calamine import CalamineWorkbook
 from helhedsplan import config, export, indicators, report
 from helhedsplan.indicators import COLUMNS
 
-from .conftest import project_copy, run_cli
+from .conftest import D, processed_dir, project_copy, report_dir, run_cli
 
 ZIP_NAME = "Aktiv-i-faellesskabet_Sammenhaengskraft-og-medborgerskab_2024.zip"
 XLSX = "statusrapport_2024_tal.xlsx"
@@ -52,7 +52,7 @@ def built_copy(exported, tmp_path):
     """A copy of the built project (file dates kept) that a test may change. Its PDF is dated
     now, as if just built, so an edit of the program during the test run does not count."""
     root = Path(shutil.copytree(exported["root"], tmp_path / "kopi"))
-    os.utime(root / "reports" / "2024" / "statusrapport.pdf")
+    os.utime(report_dir(root, 2024) / "statusrapport.pdf")
     return root
 
 
@@ -111,7 +111,7 @@ def test_one_zip_with_pdf_workbook_notebooks_and_manifest(exported):
     assert path == root / "reports" / "2024" / ZIP_NAME
     assert path.name.isascii()
     assert any("bygges først" in m for m in exported["messages"])
-    notebooks = {f"notesboeger/{p.name}" for p in (root / "reports" / "2024" / "notesbøger").glob("*.ipynb")}
+    notebooks = {f"notesboeger/{p.name}" for p in (report_dir(root, 2024) / "notesbøger").glob("*.ipynb")}
     assert "notesboeger/statusrapport.ipynb" in notebooks
     assert set(exported["names"]) == {PDF, XLSX, "manifest.json", *notebooks}
     assert all(n.isascii() for n in exported["names"])
@@ -122,7 +122,7 @@ def test_one_zip_with_pdf_workbook_notebooks_and_manifest(exported):
 
 @pytest.mark.slow
 def test_pdf_in_the_zip_is_the_report(exported):
-    report_pdf = exported["root"] / "reports" / "2024" / "statusrapport.pdf"
+    report_pdf = report_dir(exported["root"], 2024) / "statusrapport.pdf"
     assert (exported["unpacked"] / PDF).read_bytes() == report_pdf.read_bytes()
 
 
@@ -146,8 +146,8 @@ def test_manifest_checksums_match_the_files_and_the_inputs(exported):
     assert raw <= set(inputs)  # every raw spreadsheet the build read is listed …
     for name, entry in inputs.items():  # … with the checksum of the file as it is
         assert entry["sha256"] == _sha((root / name).read_bytes()), name
-    assert "config/delaftale.yaml" in inputs
-    table_csv = root / "data" / "processed" / "2024" / "indikatorer.csv"
+    assert "config/delaftaler/sammenhaengskraft.yaml" in inputs
+    table_csv = processed_dir(root, 2024) / "indikatorer.csv"
     assert manifest["indikatortabel"]["sha256"] == _sha(table_csv.read_bytes())
 
 
@@ -207,7 +207,7 @@ def test_layout_frozen_header_filters_formats_widths(exported):
 @pytest.mark.slow
 def test_overview_is_page_one(exported):
     root = exported["root"]
-    cfg = config.load(root / "config" / "delaftale.yaml")
+    cfg = config.load(root, D)
     data = report.ReportData(cfg, 2024, _table(root), [])
     rows = _openpyxl_rows(exported["unpacked"] / XLSX, "Oversigt")
     head = list(rows[0])
@@ -228,7 +228,7 @@ def test_overview_is_page_one(exported):
 def test_definitions_sources_and_activity_targets(exported):
     xlsx = exported["unpacked"] / XLSX
     root = exported["root"]
-    cfg = config.load(root / "config" / "delaftale.yaml")
+    cfg = config.load(root, D)
     defs = _openpyxl_rows(xlsx, "Definitioner")
     for d in cfg.delmaal:
         row = next(r for r in defs if r[0] == d.id)
@@ -267,7 +267,7 @@ def test_safe_text_neutralises_formula_starts(text):
 def tampered(exported, tmp_path_factory):
     """A workbook from the real table with hostile text, a suppressed row and activity results."""
     root = exported["root"]
-    cfg = config.load(root / "config" / "delaftale.yaml")
+    cfg = config.load(root, D)
     table = _table(root)
     table.loc[0, "note"] = MALICIOUS
     table.loc[1, "enhed_navn"] = "+45 12 34 56 78"
@@ -357,22 +357,23 @@ def test_the_workbook_keeps_a_formula_in_the_table_as_text(processed_2024, cfg, 
 @pytest.mark.slow
 def test_stale_reason_is_by_content_not_by_date(built_copy):
     root = built_copy
-    assert export.stale_reason(2024, root, "indbygget") is None
+    assert export.stale_reason(2024, root, "indbygget", D) is None
     later = root / "data" / "raw" / "2031"  # a later year is not read for 2024
     later.mkdir()
     (later / "beboerdata.xlsx").write_bytes(b"x")
-    assert export.stale_reason(2024, root, "indbygget") is None
+    assert export.stale_reason(2024, root, "indbygget", D) is None
 
-    cfg = root / "config" / "delaftale.yaml"
+    cfg = root / "config" / "delaftaler" / "sammenhaengskraft.yaml"
     stat = cfg.stat()
     os.utime(cfg, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**12))  # a newer date, same content
-    assert export.stale_reason(2024, root, "indbygget") is None
+    assert export.stale_reason(2024, root, "indbygget", D) is None
     text = cfg.read_text(encoding="utf-8")
     cfg.write_text(text + "\n# ændret\n", encoding="utf-8")
     os.utime(cfg, ns=(stat.st_atime_ns, 0))  # new content with an old date: still stale
-    assert "config/delaftale.yaml er ændret" in export.stale_reason(2024, root, "indbygget")
+    assert "config/delaftaler/sammenhaengskraft.yaml er ændret" in export.stale_reason(
+        2024, root, "indbygget", D)
     cfg.write_text(text, encoding="utf-8")
-    assert export.stale_reason(2024, root, "indbygget") is None
+    assert export.stale_reason(2024, root, "indbygget", D) is None
 
     # a file replaced by another with an old date: caught by its checksum
     raw = root / "data" / "raw" / "2023" / "sab_afdelingsmoeder.xlsx"
@@ -380,19 +381,21 @@ def test_stale_reason_is_by_content_not_by_date(built_copy):
     original = raw.read_bytes()
     shutil.copy(root / "data" / "raw" / "2022" / "sab_afdelingsmoeder.xlsx", raw)
     os.utime(raw, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-    assert "data/raw/2023/sab_afdelingsmoeder.xlsx er ændret" in export.stale_reason(2024, root, "indbygget")
+    assert "data/raw/2023/sab_afdelingsmoeder.xlsx er ændret" in export.stale_reason(
+        2024, root, "indbygget", D)
     raw.write_bytes(original)
 
-    (root / "reports" / "2024" / "statusrapport.pdf").unlink()
-    assert "reports/2024/statusrapport.pdf mangler" in export.stale_reason(2024, root, "indbygget")
+    (report_dir(root, 2024) / "statusrapport.pdf").unlink()
+    assert "reports/2024/sammenhaengskraft/statusrapport.pdf mangler" in export.stale_reason(
+        2024, root, "indbygget", D)
 
 
 @pytest.mark.slow
 def test_a_changed_table_is_stale(built_copy):
-    csv = built_copy / "data" / "processed" / "2024" / "indikatorer.csv"
+    csv = processed_dir(built_copy, 2024) / "indikatorer.csv"
     pd.read_csv(csv).drop(columns=["note"]).to_csv(csv, index=False)
-    assert "data/processed/2024/indikatorer.csv mangler eller er ændret" in export.stale_reason(
-        2024, built_copy, "indbygget")
+    assert ("data/processed/2024/sammenhaengskraft/indikatorer.csv mangler eller er ændret"
+            in export.stale_reason(2024, built_copy, "indbygget", D))
 
 
 @pytest.mark.slow

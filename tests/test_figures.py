@@ -9,10 +9,19 @@ import pytest
 
 matplotlib.use("Agg")
 
-from helhedsplan import figures, indicators  # noqa: E402
+from helhedsplan import config, figures, indicators  # noqa: E402
 
-FIGURES = [figures.attendance, figures.livskvalitet, figures.anmeldelser,
-           figures.activity_calendar]
+from .conftest import D  # noqa: E402
+
+# The figure for each kind, as the example delaftale's indicators get them (figures.for_indicator)
+CFG = config.default(D)
+KINDS = {ind.id: figures.for_indicator(CFG, ind) for _, ind in CFG.indicators()}
+FIGURES = [KINDS["deltagelse"][0], KINDS["livskvalitet"][0], KINDS["anmeldelser"][0],
+           KINDS["aktivitetsmaal"][0]]
+
+
+def _name(make) -> str:
+    return getattr(make, "func", make).__name__
 # The report's smallest body text on a phone (the figure caption, 0.92 × 16 px) and the
 # column a figure gets at 360 px (the page's side padding taken off).
 BODY_MIN_PX = 14.72
@@ -33,7 +42,7 @@ def _text_sizes(svg: str) -> tuple[float, list[float]]:
     return width, sizes
 
 
-@pytest.mark.parametrize("make", FIGURES, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("make", FIGURES, ids=_name)
 def test_phone_figure_text_is_as_large_as_the_body_text_at_360_px(table, make):
     figures.setup()
     with matplotlib.pyplot.rc_context({"font.size": figures.PHONE.text}):
@@ -47,7 +56,7 @@ def test_phone_figure_text_is_as_large_as_the_body_text_at_360_px(table, make):
     assert min(sizes) * COLUMN_AT_360_PX / width >= BODY_MIN_PX, (width, min(sizes))
 
 
-@pytest.mark.parametrize("make", FIGURES, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("make", FIGURES, ids=_name)
 def test_print_figure_is_unchanged_in_size(table, make):
     figures.setup()
     fig = make(table, 2024)
@@ -57,34 +66,34 @@ def test_print_figure_is_unchanged_in_size(table, make):
 
 
 def test_attendance_alt_text_names_the_afdelinger_in_the_data(table):
-    alt = figures.attendance_alt(table, 2024)
+    alt = KINDS["deltagelse"][1](table, 2024)
     assert alt.startswith("Fem små punktdiagrammer, ét pr. afdeling (afd. 22, 30, 35 og 24) og "
                           "ét for hele helhedsplanen")
     assert "fra 2020 til 2024" in alt and "baseline 2020" in alt
     fewer = table[table["enhed_navn"] != "Afd. 24"]
-    alt = figures.attendance_alt(fewer, 2024)
+    alt = KINDS["deltagelse"][1](fewer, 2024)
     assert alt.startswith("Fire små punktdiagrammer, ét pr. afdeling (afd. 22, 30 og 35)")
     assert "24" not in alt.split("(")[1].split(")")[0]
-    assert figures.attendance_alt(table, 2022).count("fra 2020 til 2022") == 1
+    assert KINDS["deltagelse"][1](table, 2022).count("fra 2020 til 2022") == 1
 
 
 def test_other_alt_texts_follow_the_data(table):
-    assert "(2018, 2021 og 2023)" in figures.livskvalitet_alt(table, 2024)
-    assert "(2018 og 2021)" in figures.livskvalitet_alt(table, 2022)
-    assert "baseline 2020 (108 anmeldelser)" in figures.anmeldelser_alt(table, 2024)
-    assert "fra de fire boligområder" in figures.anmeldelser_alt(table, 2024)
+    assert "(2018, 2021 og 2023)" in KINDS["livskvalitet"][1](table, 2024)
+    assert "(2018 og 2021)" in KINDS["livskvalitet"][1](table, 2022)
+    assert "baseline 2020 (108 anmeldelser)" in KINDS["anmeldelser"][1](table, 2024)
+    assert "antal anmeldelser til politiet" in KINDS["anmeldelser"][1](table, 2024)
     calendar = figures.activity_calendar_alt(table, 2024)
     assert "i 2024" in calendar and "af 12 måneder" in calendar
 
 
 def test_show_puts_both_sizes_and_the_alt_text_in_one_output(table, monkeypatch):
     shown = []
-    monkeypatch.setattr("IPython.display.display",
+    monkeypatch.setattr("helhedsplan.figures.style.display",
                         lambda data, raw, metadata: shown.append((data, metadata)))
     figures.setup()
     matplotlib.pyplot.close("all")  # another test's open figure is not this one's business
     alt = 'Et "citat" & <tegn>'
-    figures.show(figures.livskvalitet, table, 2024, alt=alt)
+    figures.show(KINDS["livskvalitet"][0], table, 2024, alt=alt)
     assert not matplotlib.pyplot.get_fignums()  # both figures closed: none shown twice
     (data, metadata), = shown
     assert metadata == {"fig-alt": alt}

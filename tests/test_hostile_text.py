@@ -21,7 +21,7 @@ import pytest
 from openpyxl import load_workbook
 
 from helhedsplan import comments
-from tests.conftest import project_copy
+from tests.conftest import project_copy, report_dir
 
 CANARY = "kanariefugl-4f1c9e"  # the content of a local file the corpus tries to read
 PWNED = "PW" + "NED"  # scripts in the corpus write this; the text itself never holds it
@@ -200,7 +200,7 @@ def _inert(html: str) -> list[str]:
 
 
 def _html(hostile_build) -> str:
-    return (hostile_build["root"] / "reports" / "2024" / "statusrapport.html").read_text(
+    return (report_dir(hostile_build["root"], 2024) / "statusrapport.html").read_text(
         encoding="utf-8")
 
 
@@ -221,7 +221,7 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 def test_no_script_runs_in_chromium(hostile_build, tmp_path):
     """The DOM after loading the page in headless Chromium: no script changed it (the corpus's
     scripts would write PWNED into the title), and nothing active is in it."""
-    page = hostile_build["root"] / "reports" / "2024" / "statusrapport.html"
+    page = report_dir(hostile_build["root"], 2024) / "statusrapport.html"
     done = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
                            "--no-first-run", f"--user-data-dir={tmp_path / 'profil'}",
                            "--virtual-time-budget=3000", "--dump-dom", page.as_uri()],
@@ -235,7 +235,7 @@ def test_no_script_runs_in_chromium(hostile_build, tmp_path):
 def test_the_pdf_has_only_web_and_mail_links(hostile_build):
     from pypdf import PdfReader
 
-    pdf = hostile_build["root"] / "reports" / "2024" / "statusrapport.pdf"
+    pdf = report_dir(hostile_build["root"], 2024) / "statusrapport.pdf"
     raw = pdf.read_bytes()
     assert b"/JavaScript" not in raw and b"/Launch" not in raw
     uris = []

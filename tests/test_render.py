@@ -18,6 +18,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from helhedsplan import paths, reproducible
 from helhedsplan.render import RenderError, builtin, notebook, quarto, render, word
 
+from .conftest import report_dir
+
 ALT_TEXT = "Søjlediagram over fremmøde i fire afdelinger; Afd. 30 har flest med 7,2 pct."
 RUNNING_HEADER = "Aktiv i fællesskabet · Statusrapport 2024"
 FILLER = (
@@ -568,7 +570,7 @@ def docx_facts(path: Path) -> dict:
 
 def test_builtin_word_version(built_project):
     root, _ = built_project
-    path = root / "reports" / "2024" / "statusrapport.docx"
+    path = report_dir(root, 2024) / "statusrapport.docx"
     facts = docx_facts(path)
     names = [name for _, name in facts["headings"]]
     assert names[:2] == ["Sammenfatning", "Deltagelse i afdelingsmøderne"]
@@ -589,7 +591,7 @@ def test_builtin_word_opens_in_libreoffice(built_project, tmp_path):
     root, _ = built_project
     subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
                     "--convert-to", "pdf", "--outdir", str(tmp_path),
-                    str(root / "reports" / "2024" / "statusrapport.docx")],
+                    str(report_dir(root, 2024) / "statusrapport.docx")],
                    check=True, capture_output=True, timeout=300)
     pages = [p.extract_text() for p in PdfReader(tmp_path / "statusrapport.pdf").pages]
     assert len(pages) >= 5

@@ -7,6 +7,8 @@ from html.parser import HTMLParser
 import pytest
 from pypdf import PdfReader
 
+from .conftest import report_dir
+
 pytestmark = pytest.mark.slow
 
 
@@ -38,7 +40,7 @@ class _Outline(HTMLParser):
 @pytest.fixture(scope="module")
 def html_2024(built_project):
     root, _ = built_project
-    text = (root / "reports" / "2024" / "statusrapport.html").read_text(encoding="utf-8")
+    text = (report_dir(root, 2024) / "statusrapport.html").read_text(encoding="utf-8")
     outline = _Outline()
     outline.feed(text)
     return root, text, outline
@@ -87,7 +89,7 @@ def test_comments_are_shown_as_text_and_missing_ones_say_so(html_2024):
 
 def test_pdf_page_one_answers_the_question(built_project):
     root, _ = built_project
-    reader = PdfReader(root / "reports" / "2024" / "statusrapport.pdf")
+    reader = PdfReader(report_dir(root, 2024) / "statusrapport.pdf")
     pages = [" ".join(p.extract_text().split()) for p in reader.pages]
     first = pages[0]
     for text in ["Statusrapport 2024", "Eksempeldata", "1.9.2023–31.8.2024", "6,1 pct. (2020)",
@@ -128,7 +130,7 @@ def test_activity_section_in_2024(html_2024):
 def test_first_baseline_year_builds(built_project):
     """2018: only VIVE and Beboerdata exist; the rest says it has no measurements yet."""
     root, _ = built_project
-    reader = PdfReader(root / "reports" / "2018" / "statusrapport.pdf")
+    reader = PdfReader(report_dir(root, 2018) / "statusrapport.pdf")
     text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
     assert "Statusrapport 2018" in text and "78 pct. (2018)" in text
     assert "Ingen målinger til og med 2018" in text

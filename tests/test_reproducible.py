@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.conftest import QUARTO, REPO, project_copy
+from tests.conftest import QUARTO, REPO, D, project_copy, report_dir
 
 ZONES = ("Etc/GMT-14", "Etc/GMT+12")  # POSIX sign: GMT-14 is UTC+14
 COMMENTS = """---
@@ -133,7 +133,7 @@ def test_the_word_reference_document_carries_no_clock_time(tmp_path, monkeypatch
 
 
 def test_the_report_shows_the_analysts_report_date(two_builds):
-    html = (two_builds[0] / "reports" / "2024" / "statusrapport.html").read_text(encoding="utf-8")
+    html = (report_dir(two_builds[0], 2024) / "statusrapport.html").read_text(encoding="utf-8")
     assert "1. marts 2025" in html.split("</header>")[0]
 
 
@@ -166,9 +166,9 @@ def two_quarto_builds(two_builds, quarto_version, tmp_path_factory):
 def test_every_quarto_output_is_byte_identical(two_quarto_builds):
     a, b = (_outputs(root) for root in two_quarto_builds)
     assert set(a) == set(b)
-    assert {"reports/2024/statusrapport.html", "reports/2024/statusrapport.pdf",
-            "reports/2024/statusrapport.docx"} <= set(a)
-    html = (two_quarto_builds[0] / "reports" / "2024" / "statusrapport.html").read_text("utf-8")
+    assert {f"reports/2024/{D}/statusrapport.html", f"reports/2024/{D}/statusrapport.pdf",
+            f"reports/2024/{D}/statusrapport.docx"} <= set(a)
+    html = (report_dir(two_quarto_builds[0], 2024) / "statusrapport.html").read_text("utf-8")
     assert 'name="generator" content="quarto-' in html  # Quarto made it, not the fallback
     assert _different(a, b, " (Quarto)") == []
 

@@ -18,6 +18,8 @@ import pytest
 from helhedsplan import freshness, pipeline, runs
 from helhedsplan.errors import InputError
 
+from .conftest import D, report_dir
+
 INGEST = {"indlaes_beboerdata", "indlaes_afdelingsmoeder", "indlaes_livskvalitet",
           "indlaes_anmeldelser", "indlaes_aktiviteter"}
 DOWNSTREAM = {"indikatorer", "rapport", "render"}
@@ -55,16 +57,18 @@ def _cli(root: Path, *args: str, **extra: str) -> subprocess.CompletedProcess:
 def _fake_sets(root: Path) -> tuple[Path, dict[str, str], dict[str, str]]:
     """An old published set in root and a new one staged in .byg/2024-x/; both as digests."""
     old = {"data/processed/2024/a.csv": "gammel a", "data/processed/2024/b.csv": "gammel b",
-           "reports/2024/statusrapport.html": "gammel html",
-           "reports/2024/statusrapport.pdf": "gammel pdf",
+           "reports/2024/sammenhaengskraft/statusrapport.html": "gammel html",
+           "reports/2024/sammenhaengskraft/statusrapport.pdf": "gammel pdf",
            "reports/2024/notesbøger/x.ipynb": "gammel nb"}
     for rel, text in old.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text, encoding="utf-8")
     staging = root / ".byg" / "2024-x"  # made under the lock (copied from root/ny)
     new = {"data/processed/2024/a.csv": "ny a", "data/processed/2024/c.csv": "ny c",
-           "reports/2024/statusrapport.html": "ny html", "reports/2024/statusrapport.pdf": "ny pdf",
-           "reports/2024/statusrapport.docx": "ny docx", "reports/2024/notesbøger/x.ipynb": "ny nb"}
+           "reports/2024/sammenhaengskraft/statusrapport.html": "ny html",
+           "reports/2024/sammenhaengskraft/statusrapport.pdf": "ny pdf",
+           "reports/2024/sammenhaengskraft/statusrapport.docx": "ny docx",
+           "reports/2024/notesbøger/x.ipynb": "ny nb"}
     for rel, text in new.items():
         (root / "ny" / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / "ny" / rel).write_text(text, encoding="utf-8")
@@ -114,7 +118,7 @@ def test_a_file_that_cannot_be_replaced_keeps_the_whole_old_set(tmp_path, monkey
     root = tmp_path
     staging, old, _ = _fake_sets(root)
     real = os.replace
-    pdf = root / "reports/2024/statusrapport.pdf"
+    pdf = root / "reports/2024/sammenhaengskraft/statusrapport.pdf"
 
     def replace(src, dest):
         if Path(src) == pdf:  # as Windows does for a PDF open in a viewer
@@ -127,7 +131,7 @@ def test_a_file_that_cannot_be_replaced_keeps_the_whole_old_set(tmp_path, monkey
         new = [(p, root / p.relative_to(staging / "ny"))
                for p in sorted((staging / "ny").rglob("*")) if p.is_file()]
         runs.publish(root, staging, new)
-    assert "reports/2024/statusrapport.pdf" in str(err.value)
+    assert "reports/2024/sammenhaengskraft/statusrapport.pdf" in str(err.value)
     assert "Intet er ændret" in str(err.value)
     assert _published(root) == old
     assert not (staging / runs.JOURNAL).exists()
@@ -173,13 +177,13 @@ def built(built_project, tmp_path):
     """A copy of the session's built project (2018, 2021, 2024) that a test may change."""
     root, _ = built_project
     dest = Path(shutil.copytree(root, tmp_path / "p", ignore=shutil.ignore_patterns(".byg")))
-    assert pipeline.status(2024, dest, "indbygget") == []
+    assert pipeline.status(2024, dest, "indbygget", delaftale=D) == []
     return dest
 
 
 def _running(root: Path, renderer: str = "indbygget") -> set[str]:
-    labels = {s.label: s.id for s in pipeline.stages(root)}
-    return {labels[r.split(": ", 1)[0]] for r in pipeline.status(2024, root, renderer)}
+    labels = {s.label: s.id for s in pipeline.stages(root, delaftale=D)}
+    return {labels[r.split(": ", 1)[0]] for r in pipeline.status(2024, root, renderer, delaftale=D)}
 
 
 def _touch_bytes(path: Path) -> None:
@@ -195,7 +199,7 @@ def _touch_bytes(path: Path) -> None:
     ("data/raw/2024/politi_anmeldelser.xlsx", {"indlaes_anmeldelser"} | DOWNSTREAM),
     ("data/raw/2024/aktivitetslog.xlsx", {"indlaes_aktiviteter"} | DOWNSTREAM),
     ("data/raw/2024/bemaerkninger.md", COMMENTS),
-    ("config/delaftale.yaml", ALL),
+    ("config/delaftaler/sammenhaengskraft.yaml", ALL),
     ("notebooks/13_indlaes_livskvalitet.ipynb", {"indlaes_livskvalitet"} | DOWNSTREAM),
     ("notebooks/20_indikatorer.ipynb", DOWNSTREAM),
     ("reports/statusrapport.ipynb", {"rapport", "render"}),
@@ -231,15 +235,15 @@ def test_new_and_removed_files_and_dates(built):
     shutil.copy(built / "data" / "raw" / "2021" / "vive_livskvalitet.xlsx", new)
     assert _running(built) == {"indlaes_livskvalitet"} | DOWNSTREAM
     assert any("data/raw/2022/vive_livskvalitet.xlsx er kommet til" in r
-               for r in pipeline.status(2024, built, "indbygget"))
+               for r in pipeline.status(2024, built, "indbygget", delaftale=D))
     new.unlink()
     later = built / "data" / "raw" / "2031"  # a later year is not read for 2024
     later.mkdir()
     (later / "beboerdata.xlsx").write_bytes(b"x")
-    cfg = built / "config" / "delaftale.yaml"
+    cfg = built / "config" / "delaftaler" / "sammenhaengskraft.yaml"
     os.utime(cfg, (1, 1))  # a date says nothing: same content, same state
     assert _running(built) == set()
-    (built / "reports" / "2024" / "statusrapport.pdf").unlink()  # a lost output is made again
+    (report_dir(built, 2024) / "statusrapport.pdf").unlink()  # a lost output is made again
     assert _running(built) == {"render"}
 
 
@@ -319,7 +323,8 @@ import sys
 from pathlib import Path
 from helhedsplan import pipeline
 messages = []
-pipeline.build(2024, root=Path(sys.argv[1]), renderer="indbygget", log=messages.append)
+pipeline.build(2024, root=Path(sys.argv[1]), renderer="indbygget", log=messages.append,
+               delaftale="sammenhaengskraft")
 print("\\n".join(messages))
 heavy = sorted({"papermill", "jupyter_client", "pandas", "nbformat", "matplotlib"} & set(sys.modules))
 print("TUNGE:", heavy)
@@ -341,7 +346,7 @@ def test_a_rebuild_with_nothing_changed_starts_no_kernel_and_imports_nothing_hea
 def test_comments_changed_rerun_two_stages_and_a_kill_after_commit_rolls_forward(built):
     """One real incremental run, killed after its commit point: the next run finishes the
     publish, and then finds everything up to date."""
-    (built / "reports" / "2024" / "gammel.zip").write_bytes(b"zip")  # an export of the old set
+    (report_dir(built, 2024) / "gammel.zip").write_bytes(b"zip")  # an export of the old set
     old = _published(built)
     comments = built / "data" / "raw" / "2024" / "bemaerkninger.md"
     comments.write_text(comments.read_text(encoding="utf-8").replace(
@@ -350,10 +355,10 @@ def test_comments_changed_rerun_two_stages_and_a_kill_after_commit_rolls_forward
                HELHEDSPLAN_STOP="udgiv:ny:2")
     assert run.returncode == -9, run.stderr
     for sid in INGEST:
-        label = next(s.label for s in pipeline.stages(built) if s.id == sid)
+        label = next(s.label for s in pipeline.stages(built, delaftale=D) if s.id == sid)
         assert f"genbruger: {label}" in run.stdout
     for sid in ("indikatorer", "rapport"):  # no kernel: the comments are filled in
-        label = next(s.label for s in pipeline.stages(built) if s.id == sid)
+        label = next(s.label for s in pipeline.stages(built, delaftale=D) if s.id == sid)
         assert f"genbruger: {label}" in run.stdout
     assert "kører:     Læser bemærkningerne, fordi data/raw/2024/bemaerkninger.md er ændret" in run.stdout
     assert "[2/2]" in run.stdout and "[3/" not in run.stdout
@@ -367,8 +372,9 @@ def test_comments_changed_rerun_two_stages_and_a_kill_after_commit_rolls_forward
         if "/notesbøger/1" in rel or rel.endswith(("beboerdata.csv", ".inddata.json")) \
                 and "bemaerkninger" not in rel:
             assert new[rel] == old[rel], rel  # reused stages' outputs are the old ones
-    assert new["reports/2024/statusrapport.html"] != old["reports/2024/statusrapport.html"]
-    assert "og kaffe" in (built / "reports/2024/statusrapport.html").read_text(encoding="utf-8")
+    html = f"reports/2024/{D}/statusrapport.html"
+    assert new[html] != old[html]
+    assert "og kaffe" in (built / html).read_text(encoding="utf-8")
     assert sorted(p.name for p in (built / ".byg").iterdir()) == [runs.LOCK]
     # What the incremental run published is what a build from scratch gives, byte for byte.
     pipeline.build(2024, root=built, renderer="indbygget", log=lambda m: None, full=True)
@@ -390,7 +396,7 @@ def test_a_killed_run_before_commit_leaves_the_old_set(built, point):
 
 @pytest.mark.slow
 def test_a_locked_output_file_fails_the_run_with_everything_old(built):
-    pdf = built / "reports" / "2024" / "statusrapport.pdf"
+    pdf = report_dir(built, 2024) / "statusrapport.pdf"
     if os.geteuid() != 0 or not shutil.which("chattr"):
         pytest.skip("chattr +i needs root: the same case is covered by monkeypatching os.replace")
     (built / "data" / "raw" / "2024" / "bemaerkninger.md").write_text("## Aktiviteter\n\nNy.\n", "utf-8")
@@ -399,7 +405,7 @@ def test_a_locked_output_file_fails_the_run_with_everything_old(built):
     try:
         run = _cli(built, "byg", "--aar", "2024", "--renderer", "indbygget")
         assert run.returncode == 1
-        assert "reports/2024/statusrapport.pdf kunne ikke erstattes" in run.stderr
+        assert "reports/2024/sammenhaengskraft/statusrapport.pdf kunne ikke erstattes" in run.stderr
         assert "Traceback" not in run.stderr
         assert _published(built) == old
     finally:

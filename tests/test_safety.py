@@ -11,11 +11,11 @@ import subprocess
 import pytest
 
 from helhedsplan import cli, example_data, indicators, report
-from helhedsplan.sources import SOURCES
 from helhedsplan.inputs import ingest
+from helhedsplan.sources import SOURCES
 from helhedsplan.sources.base import write
 
-from .conftest import REPO, run_cli
+from .conftest import REPO, D, report_dir, run_cli
 
 # --- make eksempeldata / make clean ------------------------------------------------------------
 
@@ -55,7 +55,7 @@ def test_make_clean_keeps_the_export_zip(tmp_path):
     (out / "notesbøger" / "a.ipynb").write_text("{}")
     (out / "statusrapport_2024_lbf.zip").write_bytes(b"sendt")
     (tmp_path / "reports" / "2023").mkdir()
-    (tmp_path / "reports" / "2023" / "statusrapport.pdf").write_text("x")
+    (report_dir(tmp_path, 2023) / "statusrapport.pdf").write_text("x")
     (tmp_path / "data" / "processed" / "2024").mkdir(parents=True)
     run = subprocess.run(["make", "-s", "clean"], cwd=tmp_path, capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
@@ -168,7 +168,7 @@ def test_a_cancelled_meeting_is_named_and_the_plan_total_is_the_rest(processed_w
 
 def test_the_report_says_which_and_why(processed_without_meeting, cfg):
     out, _ = processed_without_meeting
-    data = report.load(2024, out)
+    data = report.load(2024, D, out)
     dev = report.development_table(data, "deltagelse")
     assert "2024: ikke målt – afd. 30 holdt ikke afdelingsmøde det år (SAB)." in dev
     status = report.status_table(data, "deltagelse")
@@ -192,7 +192,7 @@ def test_the_report_says_which_and_why(processed_without_meeting, cfg):
 @pytest.mark.slow
 def test_executed_notebooks_carry_no_absolute_paths(built_project):
     root, _ = built_project
-    for nb in (root / "reports" / "2024" / "notesbøger").glob("*.ipynb"):
+    for nb in (report_dir(root, 2024) / "notesbøger").glob("*.ipynb"):
         text = nb.read_text(encoding="utf-8")
         assert str(root) not in text, nb.name
         meta = json.loads(text)["metadata"].get("papermill", {})

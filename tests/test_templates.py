@@ -18,13 +18,13 @@ from openpyxl.utils import get_column_letter
 from helhedsplan import comments, example_data, indicators, pipeline
 from helhedsplan.errors import InputError
 from helhedsplan.example_data import EXAMPLES
-from helhedsplan.sources import SOURCES, vive
 from helhedsplan.inputs import ingest
+from helhedsplan.sources import SOURCES, vive
 from helhedsplan.sources.base import write
 from helhedsplan.templates import write_templates
 from helhedsplan.workbook import LISTS_SHEET
 
-from .conftest import REPO, project_copy
+from .conftest import REPO, D, project_copy
 
 
 def _validations(ws) -> dict[str, object]:
@@ -41,7 +41,7 @@ def _list_values(wb, formula: str) -> list:
 
 
 def test_templates_for_a_new_year(cfg, tmp_path):
-    written = write_templates(2025, tmp_path, cfg)
+    written = write_templates(2025, D, tmp_path)
     folder = tmp_path / "2025"
     assert [w.path.name for w in written] == [*(s.filename for s in SOURCES.values()),
                                               comments.FILENAME, "ikke_maalt.txt"]
@@ -80,7 +80,7 @@ def test_templates_for_a_new_year(cfg, tmp_path):
 
 
 def test_closed_fields_offer_the_configurations_values(cfg, tmp_path):
-    write_templates(2025, tmp_path, cfg)
+    write_templates(2025, D, tmp_path)
     wb = openpyxl.load_workbook(tmp_path / "2025" / "vive_livskvalitet.xlsx")
     single = _validations(wb["Enkeltsvar"])
     assert _list_values(wb, single["B"].formula1) == list(vive.CATEGORIES)
@@ -100,18 +100,18 @@ def test_existing_files_are_never_overwritten(cfg, tmp_path):
     folder.mkdir()
     (folder / "politi_anmeldelser.xlsx").write_bytes(b"analytikerens egne tal")
     (folder / comments.FILENAME).write_text("## Mine noter\n", encoding="utf-8")
-    written = {w.path.name: w.written for w in write_templates(2025, tmp_path, cfg)}
+    written = {w.path.name: w.written for w in write_templates(2025, D, tmp_path)}
     assert written["politi_anmeldelser.xlsx"] is False and written[comments.FILENAME] is False
     assert written["beboerdata.xlsx"] is True
     assert (folder / "politi_anmeldelser.xlsx").read_bytes() == b"analytikerens egne tal"
     assert (folder / comments.FILENAME).read_text(encoding="utf-8") == "## Mine noter\n"
     before = (folder / "beboerdata.xlsx").read_bytes()
-    assert not any(w.written for w in write_templates(2025, tmp_path, cfg))
+    assert not any(w.written for w in write_templates(2025, D, tmp_path))
     assert (folder / "beboerdata.xlsx").read_bytes() == before
 
 
 def test_a_blank_template_asks_to_be_filled_in(cfg, tmp_path):
-    write_templates(2025, tmp_path, cfg)
+    write_templates(2025, D, tmp_path)
     with pytest.raises(InputError) as err:
         ingest(SOURCES["afdelingsmoeder"], cfg, tmp_path, 2025)
     assert ("fil 2025/sab_afdelingsmoeder.xlsx: filen har ingen tal: arket 'Afdelingsmøder' har "
@@ -139,7 +139,7 @@ def filled_templates(raw: Path, cfg) -> Path:
     """data/raw as the analyst would make it with the templates and the example figures."""
     years = sorted({y for by_year in EXAMPLES.values() for y in by_year})
     for year in years:
-        write_templates(year, raw, cfg)
+        write_templates(year, D, raw)
         for source_id, by_year in EXAMPLES.items():
             path = raw / str(year) / SOURCES[source_id].filename
             if year in by_year:
@@ -174,7 +174,7 @@ def test_filled_templates_give_the_same_tables_and_indicators(cfg, tmp_path):
 
 
 def test_only_the_filled_vive_sheet_counts(cfg, tmp_path):
-    write_templates(2018, tmp_path, cfg)
+    write_templates(2018, D, tmp_path)
     path = tmp_path / "2018" / "vive_livskvalitet.xlsx"
     fill(path, vive.CATEGORIES_LAYOUT, [
         {"gruppe": "Hele helhedsplanen", "meget_tilfreds": 60, "tilfreds": 55, "hverken_eller": 20,
@@ -246,7 +246,7 @@ def test_only_the_bundled_examples_declaration_is_example_data(tmp_path):
     from helhedsplan.inputs import declaration_inputs
     from helhedsplan.sources.folder import not_measured_text
 
-    write_templates(2025, tmp_path)
+    write_templates(2025, D, tmp_path)
     (tmp_path / "2026").mkdir()
     (tmp_path / "2026" / "ikke_maalt.txt").write_text(
         not_measured_text(2026, ["vive_livskvalitet.xlsx"]), encoding="utf-8")

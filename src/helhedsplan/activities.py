@@ -1,9 +1,10 @@
 """The delaftale's activity targets, computed from the staff's activity log.
 
-Targets (config: aktivitetsmaal): network activities in the housing areas every month; 6 themed
-events a year; at least 1 of them outside the areas together with Frivillighedens Hus; from
-project year 3 the residents themselves help run the activities. Each is computed per calendar
-year and per project year (1 Sept – 31 Aug), as rows of the indicator table.
+The targets are configuration (an indicator of type aktivitetsmaal): each counts the activities
+that match it (a theme, a place, a partner, arranged with residents), or the months with at
+least one, against a yearly target. Each is computed per calendar year and per project year
+(1 Sept – 31 Aug), as rows of the indicator table, with the log's participants, residents and
+partners beside them (to be read, not judged).
 """
 
 from __future__ import annotations
@@ -16,11 +17,10 @@ from babel.dates import format_date
 
 from . import discretion
 from .config import Config
-from .sources.aktiviteter import OTHER_PARTNERS, OUTSIDE, theme_labels
+from .sources.aktiviteter import OTHER_PARTNERS, OTHER_THEME, OUTSIDE, theme_labels
 
 MET, NOT_MET, ONGOING, INFO = "mål nået", "mål ikke nået", "i gang", "til orientering"
 MONTHS = ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
-SOURCE_TEXT = "Aktivitetslog ført af de boligsociale medarbejdere"
 
 
 def periods(cfg: Config, year: int) -> list[tuple[str, dt.date, dt.date, bool]]:
@@ -65,61 +65,82 @@ def month_label(ym: tuple[int, int]) -> str:
     return format_date(dt.date(ym[0], ym[1], 1), "LLLL y", locale="da_DK")
 
 
-def summarise(cfg: Config, log: pd.DataFrame, first: dt.date, last: dt.date) -> dict:
+def _matching(log: pd.DataFrame, target, themes: list[str]) -> pd.DataFrame:
+    """The activities a target counts: its theme, place, partner and co-organising filters."""
+    keep = pd.Series(True, index=log.index)
+    if target.tema == "alle":
+        keep &= log["tema"].isin(themes)
+    elif target.tema == "andet":
+        keep &= log["tema"] == OTHER_THEME
+    if target.sted == "boligomraader":
+        keep &= log["sted"] != OUTSIDE
+    elif target.sted == "uden_for":
+        keep &= log["sted"] == OUTSIDE
+    if target.partner:
+        keep &= log["partnere"].fillna("").str.contains(target.partner, regex=False)
+    if target.medarrangeret is not None:
+        keep &= log["beboere_medarrangoer"].astype(bool) == target.medarrangeret
+    return log[keep]
+
+
+def summarise(ind, log: pd.DataFrame, first: dt.date, last: dt.date) -> dict:
     """Everything the targets need for one period."""
     dates = pd.to_datetime(log["dato"]).dt.date
     period = log[(dates >= first) & (dates <= last)].copy()
-    themes = theme_labels(cfg)
-    in_areas = period[period["sted"] != OUTSIDE]
+    themes = theme_labels(ind)
     months = _months(first, last)
-    active = {(d.year, d.month) for d in pd.to_datetime(in_areas["dato"]).dt.date}
+    counts, missing = {}, {}
+    for t in ind.maal:
+        hits = _matching(period, t, themes)
+        if t.regel == "maaneder":
+            active = {(d.year, d.month) for d in pd.to_datetime(hits["dato"]).dt.date}
+            counts[t.id] = sum(m in active for m in months)
+            missing[t.id] = [m for m in months if m not in active]
+        else:
+            counts[t.id] = len(hits)
     themed = period[period["tema"].isin(themes)]
-    partner = cfg.aktivitetsmaal.uden_for_boligomraaderne_partner
-    outside = themed[(themed["sted"] == OUTSIDE)
-                     & themed["partnere"].fillna("").str.contains(partner, regex=False)]
     # Only the configured partners are named; anything else written in the log (which could be
     # a person's name) is counted as "andre samarbejdspartnere" and never shown.
-    known = {p.casefold(): p for p in cfg.aktivitetsmaal.partnere}
+    known = {p.casefold(): p for p in ind.partnere}
     partners: dict[str, int] = {}
     for cell in period["partnere"].dropna():
         names = {p.strip() for p in str(cell).replace(",", ";").split(";") if p.strip()}
         for name in {known.get(n.casefold(), OTHER_PARTNERS) for n in names}:
             partners[name] = partners.get(name, 0) + 1
     return {
-        "months": months, "active_months": [m for m in months if m in active],
-        "missing_months": [m for m in months if m not in active],
-        "events": len(period), "themed": len(themed),
+        "months": months, "counts": counts, "missing": missing, "events": len(period),
         "per_theme": {t: int((themed["tema"] == t).sum()) for t in themes},
-        "outside": len(outside), "participants": int(period["deltagere"].sum()),
+        "participants": int(period["deltagere"].sum()),
         "residents": int(period["beboere"].sum()),
-        "co_organised": int(period["beboere_medarrangoer"].astype(bool).sum()),
         "partners": dict(sorted(partners.items(), key=lambda kv: (-kv[1], kv[0]))),
     }
 
 
-def indicator_rows(cfg: Config, log: pd.DataFrame, year: int, threshold: int) -> list[dict]:
+def indicator_rows(cfg: Config, delmaal, ind, log: pd.DataFrame, year: int,
+                   threshold: int) -> list[dict]:
     """Rows for the indicator table: per period, each target with its value and status."""
-    targets = cfg.aktivitetsmaal
     rows = []
     example = bool(log["eksempeldata"].any()) if len(log) else False
     files = ", ".join(sorted(set(log["kilde_fil"]))) if len(log) else ""
+    themes_after = next((t.id for t in ind.maal if t.regel == "antal" and t.tema == "alle"),
+                        None)
     for label, first, last, complete in periods(cfg, year):
         if first > last:  # the report year lies outside the plan period
             continue
-        s = summarise(cfg, log, first, last)
+        s = summarise(ind, log, first, last)
         pending = ONGOING if not complete else None
         # The person counts of the periods' pieces (Jan–Aug, Sep–Dec): every report publishes
         # its calendar year and project years, so across reports each piece is the difference
         # of published periods (discretion.periods_hidden).
-        pieces = [summarise(cfg, log, a, b) for a, b in _pieces(first, last)]
+        pieces = [summarise(ind, log, a, b) for a, b in _pieces(first, last)]
 
         def add(indikator_id, indikator, value, target=math.nan, status=INFO, note="",
                 persons=None, _label=label, _pieces=pieces):
-            row = dict(delmaal_id="aktiviteter", indikator_id=indikator_id, indikator=indikator,
+            row = dict(delmaal_id=delmaal.id, indikator_id=indikator_id, indikator=indikator,
                        niveau="helhedsplan", enhed_navn=_label, enhed="antal", decimaler=0,
                        aar=year, maalt=True, vaerdi=float(value), taeller=float(value),
                        maal=target, status=status, note=note, god_retning="op",
-                       datakilde=SOURCE_TEXT, kilde_fil=files, eksempeldata=example,
+                       datakilde=ind.datakilde, kilde_fil=files, eksempeldata=example,
                        undertrykt=False)
             reason = persons and discretion.period_hidden(
                 value, [p[persons] for p in _pieces], threshold)
@@ -129,45 +150,44 @@ def indicator_rows(cfg: Config, log: pd.DataFrame, year: int, threshold: int) ->
             rows.append(row)
 
         n_months = len(s["months"])
-        missing = ", ".join(month_label(m) for m in s["missing_months"])
-        add("maaneder_med_aktivitet", "Måneder med netværksaktivitet i boligområderne",
-            len(s["active_months"]), n_months,
-            pending or (MET if not s["missing_months"] else NOT_MET),
-            f"Ingen netværksaktivitet i {missing}" if missing else "")
-        # A period with fewer than 12 months in the plan has a prorated target, and the
-        # table's "x af y" shows that target, so the judgement and the note say the same.
-        prorated = n_months < 12 and not pending
-        target = math.ceil(targets.temaarrangementer_pr_aar * min(n_months, 12) / 12) \
-            if prorated else targets.temaarrangementer_pr_aar
-        add("temaarrangementer", "Temaarrangementer i alt", s["themed"], target,
-            pending or (MET if s["themed"] >= target else NOT_MET),
-            f"Perioden har kun {n_months} måneder i helhedsplanen; målet er "
-            f"{targets.temaarrangementer_pr_aar} pr. år, her forholdsmæssigt {target}"
-            if prorated else "")
-        for theme, count in s["per_theme"].items():
-            add(f"tema: {theme}", f"Temaarrangementer: {theme}", count)
-        add("uden_for_boligomraaderne",
-            f"Temaarrangementer uden for boligområderne med {targets.uden_for_boligomraaderne_partner}",
-            s["outside"], targets.uden_for_boligomraaderne_pr_aar,
-            pending or (MET if s["outside"] >= targets.uden_for_boligomraaderne_pr_aar else NOT_MET))
+        for t in ind.maal:
+            value = s["counts"][t.id]
+            if t.regel == "maaneder":
+                missing = ", ".join(month_label(m) for m in s["missing"][t.id])
+                add(t.id, t.navn, value, n_months,
+                    pending or (MET if not s["missing"][t.id] else NOT_MET),
+                    f"Ingen netværksaktivitet i {missing}" if missing else "")
+            elif t.pr_aar is None:
+                add(t.id, t.navn, value)
+            else:
+                # A period with fewer than 12 months in the plan has a prorated target, and the
+                # table's "x af y" shows that target, so the judgement and the note say the same.
+                prorated = n_months < 12 and not pending
+                target = math.ceil(t.pr_aar * min(n_months, 12) / 12) if prorated else t.pr_aar
+                add(t.id, t.navn, value, target,
+                    pending or (MET if value >= target else NOT_MET),
+                    f"Perioden har kun {n_months} måneder i helhedsplanen; målet er {t.pr_aar} "
+                    f"pr. år, her forholdsmæssigt {target}" if target != t.pr_aar else "")
+            if t.id == themes_after:
+                for theme, count in s["per_theme"].items():
+                    add(f"tema: {theme}", f"Temaarrangementer: {theme}", count)
         add("aktiviteter", "Aktiviteter i alt", s["events"])
         add("deltagere", "Deltagere i alt", s["participants"], persons="participants")
         add("heraf_beboere", "Heraf beboere", s["residents"], persons="residents")
-        add("medarrangeret", "Aktiviteter, som beboere var med til at arrangere",
-            s["co_organised"])
         for partner, count in s["partners"].items():
             add(f"partner: {partner}", f"Aktiviteter med {partner}", count)
     if rows:  # a year outside the plan period has no calendar either
-        rows += _month_rows(cfg, log, year, files, example)
+        rows += _month_rows(cfg, delmaal, ind, log, year, files, example)
     return rows
 
 
-def _month_rows(cfg: Config, log: pd.DataFrame, year: int, files: str, example: bool) -> list:
+def _month_rows(cfg: Config, delmaal, ind, log: pd.DataFrame, year: int, files: str,
+                example: bool) -> list:
     """Per month of the report year: activities in the areas, themed events, events outside
     the areas. Months outside the plan period are 'not measured'. Feeds the calendar strip."""
     hp = cfg.helhedsplan
     dates = pd.to_datetime(log["dato"]).dt.date if len(log) else pd.Series([], dtype=object)
-    themes = theme_labels(cfg)
+    themes = theme_labels(ind)
     rows = []
     for m in range(1, 13):
         first = dt.date(year, m, 1)
@@ -184,12 +204,12 @@ def _month_rows(cfg: Config, log: pd.DataFrame, year: int, files: str, example: 
                  "maaned_tema": "Temaarrangementer i måneden",
                  "maaned_udenfor": "Temaarrangementer uden for boligområderne i måneden"}
         for key, value in counts.items():
-            rows.append(dict(delmaal_id="aktiviteter", indikator_id=key, indikator=names[key],
+            rows.append(dict(delmaal_id=delmaal.id, indikator_id=key, indikator=names[key],
                              niveau="måned", enhed_navn=f"{year}-{m:02d}", enhed="antal",
                              decimaler=0, aar=year, maalt=in_plan,
                              vaerdi=float(value) if in_plan else math.nan,
                              taeller=float(value) if in_plan else math.nan, status=INFO,
                              note="" if in_plan else "Uden for helhedsplanens periode",
-                             god_retning="op", datakilde=SOURCE_TEXT, kilde_fil=files,
+                             god_retning="op", datakilde=ind.datakilde, kilde_fil=files,
                              eksempeldata=example, undertrykt=False))
     return rows

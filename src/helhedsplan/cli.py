@@ -48,7 +48,7 @@ def _danish_n(singular: str, plural: str, n: int) -> str:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="helhedsplan",
-        description="Statusrapport for delaftalen Sammenhængskraft og medborgerskab.",
+        description="Statusrapporter for helhedsplanens delaftaler (config/delaftaler/).",
         epilog="Hjælp til en kommando: python -m helhedsplan KOMMANDO --help")
     sub = parser.add_subparsers(dest="kommando", required=True, metavar="KOMMANDO",
                                 title="kommandoer")
@@ -58,6 +58,9 @@ def _parser() -> argparse.ArgumentParser:
                                      "PDF) i reports/<år>/. Ved fejl ændres intet.")
     byg.add_argument("--aar", default=None, **aar,
                      help="rapportåret (standard: det seneste år i data/raw)")
+    byg.add_argument("--delaftale", default=None, metavar="ID",
+                     help="kun denne delaftale (filnavnet i config/delaftaler/ uden .yaml); "
+                          "standard: alle")
     byg.add_argument("--renderer", choices=["auto", "quarto", "indbygget"], default="auto",
                      help="auto: Quarto hvis installeret, ellers den indbyggede (standard)")
     byg.add_argument("--jobs", type=int, default=2, metavar="ANTAL",
@@ -72,6 +75,8 @@ def _parser() -> argparse.ArgumentParser:
                                          "til Landsbyggefonden i reports/<år>/.")
     eksport.add_argument("--aar", default=None, **aar,
                          help="rapportåret (standard: det seneste år i data/raw)")
+    eksport.add_argument("--delaftale", default=None, metavar="ID",
+                         help="kun denne delaftale (standard: alle, i én zip-fil)")
     eksport.add_argument("--renderer", choices=["auto", "quarto", "indbygget"], default="auto",
                          help="bruges, hvis rapporten skal bygges først (standard: auto)")
     eksport.add_argument("--vent", action="store_true",
@@ -88,6 +93,11 @@ def _parser() -> argparse.ArgumentParser:
                           description="Skriv tomme regneark, bemaerkninger.md og ikke_maalt.txt "
                                       "for et år i data/raw/<år>/. En fil, der findes, røres ikke.")
     skab.add_argument("--aar", required=True, **aar, help="året, fx 2025")
+    skab.add_argument("--delaftale", default=None, metavar="ID",
+                      help="kun denne delaftales filer (standard: alle delaftalers)")
+    sub.add_parser("skema", help="skriv JSON-skemaet for konfigurationsfilerne i config/skema/",
+                   description="Skriv config/skema/*.schema.json ud fra programmets model, så "
+                               "en editor kan foreslå og kontrollere nøglerne.")
     for p in (parser, byg, eksport, eksempel, skab):
         p._optionals.title = "valgmuligheder"
         p._positionals.title = "argumenter"
@@ -101,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         args = _parser().parse_args(argv)
     finally:
         argparse._, argparse.ngettext = saved
-    problem = _bad_year(getattr(args, "aar", None))
+    problem = _bad_year(getattr(args, "aar", None), getattr(args, "delaftale", None))
     if problem:
         print(f"FEJL: {problem}", file=sys.stderr)
         return 2
@@ -109,9 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.kommando == "byg":
         def byg() -> str:
             out = build(args.aar, renderer=args.renderer, jobs=args.jobs, full=args.alt,
-                        wait_for_lock=args.vent)
-            return ("Rapporten er klar:" + "".join(
-                f"\n  {out / ('statusrapport' + s)}" for s in (".html", ".pdf", ".docx")))
+                        wait_for_lock=args.vent, delaftale=args.delaftale)
+            return _done(out)
 
         return _run(byg, "byggeriet")
     if args.kommando == "eksport":
@@ -120,9 +129,12 @@ def main(argv: list[str] | None = None) -> int:
         from .processed import read_inputs
 
         def eksport() -> str:
-            path = build_export(args.aar, renderer=args.renderer, wait_for_lock=args.vent)
+            path = build_export(args.aar, renderer=args.renderer, wait_for_lock=args.vent,
+                                delaftale=args.delaftale)
             done = f"Eksporten til Landsbyggefonden er klar:\n  {path}"
-            inputs = read_inputs(paths.ROOT / "data" / "processed" / path.parent.name)
+            year = next(p.name for p in (path.parent, path.parent.parent) if p.name.isdigit())
+            inputs = [i for f in (paths.ROOT / "data" / "processed" / year).glob("*/")
+                      for i in read_inputs(f)]
             if any(i.get("eksempeldata") for i in inputs):
                 done += ("\nOBS: Eksporten bygger (helt eller delvist) på EKSEMPELDATA, ikke på "
                          "rigtige tal. Send den ikke til Landsbyggefonden.")
@@ -132,22 +144,38 @@ def main(argv: list[str] | None = None) -> int:
     if args.kommando == "skabeloner":
         from .templates import main as write_templates  # lazy: as build_export
 
-        return write_templates(args.aar)
+        return write_templates(args.aar, args.delaftale)
     if args.kommando == "eksempeldata":
         from .example_data import main as write_examples  # lazy: as build_export
 
         return write_examples(overwrite=args.overskriv)
+    if args.kommando == "skema":
+        from .config.schema import write_schemas
+
+        for path in write_schemas(paths.CONFIG_DIR / "skema"):
+            print(f"  skrevet  {path.relative_to(paths.ROOT)}")
+        return 0
     return 2
 
 
-def _bad_year(year: int | None) -> str | None:
+def _done(out) -> str:
+    """Where the reports are: one delaftale's folder, or the year's with one per delaftale."""
+    files = sorted(out.glob("statusrapport.*")) or sorted(out.glob("*/statusrapport.*"))
+    files += sorted(out.glob("samlet-status.*")) or sorted(out.parent.glob("samlet-status.*"))
+    shown = [f for f in files if f.suffix in (".html", ".pdf", ".docx")]
+    return "Rapporten er klar:" + "".join(f"\n  {f}" for f in shown)
+
+
+def _bad_year(year: int | None, delaftale: str | None = None) -> str | None:
     """Why --aar cannot be a report year (in Danish), or None. 0 is not 'the latest year'."""
     if year is None:
         return None
     if not 1000 <= year <= 9999:
         return f"--aar skal være et årstal med fire cifre, fx --aar 2024 (fik {year})."
     try:
-        first = config.load(paths.CONFIG_FILE).first_baseline_year
+        every = config.load_every(paths.ROOT)
+        first = min(c.first_baseline_year for c in every
+                    if delaftale is None or c.id == delaftale)
     except Exception:  # a broken configuration is reported by the command itself
         return None
     if year < first:
@@ -156,13 +184,28 @@ def _bad_year(year: int | None) -> str | None:
     return None
 
 
+def _fix_hint(err: InputError) -> str:
+    """What to fix, by where the problems are: the configuration, the comments or the
+    spreadsheets."""
+    files = {str(p.file or "") for p in err.problems}
+    where = []
+    if any(f.startswith("config/") for f in files):
+        where.append("konfigurationen (filerne i config/)")
+    if any(f.endswith(".md") for f in files):
+        where.append("bemærkningerne")
+    if any(not f.startswith("config/") and not f.endswith(".md") for f in files):
+        where.append("regnearkene")
+    text = " og ".join(where) if len(where) < 3 else f"{where[0]}, {where[1]} og {where[2]}"
+    return f"Ret {text or 'inddata'} og kør kommandoen igen."
+
+
 def _run(action: Callable[[], str], what: str) -> int:
     """Run a command; every failure becomes a Danish message and exit code 1, never a trace."""
     try:
         done = action()
     except InputError as err:
         print(f"\nFEJL: {printable(err)}", file=sys.stderr)
-        print("Ret regnearkene og kør kommandoen igen.", file=sys.stderr)
+        print(_fix_hint(err), file=sys.stderr)
         return 1
     except (StageError, RunLocked, PublishError) as err:
         print(f"\nFEJL: {printable(err)}", file=sys.stderr)

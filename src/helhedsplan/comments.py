@@ -25,7 +25,6 @@ from .processed import write_inputs
 
 FILENAME = "bemaerkninger.md"
 NO_COMMENT = "*Ingen bemærkning for dette år.*"
-ACTIVITIES = "aktiviteter"
 REPORT_DATE = "rapportdato"
 _PLACEHOLDER = re.compile(r"<!--.*?-->", re.S)
 _FRONT_MATTER = FRONT_MATTER
@@ -34,7 +33,7 @@ _FRONT_MATTER = FRONT_MATTER
 def template_text(cfg: Config, year: int) -> str:
     """The blank file the template command writes, headings in place."""
     parts = [f"---\n{REPORT_DATE}:   # datoen på rapportens forside, fx {year + 1}-03-01\n---\n",
-             f"# Bemærkninger til statusrapporten {year}\n",
+             f"# Bemærkninger til statusrapporten {year}: {cfg.navn}\n",
              "Skriv årets bemærkning under hvert delmål: hvad tallene viser, og hvad I har gjort. "
              "Almindelig tekst; **fed**, *kursiv* og punktopstillinger (- ) virker. Lad "
              "overskrifterne stå, som de er.\n"]
@@ -44,15 +43,15 @@ def template_text(cfg: Config, year: int) -> str:
 
 
 def sections(cfg: Config) -> list[tuple[str, str]]:
-    """(id, heading) for each commented section: every delmål, then the activities."""
-    return [*((d.id, d.kort_navn) for d in cfg.delmaal), (ACTIVITIES, "Aktiviteter")]
+    """(id, heading) for each commented section: every delmål of the delaftale."""
+    return [(d.id, d.kort_navn) for d in cfg.delmaal]
 
 
-def _text(raw_year_dir: Path) -> str | None:
+def _text(raw_year_dir: Path, name: str = FILENAME) -> str | None:
     """The file's text, or None when there is no file. Only a regular file of at most 1 MB is
     read (a FIFO would hang the run); anything else is an InputError in Danish."""
-    path = Path(raw_year_dir) / FILENAME
-    label = f"{Path(raw_year_dir).name}/{FILENAME}"
+    path = Path(raw_year_dir) / name
+    label = f"{Path(raw_year_dir).name}/{name}"
     if not os.path.lexists(path):
         return None
     data = read_regular_file(path, label, MAX_TEXT_BYTES)
@@ -73,15 +72,15 @@ def _split_front_matter(text: str) -> tuple[str, str]:
     return m.group(1) or "", "\n" * m.group(0).count("\n") + text[m.end():]
 
 
-def report_date(raw_year_dir: Path) -> dt.date | None:
+def report_date(raw_year_dir: Path, name: str = FILENAME) -> dt.date | None:
     """The date the report shows: 'rapportdato: 2025-03-01' in the front matter of the year's
     bemaerkninger.md (dd-mm-åååå and dd.mm.åååå work too). None when not given. Every
     timestamp in the outputs derives from it, so the same inputs give the same files."""
-    text = _text(raw_year_dir)
+    text = _text(raw_year_dir, name)
     if text is None:
         return None
     meta, _ = _split_front_matter(text)
-    label = f"{Path(raw_year_dir).name}/{FILENAME}"
+    label = f"{Path(raw_year_dir).name}/{name}"
     for number, line in enumerate(meta.splitlines(), start=2):
         key, sep, value = line.partition(":")
         if not sep or key.strip().casefold() != REPORT_DATE:
@@ -102,7 +101,7 @@ def report_date(raw_year_dir: Path) -> dt.date | None:
 def read(raw_year_dir: Path, cfg: Config) -> dict[str, str]:
     """Comment text per delmål id ('' where there is none). Headings are matched forgivingly
     (case, spaces, æøå/ae-oe-aa); `check` refuses any heading that is not a known one."""
-    text = _text(raw_year_dir)
+    text = _text(raw_year_dir, cfg.comments_file)
     if text is None:
         return {key: "" for key, _ in sections(cfg)}
     text = _PLACEHOLDER.sub(lambda m: "\n" * m.group(0).count("\n"), _split_front_matter(text)[1])
@@ -130,10 +129,10 @@ def _key(heading: str | None) -> str:
 def check(raw_year_dir: Path, cfg: Config) -> list[Problem]:
     """The headings of bemaerkninger.md must be the known ones, at level 2 ('## '), each once;
     anything else would put the analyst's words in the wrong place or lose them."""
-    label = f"{Path(raw_year_dir).name}/{FILENAME}"
+    label = f"{Path(raw_year_dir).name}/{cfg.comments_file}"
     try:
-        raw = _text(raw_year_dir)
-        report_date(raw_year_dir)
+        raw = _text(raw_year_dir, cfg.comments_file)
+        report_date(raw_year_dir, cfg.comments_file)
     except InputError as err:  # not a regular file, too large, not UTF-8, a bad rapportdato
         return err.problems
     if raw is None:
@@ -186,15 +185,16 @@ def check(raw_year_dir: Path, cfg: Config) -> list[Problem]:
                 f"linje {n}: en linje med kun '{line.strip()[0]}' lige under tekst gør teksten til "
                 "en overskrift. Slet linjen, eller sæt en tom linje før den.", file=label))
         previous = line
-    return problems + content_problems(raw_year_dir)
+    return problems + content_problems(raw_year_dir, cfg.comments_file)
 
 
 def reminders(raw_year_dir: Path, cfg: Config) -> list[str]:
     """Delmål (and the activities) without a comment this year: a reminder, not an error."""
-    path = Path(raw_year_dir) / FILENAME
+    name = cfg.comments_file
+    path = Path(raw_year_dir) / name
     year = Path(raw_year_dir).name
     if not path.is_file():
-        return [f"Der er ingen bemærkninger for {year} (data/raw/{year}/{FILENAME}); rapporten "
+        return [f"Der er ingen bemærkninger for {year} (data/raw/{year}/{name}); rapporten "
                 "skriver 'Ingen bemærkning for dette år' under hvert delmål."]
     try:
         found = read(raw_year_dir, cfg)
@@ -203,7 +203,7 @@ def reminders(raw_year_dir: Path, cfg: Config) -> list[str]:
     empty = [h for key, h in sections(cfg) if not found.get(key)]
     if not empty:
         return []
-    return [f"Husk bemærkningen til: {', '.join(empty)} (data/raw/{year}/{FILENAME}). Uden den "
+    return [f"Husk bemærkningen til: {', '.join(empty)} (data/raw/{year}/{name}). Uden den "
             "skriver rapporten 'Ingen bemærkning for dette år'."]
 
 
@@ -217,11 +217,12 @@ def collect(raw_dir: Path, year: int, cfg: Config, processed_dir: Path) -> dict[
     processed_dir = Path(processed_dir)
     (processed_dir / "bemaerkninger.json").write_text(
         json.dumps(found, ensure_ascii=False, indent=1), encoding="utf-8")
-    path = year_dir / FILENAME
+    path = year_dir / cfg.comments_file
     inputs = []
-    text = _text(year_dir)
+    text = _text(year_dir, cfg.comments_file)
     if text is not None:
-        inputs.append({"fil": f"data/raw/{year}/{FILENAME}", "kilde": "Analytikerens bemærkninger",
+        inputs.append({"fil": f"data/raw/{year}/{cfg.comments_file}",
+                       "kilde": "Analytikerens bemærkninger",
                        "kilde_id": "bemaerkninger", "aar": year,
                        "raekker": len(text.splitlines()),
                        "sha256": sha256(path), "eksempeldata": False})
@@ -401,13 +402,13 @@ def _breakable(word: str) -> str:
     return _BREAK.join(word[i:i + LONG_WORD] for i in range(0, len(word), LONG_WORD))
 
 
-def content_problems(raw_year_dir: Path) -> list[Problem]:
+def content_problems(raw_year_dir: Path, name: str = FILENAME) -> list[Problem]:
     """What the year's bemaerkninger.md holds that a comment may not (image, link elsewhere,
     heading inside a comment …), each naming the file and its line. [] when all is well."""
-    text = _text(raw_year_dir)
+    text = _text(raw_year_dir, name)
     if text is None:
         return []
-    label = f"{Path(raw_year_dir).name}/{FILENAME}"
+    label = f"{Path(raw_year_dir).name}/{name}"
     body = _PLACEHOLDER.sub(lambda m: "\n" * m.group(0).count("\n"),
                             _split_front_matter(text)[1])
     sanitiser = _Sanitiser(sections_allowed=True)

@@ -40,24 +40,31 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable
+from dataclasses import dataclass
 
 import pandas as pd
 
 STATUS_SUPPRESSED = "vises ikke"
 PRIMARY, SECONDARY = "primær", "sekundær"
 
-# Indicators whose rows count persons, and the level of their total.
-FAMILIES = {
-    "deltagelse": "deltagelse", "livskvalitet": "livskvalitet", "anmeldelser": "anmeldelser",
-    "anmeldelser_andel": "anmeldelser", "beboere_18_plus": "beboere_18_plus",
-    "beboere_65_plus": "beboere_65_plus", "foertidspensionister": "foertidspensionister",
-    "uden_for_arbejdsstyrken": "uden_for_arbejdsstyrken",
-}
+
+@dataclass(frozen=True)
+class Family:
+    """An indicator whose rows count persons (the indicators package builds these from the
+    configuration). `denominator`: 'own' when the denominator counts persons in its own right
+    (a survey's answers, an indikatorark's nævner); 'link' when it is a cell of another table
+    (`link`: an afdeling's attendance over its area's residents 18+); 'none' for a count. A
+    share of a named total (`share_of`: the areas' reports of the kommune's) takes its numerator
+    from that family's plan count and its denominator from the family's total."""
+
+    name: str
+    denominator: str = "none"
+    link: str | None = None
+    share_of: str | None = None
+
+
 PART_LEVELS = ("afdeling", "boligområde")
 TOTAL_LEVEL = "helhedsplan"
-# Denominators that are counts of persons in their own right (a survey's answers), as opposed to
-# public constants (the kommune's reports) or cells of another table (residents 18+).
-PRIVATE_DENOMINATOR = {"livskvalitet"}
 DERIVED = ("vaerdi", "taeller", "ci_lav", "ci_hoej", "aendring", "p_vaerdi")
 
 Key = tuple[Hashable, ...]
@@ -88,7 +95,7 @@ def _unit(row) -> str:
     return row.enhed_navn if row.niveau in PART_LEVELS else row.niveau
 
 
-def _cells(table: pd.DataFrame):
+def _cells(table: pd.DataFrame, families: dict[str, Family]):
     """Each person-count row's numerator and denominator cell, the cells' values and maxima,
     and the sums (parts, total) they form."""
     values: dict[Key, float] = {}
@@ -101,20 +108,22 @@ def _cells(table: pd.DataFrame):
         return key
 
     for row in table.itertuples():
-        family = FAMILIES.get(row.indikator_id)
-        if family is None or not row.maalt or pd.isna(row.taeller):
+        meta = families.get(row.indikator_id)
+        if meta is None or not row.maalt or pd.isna(row.taeller):
             continue
+        family = meta.name
         year = int(row.aar)
-        if row.indikator_id == "anmeldelser_andel":  # the areas' total over the kommune's
+        if meta.share_of:  # the areas' total over the kommune's
             k = cell((family, "k", TOTAL_LEVEL, year), row.taeller)
             n = cell((family, "k", "sammenligning", year), row.naevner)
         else:
             k = cell((family, "k", _unit(row), year), row.taeller)
             n = None
             if not pd.isna(row.naevner):
-                if family == "deltagelse" and row.niveau == "afdeling":
-                    n = cell(("beboere_18_plus", "k", row.boligomraade, year), row.naevner)
-                elif family == "deltagelse" or family in PRIVATE_DENOMINATOR:
+                if meta.denominator == "link" and row.niveau in PART_LEVELS:
+                    area = row.boligomraade if row.niveau == "afdeling" else row.enhed_navn
+                    n = cell((meta.link, "k", area, year), row.naevner)
+                elif meta.denominator in ("link", "own"):
                     n = cell((family, "n", _unit(row), year), row.naevner)
             if n is not None:
                 maximum[k] = float(row.naevner)
@@ -131,16 +140,18 @@ def _cells(table: pd.DataFrame):
     # residents: a sum of its own (I alt = plan's denominator + the areas left out), or the
     # difference of the two totals would give a hidden residents figure away.
     alias = {}
+    linked = {m.name: m.link for m in families.values() if m.denominator == "link"}
     for (family, quantity, year), (parts, total) in list(sums.items()):
-        residents = sums.get(("beboere_18_plus", "k", year))
-        if (family, quantity) != ("deltagelse", "n") or not residents or not residents[1] \
-                or not total:
+        if quantity != "n" or family not in linked:
+            continue
+        residents = sums.get((linked[family], "k", year))
+        if not residents or not residents[1] or not total:
             continue
         if set(parts) == set(residents[0]):
             alias[total[0]] = residents[1][0]
         elif set(parts) < set(residents[0]):
             left_out = [c for c in residents[0] if c not in parts]
-            sums[("deltagelse", "n uden", year)] = ([total[0], *left_out], residents[1])
+            sums[(family, "n uden", year)] = ([total[0], *left_out], residents[1])
     if alias:
         a = lambda key: alias.get(key, key)  # noqa: E731
         row_cells = {i: (a(k), None if n is None else a(n)) for i, (k, n) in row_cells.items()}
@@ -151,9 +162,9 @@ def _cells(table: pd.DataFrame):
     return values, maximum, row_cells, sums
 
 
-def decide(table: pd.DataFrame, limit: int) -> dict[Key, str]:
+def decide(table: pd.DataFrame, limit: int, families: dict[str, Family]) -> dict[Key, str]:
     """The hidden cells and why (PRIMARY or SECONDARY), by the rule in the module docstring."""
-    values, maximum, row_cells, sums = _cells(table)
+    values, maximum, row_cells, sums = _cells(table, families)
     hidden = {key: PRIMARY for key, v in values.items() if v < limit}
 
     def partner(key: Key) -> bool:
@@ -185,12 +196,13 @@ def decide(table: pd.DataFrame, limit: int) -> dict[Key, str]:
     return hidden
 
 
-def apply(table: pd.DataFrame, limit: int) -> pd.DataFrame:
+def apply(table: pd.DataFrame, limit: int, families: dict[str, Family]) -> pd.DataFrame:
     """The indicator table with the decision written into it: `undertrykt`, `undertrykt_grund`
-    and a note on each hidden row, and every figure of a hidden row blanked."""
+    and a note on each hidden row, and every figure of a hidden row blanked (its status against
+    a target too)."""
     table = table.copy()
-    hidden = decide(table, limit)
-    _, _, row_cells, _ = _cells(table)
+    hidden = decide(table, limit, families)
+    _, _, row_cells, _ = _cells(table, families)
     reason_of, blank_denominator = {}, []
     for i, (k, n) in row_cells.items():
         reasons = {hidden[c] for c in (k, n) if c is not None and c in hidden}
@@ -205,6 +217,8 @@ def apply(table: pd.DataFrame, limit: int) -> pd.DataFrame:
         table.loc[rows.index, "undertrykt"] = True
         table.loc[rows.index, "undertrykt_grund"] = rows
         table.loc[rows.index, "status"] = STATUS_SUPPRESSED
+        if "maal_status" in table:
+            table.loc[rows.index, "maal_status"] = ""
         table.loc[rows.index, "note"] = rows.map(lambda r: note(r, limit))
     # Rows hidden before this module ran (the activity log's person counts) are primary.
     earlier = table["undertrykt"].astype(bool) & (table["undertrykt_grund"].fillna("") == "")

@@ -14,7 +14,7 @@ from pathlib import Path
 from . import config, paths
 from .errors import InputError
 from .excel import Book
-from .sources import SOURCES
+from .sources import SOURCES, indikatorark
 from .sources.folder import NOT_MEASURED_FILE, not_measured_text
 from .sources.politi import AREAS_TOTAL
 from .sources.vive import HELHEDSPLAN_GROUP
@@ -97,13 +97,13 @@ ANMELDELSER = {
 def not_measured(cfg=None) -> dict[int, list[str]]:
     """Per example year, the due sources the example has no figures for (VIVE in 2019, 2020,
     2022 and 2024): declared not measured in the year's ikke_maalt.txt, as the analyst would."""
-    cfg = cfg or config.default()
+    cfg = cfg or config.default("sammenhaengskraft")
     years = sorted({y for by_year in EXAMPLES.values() for y in by_year})
     out = {}
     for year in years:
         names = [SOURCES[sid].filename for sid, by_year in EXAMPLES.items()
                  if year not in by_year and SOURCES[sid].required_from
-                 and SOURCES[sid].required_from(cfg) <= year]
+                 and (SOURCES[sid].required_from(cfg) or year + 1) <= year]
         if names:
             out[year] = names
     return out
@@ -113,11 +113,15 @@ def _targets(raw_dir: Path) -> list[Path]:
     """Every file the example data writes."""
     out = [Path(raw_dir) / str(year) / SOURCES[sid].filename
            for sid, by_year in EXAMPLES.items() for year in by_year]
+    out += [Path(raw_dir) / str(year) / name for year, name in _sheet_files()]
+    out += [Path(raw_dir) / str(year) / name for name, year in _COMMENT_FILES]
     return out + [Path(raw_dir) / str(year) / NOT_MEASURED_FILE for year in not_measured()]
 
 
 def _is_example(path: Path) -> bool:
     """A file the example data wrote (its 'Om filen' says so), or the example's ikke_maalt.txt."""
+    if path.suffix == ".md":
+        return path.read_text(encoding="utf-8", errors="replace") == COMMENTS.get(path.name)
     if path.name == NOT_MEASURED_FILE:
         year = int(path.parent.name)
         return path.read_text(encoding="utf-8", errors="replace") == not_measured_text(
@@ -169,6 +173,15 @@ def write_all(raw_dir: Path = paths.RAW_DIR) -> list[Path]:
         for year, rows in by_year.items():
             written.append(write_source_workbook(src, Path(raw_dir) / str(year) / src.filename,
                                                  year, rows, example=True))
+    for (year, name), rows in _sheets().items():
+        cfg = config.default(INDIKATORARK_DELAFTALE).for_report(year)
+        written.append(write_source_workbook(indikatorark.for_delaftale(cfg),
+                                             Path(raw_dir) / str(year) / name, year, rows,
+                                             example=True, cfg=cfg))
+    for name, year in _COMMENT_FILES:
+        path = Path(raw_dir) / str(year) / name
+        path.write_text(COMMENTS[name], encoding="utf-8")
+        written.append(path)
     for year, names in not_measured().items():
         path = Path(raw_dir) / str(year) / NOT_MEASURED_FILE
         path.write_text(not_measured_text(year, names, example=True), encoding="utf-8")
@@ -245,6 +258,103 @@ EXAMPLES = {
     "anmeldelser": ANMELDELSER,
     "aktiviteter": AKTIVITETER,
 }
+
+
+# The example delaftale "Beskæftigelse og uddannelse" (config/delaftaler/beskaeftigelse.yaml):
+# its figures come from the indikatorark, one file a year. Made up, with one year not measured
+# ('ikke målt'), so the report shows that too.
+INDIKATORARK_DELAFTALE = "beskaeftigelse"
+_EMPLOYED = {  # 18-64-årige i beskæftigelse / alle 18-64-årige, per area (2019: the baseline)
+    2019: [(212, 720), (121, 402), (133, 455), (158, 560)],
+    2020: [(215, 718), (119, 399), (137, 458), (160, 556)],
+    2021: [(221, 722), (124, 404), (140, 460), (163, 551)],
+    2022: [(230, 725), (129, 407), (146, 462), (171, 549)],
+    2023: [(236, 719), (133, 401), (150, 459), (176, 553)],
+    2024: [(243, 716), (138, 398), (155, 457), (184, 555)],
+}
+_YOUNG = {2020: (88, 104), 2021: None, 2022: (93, 107), 2023: (95, 106), 2024: (99, 108)}
+_ADVICE = {2022: 128, 2023: 143, 2024: 156}
+
+
+def _sheets() -> dict[tuple[int, str], list[dict]]:
+    """{(year, file name): rows} of the example indikatorark."""
+    name = f"indikatorark_{INDIKATORARK_DELAFTALE}.xlsx"
+    out = {}
+    for year, areas in _EMPLOYED.items():
+        rows = [{"indikator": "Andel 18-64-årige i beskæftigelse", "enhed": a, "taeller": k,
+                 "naevner": n} for a, (k, n) in zip(AREAS, areas, strict=True)]
+        if year in _YOUNG:
+            young = _YOUNG[year]
+            rows.append({"indikator": "Andel 15-17-årige i uddannelse",
+                         "enhed": HELHEDSPLAN_GROUP,
+                         **({"taeller": young[0], "naevner": young[1]} if young
+                            else {"taeller": indikatorark.NOT_MEASURED_WORD})})
+        if year in _ADVICE:
+            rows.append({"indikator": "Borgere i Åben Rådgivning", "enhed": HELHEDSPLAN_GROUP,
+                         "antal": _ADVICE[year]})
+        out[(year, name)] = rows
+    return out
+
+
+def _sheet_files() -> list[tuple[int, str]]:
+    return list(_sheets())
+
+
+# The finished example report's comments (the newest year shows what a report with comments,
+# a report date and every heading filled in looks like).
+COMMENTS = {
+    "bemaerkninger.md": """---
+rapportdato: 2025-03-01
+---
+
+# Bemærkninger til statusrapporten 2024: Sammenhængskraft og medborgerskab
+
+*Eksempeltekst: bemærkningerne hører til de medfølgende eksempeldata.*
+
+## Flere deltager i afdelingsmøderne
+
+Flere beboere kom til afdelingsmøderne i alle fire afdelinger. Vi inviterede personligt i
+opgangene og holdt en café om afdelingsmødet i august, hvor beboere kunne stille spørgsmål på
+forhånd.
+
+## Livskvalitet i hverdagen
+
+Trivselsmålingen er ikke gennemført i 2024. Den seneste måling (2023) ligger på niveau med
+baseline.
+
+## Tryghed ved at anmelde til politiet
+
+Lokalbetjentene har deltaget i tre arrangementer om at anmelde hændelser. Andelen af kommunens
+anmeldelser, der kommer fra boligområderne, er steget en smule.
+
+## Aktiviteter
+
+Der var netværksaktiviteter i alle måneder undtagen juli. Et temaarrangement blev holdt uden for
+boligområderne sammen med **Frivillighedens Hus**.
+""",
+    "bemaerkninger_beskaeftigelse.md": """---
+rapportdato: 2025-03-01
+---
+
+# Bemærkninger til statusrapporten 2024: Beskæftigelse og uddannelse
+
+*Eksempeltekst: bemærkningerne hører til de medfølgende eksempeldata.*
+
+## Flere beboere i beskæftigelse
+
+Andelen i beskæftigelse er steget i alle fire boligområder, mest i Søstjernevej m.fl., hvor
+jobcafeen har haft flest besøg.
+
+## Flere unge i uddannelse
+
+UU kunne ikke opgøre tallet for 2021. Fra 2022 er andelen steget lidt hvert år.
+
+## Beboerne bruger Åben Rådgivning
+
+Åben Rådgivning nåede over målet på 150 borgere i 2024.
+""",
+}
+_COMMENT_FILES = [(name, 2024) for name in COMMENTS]
 
 
 if __name__ == "__main__":

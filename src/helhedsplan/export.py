@@ -38,7 +38,6 @@ from .render.notebook import front_matter
 from .workbook import fit_row_heights, print_setup
 
 SHEETS = ("Oversigt", "Indikatorer", "Aktivitetsmål", "Datakilder", "Definitioner")
-ACTIVITIES = "aktiviteter"  # delmaal_id of the activity log's rows in the indicator table
 NOTEBOOK_FOLDER = "notesboeger"  # ASCII inside the zip: Windows' zip tool handles it everywhere
 MANIFEST = "manifest.json"
 
@@ -56,6 +55,7 @@ INDICATOR_HEADERS = {
     "ci_lav": "95 pct.-interval, nedre", "ci_hoej": "95 pct.-interval, øvre",
     "baseline_aar": "Baselineår", "baseline_vaerdi": "Baselineværdi",
     "baseline_taeller": "Baseline, tæller", "baseline_naevner": "Baseline, nævner", "maal": "Mål",
+    "maal_aar": "Målår", "maal_status": "Status mod målet",
     "aendring": "Ændring fra baseline", "aendring_enhed": "Ændringens enhed",
     "p_vaerdi": "p-værdi", "god_retning": "God retning", "status": "Status",
     "undertrykt": "Vises ikke (diskretion)", "undertrykt_grund": "Hvorfor skjult",
@@ -83,8 +83,11 @@ def ascii_slug(text: str, keep: str = "") -> str:
     return re.sub(f"[^A-Za-z0-9{re.escape(keep)}]+", "-", text).strip("-")
 
 
-def package_stem(cfg: Config, year: int) -> str:
-    return f"{ascii_slug(cfg.helhedsplan.navn)}_{ascii_slug(cfg.delaftale.navn)}_{year}"
+def package_stem(cfg: Config, year: int, whole_plan: bool = False) -> str:
+    """'Aktiv-i-faellesskabet_Sammenhaengskraft-og-medborgerskab_2024' (one delaftale), or
+    'Aktiv-i-faellesskabet_alle-delaftaler_2024'."""
+    what = "alle-delaftaler" if whole_plan else ascii_slug(cfg.navn)
+    return f"{ascii_slug(cfg.helhedsplan.navn)}_{what}_{year}"
 
 
 def safe_text(value: object) -> str:
@@ -225,28 +228,35 @@ def _sheet_overview(ws, data: report.ReportData) -> None:
             Col("Målt år", YEAR_FMT), Col("Ændring"), Col("Ændringens enhed"), Col("Status"),
             Col("Note", wrap=True)]
     rows = []
-    for d in data.cfg.delmaal:
-        indikator_id, niveau = report.HEADLINE[d.id]
-        row = report.latest(data, indikator_id, niveau)
+    for h in report.headlines(data.cfg):
+        if h.ind.type == "aktivitetsmaal":
+            got = report.activity_status(data, h.ind)
+            rows.append([h.delmaal.kort_navn, h.name, f"kalenderår {data.year}", None, None,
+                         None, got[0] if got else None, data.year if got else None, None, None,
+                         got[1] if got else "Ikke målt", None])
+            continue
+        row = report.latest(data, h.indikator_id, h.niveau) if h.niveau else None
         if row is None:
-            rows.append([d.kort_navn, d.indikator, None, None, None, None, None, None, None,
-                         None, "Ikke målt", None])
+            rows.append([h.delmaal.kort_navn, h.name, None, None, None, None, None, None, None,
+                         None, "Ikke målt" if h.niveau else "Se arket Indikatorer", None])
             continue
         baseline_shown = row["status"] != stats.STATUS_BASELINE
         hidden = bool(row["undertrykt"])  # decided in the indicator table (discretion.py)
         rows.append([
-            d.kort_navn, d.indikator, row["enhed_navn"], row["enhed"],
+            h.delmaal.kort_navn, h.name, row["enhed_navn"], row["enhed"],
             Cell(_number(row["baseline_vaerdi"]), _value_fmt(row)), _number(row["baseline_aar"]),
             report.HIDDEN if hidden else Cell(_number(row["vaerdi"]), _value_fmt(row)),
             _number(row["aar"]),
             report.HIDDEN if hidden else
             Cell(_number(row["aendring"]) if baseline_shown else None, _change_fmt(row)),
-            row["aendring_enhed"] if baseline_shown else None, _status_word(row["status"]),
+            row["aendring_enhed"] if baseline_shown else None,
+            _status_word(row["status"]) + (f"; {row['maal_status']}"
+                                           if isinstance(row.get("maal_status"), str)
+                                           and row.get("maal_status") else ""),
             row["note"] or None,
         ])
     notes = ["Status siger, om ændringen fra baseline er større, end tilfældigheder kan forklare "
-             "(95 pct. sikkerhed), og om den går i delmålets retning. For anmeldelser til "
-             "politiet er flere anmeldelser målet.",
+             "(95 pct. sikkerhed), og om den går i delmålets retning (arket Definitioner).",
              f"Seneste måling er den nyeste måling til og med {data.year}. Alle tal står i arket "
              "Indikatorer, og filerne bag dem i arket Datakilder."]
     if data.example:
@@ -294,20 +304,22 @@ def _sheet_activities(ws, cfg: Config, table: pd.DataFrame) -> None:
     cols = [Col("Slags"), Col("Aktivitet", wrap=True), Col("Beskrivelse", wrap=True),
             Col("Periode"), Col("År", YEAR_FMT), Col("Mål", COUNT_FMT), Col("Resultat"),
             Col("Enhed"), Col("Status"), Col("Note", wrap=True), Col("Kildefil(er)")]
-    a = cfg.aktivitetsmaal
-    rows: list[list[object]] = [
-        ["Mål", "Netværksaktiviteter", a.netvaerksaktiviteter, "hver måned", None, None, None,
-         None, None, None, None],
-        ["Mål", "Temaarrangementer", "Temaer: " + "; ".join(a.temaer) + ".", "pr. år", None,
-         a.temaarrangementer_pr_aar, None, "antal", None, None, None],
-        ["Mål", "Temaarrangementer uden for boligområderne",
-         f"Heraf uden for boligområderne, i samarbejde med {a.uden_for_boligomraaderne_partner}.",
-         "pr. år", None, a.uden_for_boligomraaderne_pr_aar, None, "antal", None, None, None],
-    ]
+    ind = cfg.activity_targets
+    rows: list[list[object]] = []
+    if ind is not None:
+        rows.append(["Mål", ind.navn, ind.beskrivelse, None, None, None, None, None, None, None,
+                     None])
+        for t in ind.maal:
+            rows.append(["Mål", t.navn, "Temaer: " + "; ".join(ind.temaer) + "."
+                         if t.tema == "alle" else None,
+                         "hver måned" if t.regel == "maaneder" else "pr. år" if t.pr_aar
+                         else "til orientering", None, t.pr_aar, None, "antal", None, None,
+                         None])
     for phase in cfg.helhedsplan.faser:
         rows.append(["Fase", phase.navn, phase.beskrivelse, _phase_years(cfg, phase.projektaar),
                      None, None, None, None, None, None, None])
-    results = table[table["delmaal_id"] == ACTIVITIES]
+    delmaal_id = cfg.delmaal_of(ind.id).id if ind is not None else None
+    results = table[(table["delmaal_id"] == delmaal_id) & (table["niveau"] != "måned")]
     for _, r in results.iterrows():
         rows.append(["Resultat", r["indikator"], None, r["enhed_navn"], _number(r["aar"]),
                      Cell(_number(r.get("maal")), _value_fmt(r)),
@@ -315,8 +327,9 @@ def _sheet_activities(ws, cfg: Config, table: pd.DataFrame) -> None:
                      r["enhed"], _status_word(r["status"]), r["note"] or None,
                      r["kilde_fil"] or None])
     notes = ([] if len(results) else
-             ["Indikatortabellen har endnu ingen resultater for aktiviteterne (aktivitetsloggen); "
-              "arket viser delaftalens aktivitetsmål."])
+             ["Indikatortabellen har ingen resultater for aktiviteterne (aktivitetsloggen) for "
+              "året; arket viser delaftalens aktivitetsmål." if ind is not None else
+              "Delaftalen har ingen aktivitetsmål."])
     _write_table(ws, cols, rows, notes)
 
 
@@ -333,17 +346,24 @@ def _sheet_sources(ws, inputs: list[dict]) -> None:
 def _sheet_definitions(ws, cfg: Config, table: pd.DataFrame) -> None:
     cols = [Col("Delmål-id"), Col("Delmål", wrap=True), Col("Delmål (delaftalens ord)", wrap=True),
             Col("Indikator", wrap=True), Col("Indikator-id'er"), Col("Definition", wrap=True),
-            Col("Enhed"), Col("Decimaler", YEAR_FMT), Col("God retning", wrap=True),
+            Col("Type"), Col("Decimaler", YEAR_FMT), Col("God retning", wrap=True),
             Col("Datakilde", wrap=True), Col("Baseline", wrap=True), Col("Sammenligning", wrap=True)]
     rows = []
-    for d in cfg.delmaal:
-        ids = ", ".join(dict.fromkeys(table.loc[table["delmaal_id"] == d.id, "indikator_id"]))
-        direction = ("op: flere/højere er bedre" if d.god_retning == "op"
+    for d, ind in cfg.indicators():
+        ids = [ind.id, *([f"{ind.id}_andel"] if getattr(ind, "andel_af", None) else [])]
+        direction = ("op: flere/højere er bedre" if ind.god_retning == "op"
                      else "ned: færre/lavere er bedre")
-        comp = d.sammenligning.navn if d.sammenligning else None
-        rows.append([d.id, d.kort_navn, d.delmaal, d.indikator, ids or None, d.definition,
-                     d.enhed, d.decimaler, direction, d.datakilde,
-                     report.baseline_text(cfg, d.id), comp])
+        comps = [s.navn for s in getattr(ind, "sammenligning", [])]
+        if getattr(ind, "andel_af", None):
+            comps.append(ind.andel_af.navn)
+        baseline = (report.baseline_text(cfg, ind) if ind.type != "aktivitetsmaal" else
+                    "Aktivitetsmål: se arket Aktivitetsmål")
+        target = report.target_text(cfg, ind) if ind.type != "aktivitetsmaal" else ""
+        rows.append([d.id, d.kort_navn, d.delmaal, ind.navn, ", ".join(ids),
+                     ind.definition or getattr(ind, "beskrivelse", None), ind.type,
+                     cfg.decimals(ind), direction, ind.datakilde,
+                     baseline + (f" Mål: {target}" if target else ""),
+                     ", ".join(comps) or None])
     threshold = cfg.diskretion.mindste_antal
     notes = [f"Diskretion: tal om færre end {threshold} personer vises ikke (Danmarks Statistiks "
              "regel; primær diskretion). Er et tal i en sum skjult (afdelingerne og hele "
@@ -356,14 +376,16 @@ def _sheet_definitions(ws, cfg: Config, table: pd.DataFrame) -> None:
              "Poisson-interval. Ændringen fra baseline testes (to-andels-test, Fishers eksakte "
              "test ved små tal; for antal en eksakt Poisson-test); p-værdien står i arket "
              "Indikatorer.",
-             "Afdeling og boligområde: " + cfg.afdeling_kobling.begrundelse]
+             *(["Afdeling og boligområde: " + cfg.afdeling_kobling.begrundelse]
+               if cfg.afdeling_kobling else [])]
     other = set(table["delmaal_id"]) - {d.id for d in cfg.delmaal}
     if "maalgruppe" in other:
         notes.append("Delmål-id 'maalgruppe' i arket Indikatorer er delaftalens dataoversigt: "
                      "beboerne i boligområderne efter LBF's Beboerdata. Baggrund, ikke et mål.")
-    if ACTIVITIES in other:
-        notes.append(f"Delmål-id '{ACTIVITIES}' i arket Indikatorer er aktivitetsmålene, opgjort "
-                     "fra aktivitetsloggen; se arket Aktivitetsmål.")
+    if cfg.activity_targets is not None:
+        notes.append(f"Delmål-id '{cfg.delmaal_of(cfg.activity_targets.id).id}' i arket "
+                     "Indikatorer har aktivitetsmålene, opgjort fra aktivitetsloggen; se arket "
+                     "Aktivitetsmål.")
     _write_table(ws, cols, rows, notes)
 
 
@@ -379,7 +401,7 @@ def workbook(cfg: Config, year: int, table: pd.DataFrame, inputs: list[dict]) ->
     _sheet_activities(sheets["Aktivitetsmål"], cfg, table)
     _sheet_sources(sheets["Datakilder"], inputs)
     _sheet_definitions(sheets["Definitioner"], cfg, table)
-    wb.properties.title = f"Statusrapport {year}: {cfg.delaftale.navn}, tal"
+    wb.properties.title = f"Statusrapport {year}: {cfg.navn}, tal"
     wb.properties.subject = f"Den boligsociale helhedsplan {cfg.helhedsplan.navn}"
     wb.properties.creator = f"helhedsplan {__version__}"
     return wb
@@ -395,9 +417,17 @@ def workbook_bytes(wb: Workbook, seconds: int | None = None) -> bytes:
     return reproducible.rezip(buf.getvalue(), seconds)
 
 
-def report_date(year: int, root: Path) -> dt.date | None:
+def _report_dir(root: Path, year: int, cfg: Config) -> Path:
+    return Path(root) / "reports" / str(year) / cfg.id
+
+
+def _processed_dir(root: Path, year: int, cfg: Config) -> Path:
+    return Path(root) / "data" / "processed" / str(year) / cfg.id
+
+
+def report_date(year: int, root: Path, cfg: Config) -> dt.date | None:
     """The report date the published report was built with (its front matter), if any."""
-    executed = root / "reports" / str(year) / "notesbøger" / "statusrapport.ipynb"
+    executed = _report_dir(root, year, cfg) / "notesbøger" / "statusrapport.ipynb"
     try:
         value = front_matter(nbformat.read(str(executed), as_version=4)).get("date")
         return dt.date.fromisoformat(str(value)) if value else None
@@ -407,29 +437,27 @@ def report_date(year: int, root: Path) -> dt.date | None:
 
 # --- what the report was made from, and whether it is up to date ---------------------------
 
-def _ingested(year: int, root: Path) -> list[dict]:
-    """The files the stages read for the year (spreadsheets and comments), as recorded."""
-    return read_inputs(root / "data" / "processed" / str(year))
-
-
-def inputs_read(year: int, root: Path) -> list[dict]:
-    """Every input of the year's report: the files the stages read (the analyst's comments
-    among them, when there are any) and the configuration."""
-    inputs = _ingested(year, root)
-    cfg_file = root / "config" / "delaftale.yaml"
-    inputs.append({"fil": "config/delaftale.yaml", "kilde": "Delaftalen (konfiguration)",
-                   "kilde_id": "konfiguration", "aar": None, "raekker": None,
-                   "sha256": sha256(cfg_file), "eksempeldata": False})
+def inputs_read(year: int, root: Path, cfg: Config) -> list[dict]:
+    """Every input of the delaftale's report for the year: the files the stages read (the
+    analyst's comments among them, when there are any) and the configuration files."""
+    inputs = read_inputs(_processed_dir(root, year, cfg))
+    for rel, what in ((f"config/{config.HELHEDSPLAN_FILE}", "Helhedsplanen (konfiguration)"),
+                      (f"config/{config.DELAFTALER_DIR}/{cfg.id}.yaml",
+                       "Delaftalen (konfiguration)")):
+        inputs.append({"fil": rel, "kilde": what, "kilde_id": "konfiguration", "aar": None,
+                       "raekker": None, "sha256": sha256(Path(root) / rel),
+                       "eksempeldata": False})
     return inputs
 
 
-def stale_reason(year: int, root: Path, renderer: str = "auto") -> str | None:
-    """Why the year's report must be (re)built before export, in Danish; None if it is current.
+def stale_reason(year: int, root: Path, renderer: str = "auto",
+                 delaftale: str | None = None) -> str | None:
+    """Why the year's reports must be (re)built before export, in Danish; None if current.
 
     Current means what it means for `make report` (pipeline.status): every stage's inputs have
     the content (SHA-256) recorded at the last build, and every published file is the one that
     build wrote. File dates play no part."""
-    reasons = pipeline.status(year, Path(root), renderer)
+    reasons = pipeline.status(year, Path(root), renderer, delaftale)
     if not reasons:
         return None
     more = f" (og {len(reasons) - 1} trin mere)" if len(reasons) > 1 else ""
@@ -443,56 +471,41 @@ def _digest(data: bytes) -> str:
 
 
 def build_export(year: int | None = None, root: Path | None = None, renderer: str = "auto",
-                 log: Callable[[str], None] = print, wait_for_lock: bool = False) -> Path:
-    """Build the report if needed, then write the LBF package for the year. Returns the zip.
+                 log: Callable[[str], None] = print, wait_for_lock: bool = False,
+                 delaftale: str | None = None) -> Path:
+    """Build the reports if needed, then write the LBF package for the year: one delaftale's
+    (`delaftale`), or every delaftale's with the board overview. Returns the zip.
 
     Holds the project's run lock throughout, so no build can change the report while it is
     packed. Raises InputError, StageError, RunLocked or PublishError (from the build) and
     OSError (the zip cannot be written), with Danish messages for all but the last."""
     root = Path(root or paths.ROOT)
     with runs.lock(root, wait=wait_for_lock, log=log):
-        return _export_locked(year, root, renderer, log)
+        return _export_locked(year, root, renderer, log, delaftale)
 
 
-def _export_locked(year: int | None, root: Path, renderer: str,
-                   log: Callable[[str], None]) -> Path:
-    cfg = config.load(root / "config" / "delaftale.yaml")
-    year = pipeline.latest_year(root) if year is None else year
-    if not (root / "data" / "raw" / str(year)).is_dir():
-        pipeline.build(year, root=root, renderer=renderer, log=log)  # raises its Danish error
-    reason = stale_reason(year, root, renderer)
-    if reason:
-        log(f"Rapporten for {year} bygges først, fordi {reason}.")
-        pipeline.build(year, root=root, renderer=renderer, log=log)
-    else:
-        log(f"Rapporten for {year} er opdateret: den bygges ikke igen.")
-
-    out = root / "reports" / str(year)
-    processed = root / "data" / "processed" / str(year)
+def _package(cfg: Config, year: int, root: Path, prefix: str = "") -> tuple[dict, dict]:
+    """One delaftale's files for the package, and its part of the manifest."""
+    out = _report_dir(root, year, cfg)
+    processed = _processed_dir(root, year, cfg)
     table = indicators.read(processed)
-    inputs = inputs_read(year, root)
-    stem = package_stem(cfg, year)
-    # The same report gives the same package, byte for byte: every time in it is the report date.
-    dated = report_date(year, root)
+    inputs = inputs_read(year, root, cfg)
+    dated = report_date(year, root, cfg)
     seconds = reproducible.epoch_for(dated, year)
-    files: dict[str, bytes] = {f"statusrapport_{year}.pdf": (out / "statusrapport.pdf").read_bytes(),
-                               f"statusrapport_{year}_tal.xlsx":
-                                   workbook_bytes(workbook(cfg, year, table, inputs), seconds)}
+    files: dict[str, bytes] = {
+        f"{prefix}statusrapport_{year}.pdf": (out / "statusrapport.pdf").read_bytes(),
+        f"{prefix}statusrapport_{year}_tal.xlsx":
+            workbook_bytes(workbook(cfg.for_report(year), year, table, inputs), seconds)}
     for nb in sorted((out / "notesbøger").glob("*.ipynb")):
-        files[f"{NOTEBOOK_FOLDER}/{ascii_slug(nb.stem, keep='_.')}.ipynb"] = nb.read_bytes()
-    manifest = {
-        "pakke": f"{stem}.zip",
-        "helhedsplan": cfg.helhedsplan.navn,
-        "delaftale": cfg.delaftale.navn,
-        "aar": year,
+        files[f"{prefix}{NOTEBOOK_FOLDER}/{ascii_slug(nb.stem, keep='_.')}.ipynb"] = \
+            nb.read_bytes()
+    part = {
+        "delaftale": cfg.navn,
+        "id": cfg.id,
         "rapportdato": dated.isoformat() if dated else None,
-        "version": __version__,
-        "eksempeldata": bool(table["eksempeldata"].any()) or any(i["eksempeldata"] for i in inputs),
-        "filer": [{"fil": name, "bytes": len(data), "sha256": _digest(data)}
-                  for name, data in files.items()],
+        "eksempeldata": bool(table["eksempeldata"].any()) or any(i["eksempeldata"]
+                                                                 for i in inputs),
         "inddata": inputs,
-        "indikatortabel": {"fil": f"data/processed/{year}/indikatorer.csv",
-                           "sha256": sha256(processed / "indikatorer.csv")},
         "diskretion": {
             "mindste_antal": cfg.diskretion.mindste_antal,
             "skjulte_raekker": int(table["undertrykt"].astype(bool).sum()),
@@ -503,14 +516,62 @@ def _export_locked(year: int | None, root: Path, renderer: str,
                      "Indikatorer med 'ja' i 'Vises ikke (diskretion)' og grunden i 'Hvorfor "
                      "skjult'.",
         },
-        "forklaring": "sha256 er SHA-256-kontrolsummen af filen: 'filer' er filerne i pakken, "
-                      "'inddata' de filer, rapporten og tallene er lavet af. Pakken indeholder "
-                      "intet tidspunkt for kørslen: de samme inddata giver den samme pakke, byte "
-                      "for byte, så samme kontrolsum på zip-filen betyder samme pakke.",
+    }
+    return files, part
+
+
+_EXPLAINED = ("sha256 er SHA-256-kontrolsummen af filen: 'filer' er filerne i pakken, 'inddata' "
+              "de filer, rapporten og tallene er lavet af. Pakken indeholder intet tidspunkt for "
+              "kørslen: de samme inddata giver den samme pakke, byte for byte, så samme "
+              "kontrolsum på zip-filen betyder samme pakke.")
+
+
+def _export_locked(year: int | None, root: Path, renderer: str,
+                   log: Callable[[str], None], delaftale: str | None) -> Path:
+    every = config.load_every(root)
+    chosen = [config.load(root, delaftale)] if delaftale else every
+    year = pipeline.latest_year(root) if year is None else year
+    if not (root / "data" / "raw" / str(year)).is_dir():
+        pipeline.build(year, root=root, renderer=renderer, log=log, delaftale=delaftale)
+    reason = stale_reason(year, root, renderer, delaftale)
+    overview = [root / "reports" / str(year) / f"samlet-status{s}" for s in (".pdf",)]
+    if reason or (not delaftale and not all(p.exists() for p in overview)):
+        log(f"Rapporten for {year} bygges først, fordi "
+            f"{reason or 'den samlede status mangler'}.")
+        pipeline.build(year, root=root, renderer=renderer, log=log, delaftale=delaftale)
+    else:
+        log(f"Rapporten for {year} er opdateret: den bygges ikke igen.")
+
+    whole = delaftale is None
+    files: dict[str, bytes] = {}
+    parts = []
+    for cfg in chosen:
+        got, part = _package(cfg, year, root, prefix=f"{cfg.id}/" if whole else "")
+        files |= got
+        parts.append(part)
+    if whole and overview[0].exists():
+        files[f"samlet-status_{year}.pdf"] = overview[0].read_bytes()
+    dates = [dt.date.fromisoformat(p["rapportdato"]) for p in parts if p["rapportdato"]]
+    dated = max(dates) if dates else None
+    # The same reports give the same package, byte for byte: every time in it is the report date.
+    seconds = reproducible.epoch_for(dated, year)
+    stem = package_stem(chosen[0], year, whole_plan=whole)
+    manifest = {
+        "pakke": f"{stem}.zip",
+        "helhedsplan": chosen[0].helhedsplan.navn,
+        "aar": year,
+        "rapportdato": dated.isoformat() if dated else None,
+        "version": __version__,
+        "eksempeldata": any(p["eksempeldata"] for p in parts),
+        "filer": [{"fil": name, "bytes": len(data), "sha256": _digest(data)}
+                  for name, data in files.items()],
+        "delaftaler" if whole else "delaftale": parts if whole else parts[0],
+        "forklaring": _EXPLAINED,
     }
     files[MANIFEST] = json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8")
 
-    target = out / f"{stem}.zip"
+    folder = root / "reports" / str(year) / ("" if whole else chosen[0].id)
+    target = folder / f"{stem}.zip"
     tmp = root / ".byg" / f"{stem}.{os.getpid()}.tmp"  # same disk; cleared by the next run
     try:
         tmp.write_bytes(reproducible.write_zip(files.items(), seconds))

@@ -11,14 +11,19 @@ from pathlib import Path
 from . import comments
 from .config import Config
 from .errors import InputError, Problem
-from .sources import SOURCES, folder
+from .sources import all_filenames, folder, sources_for
 from .sources.base import Ingested, Source, collapse, collect
 
 
-def known_files() -> list[str]:
-    """The file names a year folder may hold besides ikke_maalt.txt, in the order messages name
-    them."""
-    return [*(s.filename for s in SOURCES.values()), comments.FILENAME]
+def known_files(cfg: Config) -> list[str]:
+    """The file names a year folder may hold besides ikke_maalt.txt (every delaftale's), in the
+    order messages name them."""
+    every = cfg.siblings()
+    return [*all_filenames(every), *dict.fromkeys(c.comments_file for c in every)]
+
+
+def _all_sources(cfg: Config) -> list[Source]:
+    return list({s.filename: s for c in cfg.siblings() for s in sources_for(c).values()}.values())
 
 
 def folder_problems(cfg: Config, raw_dir: Path, up_to_year: int) -> list[Problem]:
@@ -29,13 +34,14 @@ def folder_problems(cfg: Config, raw_dir: Path, up_to_year: int) -> list[Problem
     if not raw_dir.is_dir():
         return []
     problems: list[Problem] = []
-    sources = list(SOURCES.values())
-    first_due = min((s.required_from(cfg) for s in sources if s.required_from),
+    sources = list(sources_for(cfg).values())
+    first_due = min((y for s in sources if s.required_from and (y := s.required_from(cfg))),
                     default=up_to_year)
     for year in range(first_due, up_to_year + 1):
         year_dir = raw_dir / str(year)
         if not year_dir.is_dir():
-            due = [s.filename for s in sources if s.required_from and s.required_from(cfg) <= year]
+            due = [s.filename for s in sources
+                   if s.required_from and (s.required_from(cfg) or up_to_year + 1) <= year]
             problems.append(Problem(
                 f"mappen data/raw/{year} mangler. Rapporten for {up_to_year} viser udviklingen "
                 f"fra baseline, så {year} skal have {', '.join(due)} (eller en "
@@ -43,8 +49,9 @@ def folder_problems(cfg: Config, raw_dir: Path, up_to_year: int) -> list[Problem
                 f"med: make skabeloner AAR={year}", file=f"{year}/"))
     for year_dir in sorted(p for p in raw_dir.iterdir()
                            if p.is_dir() and p.name.isdigit() and int(p.name) <= up_to_year):
-        problems += folder.stray_files(year_dir, known_files())
-        problems += folder.declared_not_measured(year_dir, sources)[1]
+        mine = {*(s.filename for s in sources), cfg.comments_file}
+        problems += folder.stray_files(year_dir, known_files(cfg), mine)
+        problems += folder.declared_not_measured(year_dir, _all_sources(cfg))[1]
         if int(year_dir.name) == up_to_year:
             problems += comments.check(year_dir, cfg)
     return problems
@@ -57,7 +64,7 @@ def problems_in_all_sources(cfg: Config, raw_dir: Path, up_to_year: int,
     so it is not read again."""
     known = known or {}
     problems: list[Problem] = []
-    for src in SOURCES.values():
+    for src in sources_for(cfg).values():
         problems += known[src.id] if src.id in known else collect(src, cfg, raw_dir,
                                                                    up_to_year).problems
     return by_file(problems + folder_problems(cfg, raw_dir, up_to_year))
@@ -93,6 +100,6 @@ def ingest(src: Source, cfg: Config, raw_dir: Path, up_to_year: int, *,
     return got
 
 
-def declaration_inputs(raw_dir: Path, up_to_year: int) -> list[dict]:
+def declaration_inputs(cfg: Config, raw_dir: Path, up_to_year: int) -> list[dict]:
     """Every year's ikke_maalt.txt as an input record (sources.folder.declaration_inputs)."""
-    return folder.declaration_inputs(raw_dir, up_to_year, list(SOURCES.values()))
+    return folder.declaration_inputs(raw_dir, up_to_year, _all_sources(cfg))

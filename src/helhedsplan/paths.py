@@ -13,13 +13,13 @@ def _find_root() -> Path:
         return Path(env).resolve()
     here = Path(__file__).resolve()
     for parent in here.parents:
-        if (parent / "config" / "delaftale.yaml").is_file():
+        if (parent / "config" / "helhedsplan.yaml").is_file():
             return parent
     return Path.cwd()
 
 
 ROOT = _find_root()
-CONFIG_FILE = ROOT / "config" / "delaftale.yaml"
+CONFIG_DIR = ROOT / "config"
 RAW_DIR = ROOT / "data" / "raw"
 PROCESSED_DIR = ROOT / "data" / "processed"
 NOTEBOOK_DIR = ROOT / "notebooks"

@@ -9,7 +9,7 @@ import pandas as pd
 from . import config, indicators, paths
 from .inputs import declaration_inputs, ingest
 from .processed import write_inputs
-from .sources import SOURCES
+from .sources import sources_for
 from .sources.base import write
 
 # No kernel loads more than it uses: scipy (the indicators' tests, stats.py) and pandera (the
@@ -24,30 +24,37 @@ def _under_root(path: str | Path) -> Path:
     return path if path.is_absolute() else paths.ROOT / path
 
 
-def processed_dir_for(year: int, processed_dir: str | Path = "") -> Path:
-    return _under_root(processed_dir) if processed_dir else paths.PROCESSED_DIR / str(year)
+def processed_dir_for(year: int, delaftale: str = "", processed_dir: str | Path = "") -> Path:
+    """data/processed/<år>/<delaftale>/, unless the pipeline gives the build's own folder."""
+    if processed_dir:
+        return _under_root(processed_dir)
+    return paths.PROCESSED_DIR / str(year) / config.default(delaftale or None).id
 
 
-def ingest_source(source_id: str, year: int, raw_dir: str | Path = "",
+def _raw(raw_dir: str | Path) -> Path:
+    return _under_root(raw_dir) if raw_dir else paths.RAW_DIR
+
+
+def ingest_source(source_id: str, year: int, delaftale: str = "", raw_dir: str | Path = "",
                   processed_dir: str | Path = "") -> pd.DataFrame:
     """Read one source's files for every year up to `year`, validate, write the tidy table.
 
     Returns what was read per file, not the rows: executed notebooks travel in the LBF export,
     which must never carry row-level data."""
-    src = SOURCES[source_id]
-    data = ingest(src, config.default(), _under_root(raw_dir) if raw_dir else paths.RAW_DIR, year)
-    write(data, src, processed_dir_for(year, processed_dir))
+    cfg = config.default(delaftale or None).for_report(year)
+    src = sources_for(cfg)[source_id]
+    data = ingest(src, cfg, _raw(raw_dir), year)
+    write(data, src, processed_dir_for(year, delaftale, processed_dir))
     return pd.DataFrame(data.inputs, columns=["fil", "aar", "raekker", "eksempeldata", "sha256"])
 
 
-def compute_indicators(year: int, processed_dir: str | Path = "",
+def compute_indicators(year: int, delaftale: str = "", processed_dir: str | Path = "",
                        raw_dir: str | Path = "") -> pd.DataFrame:
     """The indicator table, and the declarations of what was not measured as inputs. (The
-    year's comments are a stage of their own, without a kernel: pipeline.py.)"""
-    cfg = config.default()
-    out = processed_dir_for(year, processed_dir)
+    year's comments are a stage of their own, without a kernel: pipeline/stages.py.)"""
+    cfg = config.default(delaftale or None)
+    out = processed_dir_for(year, delaftale, processed_dir)
     table = indicators.compute(cfg, out, year)
     indicators.write(table, out)
-    raw = _under_root(raw_dir) if raw_dir else paths.RAW_DIR
-    write_inputs(declaration_inputs(raw, year), out, "ikke_maalt")
+    write_inputs(declaration_inputs(cfg, _raw(raw_dir), year), out, "ikke_maalt")
     return table

@@ -86,46 +86,60 @@ def _residents(rng: random.Random, spec: Spec, areas) -> dict[int, dict[str, dic
     return by_year
 
 
-def _config(spec: Spec, areas, residents, attendance, vive_base, police_base) -> dict:
-    """The real delaftale's structure with the generated areas, afdelinger and baselines."""
-    cfg = yaml.safe_load(paths.CONFIG_FILE.read_text(encoding="utf-8"))
+SYNTHETIC_ID = "syntetisk"
+
+
+def _config(spec: Spec, areas, residents, attendance, vive_base, police_base
+            ) -> tuple[dict, dict]:
+    """The real helhedsplan's and its first delaftale's structure (helhedsplan.yaml,
+    delaftaler/sammenhaengskraft.yaml) with the generated areas, afdelinger and baselines."""
+    plan = yaml.safe_load((paths.CONFIG_DIR / "helhedsplan.yaml").read_text(encoding="utf-8"))
+    d = yaml.safe_load((paths.CONFIG_DIR / "delaftaler" / "sammenhaengskraft.yaml").read_text(
+        encoding="utf-8"))
     first = spec.years[0]
-    cfg["syntetisk"] = True
+    plan["syntetisk"] = True
     # Four project years, as the real plan, ending with the last year's.
-    cfg["helhedsplan"].update(navn="Syntetisk skalatilfælde", kommune="Syntetisk Kommune",
-                              periode_fra=dt.date(spec.sidste_aar - 3, 9, 1),
-                              periode_til=dt.date(spec.sidste_aar + 1, 8, 31))
-    cfg["boligomraader"] = [{"navn": n, "afdelinger": afd} for n, afd in areas]
-    cfg["afdeling_kobling"] = {"udledt": False, "begrundelse": "Syntetiske data: koblingen er "
-                               "skrevet af generatoren (helhedsplan.synthetic)."}
+    plan["helhedsplan"].update(navn="Syntetisk skalatilfælde", kommune="Syntetisk Kommune",
+                               periode_fra=dt.date(spec.sidste_aar - 3, 9, 1),
+                               periode_til=dt.date(spec.sidste_aar + 1, 8, 31))
+    plan["boligomraader"] = [{"navn": n, "afdelinger": afd} for n, afd in areas]
+    plan["afdeling_kobling"] = {"udledt": False, "begrundelse": "Syntetiske data: koblingen er "
+                                "skrevet af generatoren (helhedsplan.synthetic)."}
     base_res = residents[first]
-    for d in cfg["delmaal"]:
-        if d["id"] == "afdelingsmoeder":
-            d["baseline"] = {"aar": first, "afdelinger": [
-                {"afdeling": a, "taeller": k, "naevner": base_res[area]["beboere_18_plus"],
-                 "procent": _pct(k, base_res[area]["beboere_18_plus"], d["decimaler"])}
-                for a, (area, k) in attendance[first].items()]}
-        elif d["id"] == "livskvalitet":
-            k, n = vive_base
-            d["baseline"] = {"aar": first, "taeller": k, "naevner": n,
-                             "procent": _pct(k, n, d["decimaler"])}
-            d.pop("sammenligning", None)  # no 'Alle helhedsplaner' in single answers
-        else:
-            antal, kommune = police_base
-            d["baseline"] = {"aar": first, "antal": antal, "kommune_antal": kommune,
-                             "procent_af_kommune": _pct(antal, kommune, d["decimaler"])}
-            d["sammenligning"] = {"navn": KOMMUNE}
-    for m in cfg["dataoversigt"]["maal"]:
+    for dm in d["delmaal"]:
+        for ind in dm["indikatorer"]:
+            decimals = ind.get("decimaler", 0)
+            if ind["kilde"] == "sab_afdelingsmoeder":
+                ind["baseline"] = {"aar": first, "vaerdier": [
+                    {"enhed": a, "taeller": k, "naevner": base_res[area]["beboere_18_plus"],
+                     "procent": _pct(k, base_res[area]["beboere_18_plus"], decimals)}
+                    for a, (area, k) in attendance[first].items()]}
+            elif ind["kilde"] == "vive_livskvalitet":
+                k, n = vive_base
+                ind["baseline"] = {"aar": first, "vaerdier": [
+                    {"enhed": "helhedsplan", "taeller": k, "naevner": n,
+                     "procent": _pct(k, n, decimals)}]}
+                ind["sammenligning"] = []  # no 'Alle helhedsplaner' in single answers
+            elif ind["kilde"] == "politi_anmeldelser":
+                antal, kommune = police_base
+                share = ind["andel_af"]
+                ind["baseline"] = {"aar": first, "vaerdier": [{"enhed": "helhedsplan",
+                                                               "antal": antal}]}
+                share.update(navn=KOMMUNE, baseline={
+                    "aar": first, "antal": kommune,
+                    "procent": _pct(antal, kommune, share.get("decimaler", 2))})
+    overview = d["dataoversigt"]
+    for m in overview["maal"]:
         m["aar"] = first
     rows = [dict(base_res[n]) for n, _ in areas]
-    cfg["dataoversigt"]["omraader"] = rows
-    cfg["dataoversigt"]["total"] = {
-        m["id"]: round(sum(r[m["id"]] for r in rows), 6) for m in cfg["dataoversigt"]["maal"]}
-    return cfg
+    overview["omraader"] = rows
+    overview["total"] = {
+        m["id"]: round(sum(r[m["id"]] for r in rows), 6) for m in overview["maal"]}
+    return plan, d
 
 
 def _pct(k: float, n: float, decimals: int) -> float:
-    return float(config._rounded_pct(k, n, decimals))
+    return float(config.rounded_pct(k, n, decimals))
 
 
 def write_project(dest: Path, spec: Spec = Spec()) -> Path:
@@ -170,14 +184,14 @@ def write_project(dest: Path, spec: Spec = Spec()) -> Path:
     first = spec.years[0]
     police_base = (police[first][-2]["anmeldelser"], police[first][-1]["anmeldelser"])
 
-    cfg_dict = _config(spec, areas, residents, attendance, vive_base, police_base)
-    (dest / "config").mkdir()
-    cfg_path = dest / "config" / "delaftale.yaml"
-    cfg_path.write_text("# SYNTETISK konfiguration skrevet af helhedsplan.synthetic. Ikke en "
-                        "rigtig delaftale.\n" + yaml.safe_dump(cfg_dict, allow_unicode=True,
-                                                               sort_keys=False),
+    plan, delaftale = _config(spec, areas, residents, attendance, vive_base, police_base)
+    (dest / "config" / "delaftaler").mkdir(parents=True)
+    head = "# SYNTETISK konfiguration skrevet af helhedsplan.synthetic. Ikke en rigtig delaftale.\n"
+    for path, data in ((dest / "config" / "helhedsplan.yaml", plan),
+                       (dest / "config" / "delaftaler" / f"{SYNTHETIC_ID}.yaml", delaftale)):
+        path.write_text(head + yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
                         encoding="utf-8")
-    cfg = config.load(cfg_path)
+    cfg = config.load(dest, SYNTHETIC_ID)
 
     raw = dest / "data" / "raw"
 
@@ -206,7 +220,7 @@ def write_project(dest: Path, spec: Spec = Spec()) -> Path:
 def _activities(rng: random.Random, cfg, year: int, areas: list[str]) -> list[dict]:
     """Monthly network activities in random areas and the themed events, from the plan's start."""
     start = cfg.helhedsplan.periode_fra
-    themes = [t.split(",")[0] for t in cfg.aktivitetsmaal.temaer]
+    themes = [t.split(",")[0] for t in cfg.activity_targets.temaer]
     rows = []
     for month in range(1, 13):
         if dt.date(year, month, 28) < start:

@@ -40,8 +40,8 @@ def _normalise(build: Build, notebook: Path, out: Path) -> None:
     """No timings and no build-folder paths in a published notebook (byte-identical rebuilds):
     each path (absolute, or relative as the parameters are) becomes the project-relative one it
     stands for once published; papermill's input and output paths become relative too."""
-    published = f"reports/{build.year}/notesbøger"
-    stands_for = {build.processed: f"data/processed/{build.year}",
+    published = f"reports/{build.year}/{build.delaftale}/notesbøger"
+    stands_for = {build.processed: f"data/processed/{build.year}/{build.delaftale}",
                   build.notebooks / out.name: f"{published}/{out.name}",
                   build.notebooks: published,
                   notebook: project_relative(build, notebook),
@@ -83,7 +83,6 @@ class Lane:
         self.km = None
         self.used = False
         self.closed = False
-        self.epoch: str | None = None  # set by the run before the first notebook is submitted
         self.started = self.pool.submit(self._start, warmup)
 
     def submit(self, run: Callable, build: Build):
@@ -136,7 +135,8 @@ class Lane:
                              f"{_strip_ansi(str(content.get('evalue')))}")
 
     def _run(self, run: Callable, build: Build) -> None:
-        setup = f"import os\nos.environ[{reproducible.ENV!r}] = {self.epoch!r}"
+        # each delaftale's outputs are dated by its own report date
+        setup = f"import os\nos.environ[{reproducible.ENV!r}] = {build.epoch!r}"
         self._execute(f"{_RESET}\n{setup}" if self.used else setup)
         self.used = True
         run(build, self.km)

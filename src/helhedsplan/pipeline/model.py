@@ -12,7 +12,7 @@ NOTEBOOK_FOLDER = "notesbøger"
 NOT_MEASURED = "ikke_maalt.txt"  # sources.folder.NOT_MEASURED_FILE (a test keeps them equal)
 
 
-COMMENTS = "bemaerkninger"  # the stage, and data/raw/<år>/bemaerkninger.md
+COMMENTS = "bemaerkninger"  # the stage that reads the delaftale's comments file
 
 
 class StageError(Exception):
@@ -21,11 +21,17 @@ class StageError(Exception):
 
 @dataclass
 class Build:
+    """One delaftale's report for one year: built in its staging folder, published as a unit
+    into data/processed/<år>/<delaftale>/ and reports/<år>/<delaftale>/."""
+
     year: int
     root: Path
     staging: Path
     renderer: str = "auto"
     log: Callable[[str], None] = print
+    delaftale: str = ""
+    title: str = ""  # the delaftale's name, for the console when several are built
+    epoch: str = ""  # SOURCE_DATE_EPOCH of its outputs (from its report date)
 
     @property
     def processed(self) -> Path:
@@ -45,11 +51,11 @@ class Build:
 
     @property
     def processed_target(self) -> Path:
-        return self.root / "data" / "processed" / str(self.year)
+        return self.root / "data" / "processed" / str(self.year) / self.delaftale
 
     @property
     def report_target(self) -> Path:
-        return self.root / "reports" / str(self.year)
+        return self.root / "reports" / str(self.year) / self.delaftale
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ def _owner(all_stages: list[Stage], rel: str) -> Stage | None:
 
 
 def publish_set(build: Build, all_stages: list[Stage], plans: list[Plan], recorded: dict,
-             sources: dict, check: str) -> None:
+                info: dict, check: str) -> None:
     """Write the record of the new set, then swap the whole set in as one unit (runs.publish):
     files whose content is unchanged stay where they are; files of the old set that the new
     one lacks go; an export zip made from the old set goes too (it no longer matches)."""
@@ -34,9 +34,8 @@ def publish_set(build: Build, all_stages: list[Stage], plans: list[Plan], record
         keep.add(target)
         if freshness.digest_file(target) != digest:
             new.append((path, target))
-    record = {"aar": build.year, "kontrol": check,
-              "kilder": {sid: [t, list(f)] for sid, (t, f) in sources.items()},
-              "kildekode": freshness.package_files(["helhedsplan.sources"]),
+    record = {"aar": build.year, "delaftale": build.delaftale, "kontrol": check,
+              "opbygning": info,
               "trin": {p.stage.id: {"noegle": p.key, "inddata": p.inputs,
                                     "uddata": outputs[p.stage.id]} for p in plans}}
     freshness.write_record(build.processed, record)

@@ -1,22 +1,31 @@
-"""One build from start to end: lock, plan, kernels, the input check beside the stages, publish."""
+"""One run from start to end: lock, plan, kernels, the input checks beside the stages, publish.
+
+A run builds the year's report of every delaftale (or the one asked for). Each delaftale is a
+build of its own (its staging folder, its record, its all-or-nothing publish): one delaftale's
+failing file never stops another's report. They share the run's kernels, so two delaftaler
+cost little more than one. The board overview follows when every delaftale is up to date.
+"""
 
 from __future__ import annotations
 
 import os
 import shutil
+import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import config, freshness, paths, reproducible, runs
 from ..errors import InputError
 from ..runs import PublishError
+from . import overview
 from .kernels import Lane, start_lanes
-from .model import Build, Stage, StageError
+from .model import Build, Plan, Stage, StageError
 from .plan import make_plan, reuse
 from .publish import publish_set
-from .stages import check_key, source_info, stages
+from .stages import build_info, check_key, stages
 
 
 def _check_inputs(cfg, root: Path, year: int, log: Callable[[str], None]) -> None:
@@ -31,64 +40,28 @@ def _check_inputs(cfg, root: Path, year: int, log: Callable[[str], None]) -> Non
         log(line)
 
 
-def _run_graph(build: Build, todo: list[Stage], total: int, lanes: dict[str, Lane],
-               checked=None) -> None:
-    """Run the stages as their dependencies allow: a notebook stage in the first of its lanes
-    that is ready and idle, the others in a thread of this process. `checked` is the check of
-    the inputs, running beside them: it must have passed before the last stage ends."""
-    done: set[str] = set()
-    ran = 0
-    pending = list(todo)
-    todo_ids = {s.id for s in todo}
-    started = time.perf_counter()
-    running = {lane.started: (None, lane.name, started) for lane in lanes.values()}
-    if checked is not None:
-        running[checked] = (_CHECK, None, started)
-    try:
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            while pending or running:
-                busy = {name for _, name, _ in running.values()}
-                for stage in [s for s in pending if set(s.after) & todo_ids <= done]:
-                    if not stage.lanes:
-                        fut, lane = pool.submit(stage.run, build), None
-                    else:
-                        free = [n for n in stage.lanes if n in lanes and n not in busy]
-                        if not free and not any(n in lanes for n in stage.lanes):
-                            free = [next(iter(lanes))]  # jobs = 1: the one kernel
-                        if not free or free[0] in busy:
-                            continue  # its kernel is busy: it waits, in plan order
-                        lane = free[0]
-                        busy.add(lane)
-                        fut = lanes[lane].submit(stage.run, build)
-                    pending.remove(stage)
-                    running[fut] = (stage, lane, time.perf_counter())
-                finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                for fut in finished:
-                    stage, lane, t0 = running.pop(fut)
-                    try:
-                        fut.result()
-                    except Exception as exc:
-                        for other in running:
-                            other.cancel()
-                        raise _StageFailed(stage or _KERNEL_START, exc) from exc
-                    if stage is None or stage is _CHECK:
-                        continue
-                    done.add(stage.id)
-                    ran += 1
-                    build.log(f"[{ran}/{len(todo)}] {stage.label} … ok "
-                              f"({time.perf_counter() - t0:.1f} s)".replace(".", ",", 1))
-                    runs.testpoint(f"trin:{stage.id}")
-                    if lane and not any(lane in s.lanes for s in pending):
-                        lanes[lane].close(wait=False)  # no more work for it: free its memory
-    finally:
-        for lane in lanes.values():
-            lane.close()
-    build.log(f"{len(todo)} af {total} trin kørt på "
-              f"{time.perf_counter() - started:.0f} s.")
+@dataclass
+class _Job:
+    """One delaftale's build in this run."""
+
+    cfg: config.Config
+    build: Build
+    recorded: dict
+    info: dict
+    stages: list[Stage]
+    plans: list[Plan]
+    check: str
+    checked: Future | None = None
+    failed: tuple[Stage, BaseException] | None = None
+    done: set[str] = field(default_factory=set)
+
+    @property
+    def todo(self) -> list[Stage]:
+        return [p.stage for p in self.plans if p.reason]
 
 
 class _StageFailed(Exception):
-    def __init__(self, stage: Stage, cause: Exception):
+    def __init__(self, stage: Stage, cause: BaseException):
         self.stage, self.cause = stage, cause
 
 
@@ -98,15 +71,108 @@ _KERNEL_START = Stage("kerne", "Starter en Python-kerne", lambda build: None)
 _CHECK = Stage("kontrol", "Kontrollerer inddata", lambda build: None)
 
 
-def status(year: int, root: Path, renderer: str = "auto") -> list[str]:
+# The render and comments stages run in this process; each delaftale's outputs are dated by its
+# own report date (SOURCE_DATE_EPOCH), so they take turns with the environment set for them.
+_ENV_LOCK = threading.Lock()
+
+
+def _in_process(stage: Stage, build: Build) -> None:
+    with _ENV_LOCK:
+        saved = {k: os.environ.get(k) for k in ("HELHEDSPLAN_ROOT", reproducible.ENV)}
+        os.environ["HELHEDSPLAN_ROOT"] = str(build.root)
+        os.environ[reproducible.ENV] = build.epoch
+        try:
+            stage.run(build)
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+
+
+def _run_graph(jobs: list[_Job], lanes: dict[str, Lane], log: Callable[[str], None]) -> None:
+    """Run every job's stages as their dependencies allow: a notebook stage in the first of its
+    lanes that is ready and idle, the others in a thread of this process. A job whose stage or
+    input check fails stops there (the others go on); a kernel that cannot start stops all."""
+    pending = [(job, s) for job in jobs for s in job.todo]
+    total = len(pending)
+    ran = 0
+    started = time.perf_counter()
+    running: dict[Future, tuple] = {lane.started: (None, None, lane.name, started)
+                                    for lane in lanes.values()}
+    for job in jobs:
+        if job.checked is not None:
+            running[job.checked] = (job, _CHECK, None, started)
+    several = len([j for j in jobs if j.todo]) > 1
+    try:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            while pending or running:
+                busy = {lane for _, _, lane, _ in running.values() if lane}
+                for job, stage in [(j, s) for j, s in pending
+                                   if set(s.after) & {t.id for t in j.todo} <= j.done]:
+                    if job.failed:
+                        pending.remove((job, stage))
+                        continue
+                    if not stage.lanes:
+                        fut, lane = pool.submit(_in_process, stage, job.build), None
+                    else:
+                        free = [n for n in stage.lanes if n in lanes and n not in busy]
+                        if not free and not any(n in lanes for n in stage.lanes):
+                            free = [next(iter(lanes))]  # jobs = 1: the one kernel
+                        if not free or free[0] in busy:
+                            continue  # its kernel is busy: it waits, in plan order
+                        lane = free[0]
+                        busy.add(lane)
+                        fut = lanes[lane].submit(stage.run, job.build)
+                    pending.remove((job, stage))
+                    running[fut] = (job, stage, lane, time.perf_counter())
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    job, stage, lane, t0 = running.pop(fut)
+                    try:
+                        fut.result()
+                    except Exception as exc:
+                        if job is None:  # a kernel did not start: no job can run
+                            for other in running:
+                                other.cancel()
+                            raise _StageFailed(_KERNEL_START, exc) from exc
+                        if not job.failed:
+                            job.failed = (stage, exc)
+                        pending = [(j, s) for j, s in pending if j is not job]
+                        continue
+                    if stage is None or stage is _CHECK:
+                        continue
+                    job.done.add(stage.id)
+                    ran += 1
+                    name = f" ({job.build.title})" if several else ""
+                    log(f"[{ran}/{total}] {stage.label}{name} … ok "
+                        f"({time.perf_counter() - t0:.1f} s)".replace(".", ",", 1))
+                    runs.testpoint(f"trin:{stage.id}")
+                    if lane and not any(lane in s.lanes for _, s in pending):
+                        lanes[lane].close(wait=False)  # no more work for it: free its memory
+    finally:
+        for lane in lanes.values():
+            lane.close()
+    log(f"{ran} af {sum(len(j.plans) for j in jobs)} trin kørt på "
+        f"{time.perf_counter() - started:.0f} s.")
+
+
+def status(year: int, root: Path, renderer: str = "auto", delaftale: str | None = None
+           ) -> list[str]:
     """Why the year's published set is not up to date, in Danish ('Danner HTML, PDF og Word: …');
     empty when every stage would be reused. Reads and hashes only; imports nothing heavy."""
-    b = Build(year, Path(root), Path(root) / ".byg" / "status", renderer, print)
-    recorded = freshness.read_record(b.processed_target)
-    sources = source_info(b.root, recorded)
-    all_stages = stages(b.root, sources)
-    return [f"{p.stage.label}: {p.reason}" for p in make_plan(b, all_stages, recorded, False)
-            if p.reason]
+    root = Path(root)
+    out = []
+    ids = config.ids(root)
+    for did in ([delaftale] if delaftale else ids):
+        b = Build(year, root, root / ".byg" / "status", renderer, print, delaftale=did)
+        recorded = freshness.read_record(b.processed_target)
+        info = build_info(root, did, recorded)
+        prefix = f"{did}: " if len(ids) > 1 and not delaftale else ""
+        out += [f"{prefix}{p.stage.label}: {p.reason}"
+                for p in make_plan(b, stages(root, info), recorded, False) if p.reason]
+    return out
 
 
 def latest_year(root: Path) -> int:
@@ -118,123 +184,195 @@ def latest_year(root: Path) -> int:
 
 def build(year: int | None = None, *, root: Path | None = None, renderer: str = "auto",
           jobs: int = 2, log: Callable[[str], None] = print, full: bool = False,
-          wait_for_lock: bool = False) -> Path:
-    """Bring a year's published set up to date and return the report folder. Stages whose
-    inputs did not change are reused (no kernel starts); `full` rebuilds every stage.
+          wait_for_lock: bool = False, delaftale: str | None = None) -> Path:
+    """Bring a year's published reports up to date (every delaftale's, or `delaftale`'s) and
+    return the report folder (reports/<år>/<delaftale>/ for one, reports/<år>/ for several).
+    Stages whose inputs did not change are reused (no kernel starts); `full` rebuilds every
+    stage.
 
-    Raises InputError (bad or missing inputs), StageError (a stage failed), RunLocked (another
-    run is going) or PublishError (a file could not be replaced), all in Danish.
+    Raises InputError (bad or missing inputs, a bad configuration), StageError (a stage
+    failed), RunLocked (another run is going) or PublishError (a file could not be replaced),
+    all in Danish. With several delaftaler, those that succeed are published first.
     """
     root = Path(root or paths.ROOT)
     with runs.lock(root, wait=wait_for_lock, log=log):
-        return _build_locked(year, root, renderer, jobs, log, full)
+        return _build_locked(year, root, renderer, jobs, log, full, delaftale)
+
+
+def _plan_job(cfg, year: int, root: Path, renderer: str, log, full: bool, several: bool) -> _Job:
+    staging = root / ".byg" / f"{year}-{cfg.id}-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
+    b = Build(year, root, staging, renderer, log, delaftale=cfg.id, title=cfg.navn)
+    recorded = freshness.read_record(b.processed_target)
+    info = build_info(root, cfg.id, recorded)
+    all_stages = stages(root, info)
+    return _Job(cfg, b, recorded, info, all_stages, make_plan(b, all_stages, recorded, full),
+                check_key(root, year, cfg.id))
 
 
 def _build_locked(year: int | None, root: Path, renderer: str, jobs: int,
-                  log: Callable[[str], None], full: bool) -> Path:
+                  log: Callable[[str], None], full: bool, delaftale: str | None) -> Path:
     year = year or latest_year(root)
     if not (root / "data" / "raw" / str(year)).is_dir():
         raise InputError(f"Der er ingen inddata for {year}: mappen data/raw/{year} findes ikke. "
                          f"Årene med data er: {', '.join(map(str, paths.raw_years(root / 'data' / 'raw')))}. "
                          f"Er {year} et nyt år, så skriv skabelonerne med: make skabeloner "
                          f"AAR={year}")
-    b = Build(year, root, root / ".byg" / f"{year}-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}",
-              renderer, log)
-    recorded = freshness.read_record(b.processed_target)
-    sources = source_info(root, recorded)
-    all_stages = stages(root, sources)
-    plans = make_plan(b, all_stages, recorded, full)
-    todo = [p for p in plans if p.reason]
-    check = check_key(root, year)
-    if not todo and recorded.get("kontrol") == check:
-        log(f"Rapporten for {year} er opdateret: intet er ændret siden sidste bygning, så intet "
-            f"trin er kørt ({len(plans)} trin genbrugt).")
-        return b.report_target
+    # Every configuration file is checked before anything runs: all problems at once.
+    every = config.load_every(root)
+    chosen = [config.load(root, delaftale)] if delaftale else every
+    several = len(chosen) > 1
+    work = [_plan_job(c, year, root, renderer, log, full, several) for c in chosen]
+    target = work[0].build.report_target if not several else root / "reports" / str(year)
+    pending = [j for j in work if j.todo or full or j.recorded.get("kontrol") != j.check]
+    for job in work:
+        if job not in pending:
+            log(_up_to_date(job, several))
+    if not pending:
+        overview.update(root, year, every, renderer, log, built=[])
+        return target
 
     # The kernels start first and get ready while this process checks the inputs; the stages
-    # start as soon as the check has passed.
-    lanes = start_lanes(root, [p.stage for p in todo], jobs) if todo else {}
+    # start as soon as the checks have passed.
+    lanes = start_lanes(root, [s for j in pending for s in j.todo], jobs)
+    checker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kontrol")
     try:
-        cfg = config.load(root / "config" / "delaftale.yaml")  # a broken one stops the run here
-        checked = None
-        if full or recorded.get("kontrol") != check:
-            # Every input file is checked (one list of all problems) while the stages run: a
-            # problem found stops the run, and nothing is published before the check passed.
-            log(f"Kontrollerer inddata for {year} og årene før …")
-            pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kontrol")
-            checked = pool.submit(_check_inputs, cfg, root, year, log)
-            pool.shutdown(wait=False)
-        if not todo:
-            if checked is not None:
-                checked.result()  # the folders changed, but nothing a stage reads: note that the check passed
-            log(f"Rapporten for {year} er opdateret: ingen af de ændrede filer i data/raw bruges "
-                f"af rapporten for {year}, så intet trin er kørt.")
-            b.processed.mkdir(parents=True)
-            freshness.write_record(b.processed, recorded | {"kontrol": check})
-            runs.publish(root, b.staging, [(b.processed / freshness.RECORD,
-                                            b.processed_target / freshness.RECORD)], log=log)
-            shutil.rmtree(b.staging, ignore_errors=True)
-            return b.report_target
-        runs.discard_failed(root, year)
-        from .. import comments  # lazy: see _check_inputs
-
-        # Every timestamp in the outputs comes from the report date, never from the clock.
-        source_date = reproducible.epoch_for(
-            comments.report_date(root / "data" / "raw" / str(year)), year)
-        for lane in lanes.values():
-            lane.epoch = str(source_date)
-        for d in (b.processed, b.notebooks, b.rendered):
-            d.mkdir(parents=True)
-        log(f"Bygger statusrapporten for {year} (mellemresultater i {b.staging.relative_to(root)})")
-        if len(todo) == len(plans) and len({p.reason for p in plans}) == 1:
-            log(f"Alle {len(plans)} trin køres, fordi {todo[0].reason}.")
-        else:
-            for p in plans:
-                if p.reason:
-                    log(f"  kører:     {p.stage.label}, fordi {p.reason}")
-                else:
-                    log(f"  genbruger: {p.stage.label} (intet, trinnet læser, er ændret)")
-        for p in plans:
-            if not p.reason:
-                reuse(b, p, recorded)
-        # The render stage runs in this process and reads both (the kernels have their own).
-        previous_root = os.environ.get("HELHEDSPLAN_ROOT")
-        previous_epoch = os.environ.get(reproducible.ENV)
-        os.environ["HELHEDSPLAN_ROOT"] = str(root)
-        os.environ[reproducible.ENV] = str(source_date)
+        for job in pending:
+            if full or job.recorded.get("kontrol") != job.check:
+                # Every input file is checked (one list of all problems) while the stages run:
+                # a problem found stops that delaftale's build before anything is published.
+                log(f"Kontrollerer inddata for {year} og årene før"
+                    + (f" ({job.cfg.navn})" if several else "") + " …")
+                job.checked = checker.submit(_check_inputs, job.cfg.for_report(year), root, year,
+                                             log)
+        checker.shutdown(wait=False)
+        runnable = [j for j in pending if j.todo]
+        for job in pending:
+            if not job.todo:
+                _record_check_only(job, root, year, log, several)
+        if runnable:
+            runs.discard_failed(root, year)
+        for job in runnable:
+            _prepare(job, root, year, log, several)
         try:
-            _run_graph(b, [p.stage for p in todo], len(plans), lanes, checked)
-        except _StageFailed as failed:
-            if failed.stage is _CHECK or (checked is not None and checked.exception()):
-                shutil.rmtree(b.staging, ignore_errors=True)  # the inputs' problems, all of them
-                raise (checked.exception() if checked is not None else failed.cause) from None
-            (b.staging / runs.FAILED_MARK).write_text(
-                f"Trinnet '{failed.stage.label}' fejlede.\n", encoding="utf-8")
-            log(f"Trinnet '{failed.stage.label}' fejlede. Intet i data/processed/{year} eller "
-                f"reports/{year} er ændret.")
-            if isinstance(failed.cause, InputError | StageError):
-                raise failed.cause from None
-            raise StageError(f"Uventet fejl i trinnet '{failed.stage.label}': "
-                             f"{type(failed.cause).__name__}: {failed.cause}\nMellemresultaterne "
-                             f"ligger i {b.staging}") from failed.cause
+            _run_graph(runnable, lanes, log)
+        except _StageFailed as failed:  # no kernel: nothing was built
+            for job in runnable:
+                shutil.rmtree(job.build.staging, ignore_errors=True)
+            raise StageError(f"{failed.stage.label} mislykkedes: {failed.cause}") from None
         except BaseException:
-            shutil.rmtree(b.staging, ignore_errors=True)
+            for job in runnable:
+                shutil.rmtree(job.build.staging, ignore_errors=True)
             raise
-        finally:
-            for key, previous in (("HELHEDSPLAN_ROOT", previous_root),
-                                  (reproducible.ENV, previous_epoch)):
-                if previous is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = previous
-        runs.testpoint("udgiv:start")
-        try:
-            publish_set(b, all_stages, plans, recorded, sources, check)
-        except PublishError:
-            shutil.rmtree(b.staging, ignore_errors=True)
-            raise
-        shutil.rmtree(b.staging, ignore_errors=True)
-        return b.report_target
+        errors: list[tuple[_Job, BaseException]] = []
+        built = []
+        for job in runnable:
+            error = _finish(job, year, log, several)
+            if error is None:
+                built.append(job.cfg.id)
+            else:
+                errors.append((job, error))
+        overview.update(root, year, every, renderer, log, built=built,
+                        failed=[j.cfg.id for j, _ in errors])
+        if errors:
+            if len(errors) == 1 and not several:
+                raise errors[0][1]
+            raise _combined(errors, built, work, log)
+        return target
     finally:
         for lane in lanes.values():
             lane.close(wait=False)  # a failed or finished run leaves no kernel behind
+
+
+def _up_to_date(job: _Job, several: bool) -> str:
+    who = f" ({job.cfg.navn})" if several else ""
+    return (f"Rapporten for {job.build.year}{who} er opdateret: intet er ændret siden sidste "
+            f"bygning, så intet trin er kørt ({len(job.plans)} trin genbrugt).")
+
+
+def _record_check_only(job: _Job, root: Path, year: int, log, several: bool) -> None:
+    """The folders changed, but nothing a stage reads: when the check passes, note it."""
+    b = job.build
+    if job.checked is not None:
+        job.checked.result()
+    who = f" ({job.cfg.navn})" if several else ""
+    log(f"Rapporten for {year}{who} er opdateret: ingen af de ændrede filer i data/raw bruges "
+        f"af rapporten for {year}, så intet trin er kørt.")
+    b.processed.mkdir(parents=True)
+    freshness.write_record(b.processed, job.recorded | {"kontrol": job.check})
+    runs.publish(root, b.staging, [(b.processed / freshness.RECORD,
+                                    b.processed_target / freshness.RECORD)], log=log)
+    shutil.rmtree(b.staging, ignore_errors=True)
+
+
+def _prepare(job: _Job, root: Path, year: int, log, several: bool) -> None:
+    # lazy: comments imports pandas through excel (1-3 s); a run with nothing to do never does
+    from .. import comments
+
+    b = job.build
+    # Every timestamp in the outputs comes from the report date, never from the clock.
+    b.epoch = str(reproducible.epoch_for(comments.report_date(
+        root / "data" / "raw" / str(year), job.cfg.comments_file), year))
+    for d in (b.processed, b.notebooks, b.rendered):
+        d.mkdir(parents=True)
+    who = f" ({job.cfg.navn})" if several else ""
+    log(f"Bygger statusrapporten for {year}{who} (mellemresultater i "
+        f"{b.staging.relative_to(root)})")
+    plans = job.plans
+    todo = job.todo
+    if len(todo) == len(plans) and len({p.reason for p in plans}) == 1:
+        log(f"Alle {len(plans)} trin køres, fordi {plans[0].reason}.")
+    else:
+        for p in plans:
+            if p.reason:
+                log(f"  kører:     {p.stage.label}, fordi {p.reason}")
+            else:
+                log(f"  genbruger: {p.stage.label} (intet, trinnet læser, er ændret)")
+    for p in plans:
+        if not p.reason:
+            reuse(b, p, job.recorded)
+
+
+def _finish(job: _Job, year: int, log, several: bool) -> BaseException | None:
+    """Publish a job that succeeded; for one that failed, say why and keep its staging folder
+    (the failed notebook) for inspection. Returns the job's error, or None."""
+    b = job.build
+    checked_error = job.checked.exception() if job.checked is not None else None
+    where = f"data/processed/{year}/{b.delaftale} eller reports/{year}/{b.delaftale}"
+    if checked_error is not None:
+        shutil.rmtree(b.staging, ignore_errors=True)  # the inputs' problems, all of them
+        return checked_error
+    if job.failed:
+        stage, cause = job.failed
+        (b.staging / runs.FAILED_MARK).write_text(f"Trinnet '{stage.label}' fejlede.\n",
+                                                  encoding="utf-8")
+        log(f"Trinnet '{stage.label}' fejlede. Intet i {where} er ændret.")
+        if isinstance(cause, InputError | StageError):
+            return cause
+        return StageError(f"Uventet fejl i trinnet '{stage.label}': {type(cause).__name__}: "
+                          f"{cause}\nMellemresultaterne ligger i {b.staging}")
+    runs.testpoint("udgiv:start")
+    try:
+        publish_set(b, job.stages, job.plans, job.recorded, job.info, job.check)
+    except PublishError as err:
+        shutil.rmtree(b.staging, ignore_errors=True)
+        return err
+    shutil.rmtree(b.staging, ignore_errors=True)
+    return None
+
+
+def _combined(errors: list[tuple[_Job, BaseException]], built: list[str],
+              work: list[_Job], log) -> BaseException:
+    """Several delaftaler, some failed: one Danish message that says which, and why."""
+    parts = []
+    for job, err in errors:
+        text = err.danish() if isinstance(err, InputError) else str(err)
+        parts.append(f"Rapporten for {job.cfg.navn} er ikke bygget:\n{text}")
+    if built:
+        names = ", ".join(j.cfg.navn for j in work if j.cfg.id in built)
+        parts.append(f"Rapporterne for {names} er bygget og lagt på plads.")
+    if all(isinstance(e, InputError) for _, e in errors):
+        if built:
+            log(parts[-1])
+        log("Ikke bygget: " + ", ".join(j.cfg.navn for j, _ in errors) + ".")
+        return InputError([p for _, e in errors for p in e.problems])
+    return StageError("\n\n".join(parts))

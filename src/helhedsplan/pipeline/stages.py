@@ -18,13 +18,22 @@ CROSS_READS = {"afdelingsmoeder": ("beboerdata.xlsx",)}
 _INGEST_WARMUP = "import helhedsplan.stages, helhedsplan.sources"
 
 
-_REPORT_WARMUP = ("import helhedsplan.report, helhedsplan.figures, helhedsplan.stages\n"
+_REPORT_WARMUP = ("import helhedsplan.report, helhedsplan.report.sections, helhedsplan.figures\n"
                   "import matplotlib.pyplot, seaborn, IPython.display")
 
 
 def _ingest_params(source_id: str):
-    return lambda b: {"aar": b.year, "raw_dir": project_relative(b, b.raw_dir),
+    return lambda b: {"aar": b.year, "delaftale": b.delaftale,
+                      "raw_dir": project_relative(b, b.raw_dir),
                       "processed_dir": project_relative(b, b.processed)}
+
+
+def config_files(root: Path) -> list[str]:
+    """Every configuration file (relative to the root): the helhedsplan's and each delaftale's.
+    A stage reads them all: a shared spreadsheet accepts what any delaftale allows."""
+    folder = root / "config" / config.DELAFTALER_DIR
+    return [f"config/{config.HELHEDSPLAN_FILE}",
+            *(f"config/{config.DELAFTALER_DIR}/{p.name}" for p in sorted(folder.glob("*.y*ml")))]
 
 
 def _fill_in(build: Build) -> Path:
@@ -39,8 +48,9 @@ def _fill_in(build: Build) -> Path:
 
     path = build.notebooks / paths.REPORT_NOTEBOOK.name
     nb = nbformat.read(path, as_version=4)
-    meta = report.front_matter(config.load(build.root / "config" / "delaftale.yaml"), build.year,
-                               comments.report_date(build.raw_dir / str(build.year)))
+    cfg = config.load(build.root, build.delaftale)
+    meta = report.front_matter(cfg, build.year, comments.report_date(
+        build.raw_dir / str(build.year), cfg.comments_file))
     nb.cells[0].source = "---\n" + yaml.safe_dump(meta, allow_unicode=True,
                                                   sort_keys=False) + "---"
     for cell in nb.cells:
@@ -55,7 +65,7 @@ def _fill_in(build: Build) -> Path:
 def _collect_comments(build: Build) -> None:
     from .. import comments  # lazy: see _fill_in
 
-    cfg = config.load(build.root / "config" / "delaftale.yaml")
+    cfg = config.load(build.root, build.delaftale).for_report(build.year)
     comments.collect(build.raw_dir, build.year, cfg, build.processed)
 
 
@@ -75,7 +85,8 @@ def _common(build: Build, notebook: Path | None, modules: list[str]) -> dict[str
     """What every stage reads: the configuration, its notebook, the package code it imports,
     the pipeline that runs it, the installed versions and the year."""
     root = build.root
-    out = _files(root, ["config/delaftale.yaml"])
+    out = _files(root, config_files(root))
+    out["parameter delaftale"] = build.delaftale
     if notebook is not None:
         out |= _files(root, [notebook.relative_to(root).as_posix()])
         modules = [*modules, *freshness.notebook_modules(notebook)]
@@ -88,10 +99,10 @@ def _common(build: Build, notebook: Path | None, modules: list[str]) -> dict[str
     return out
 
 
-def _front_matter_digest(build: Build) -> str:
-    """The digest of the front matter (rapportdato) of the year's bemaerkninger.md alone: the
+def _front_matter_digest(build: Build, comments_file: str) -> str:
+    """The digest of the front matter (rapportdato) of the year's comments file alone: the
     comments below it do not reach the report notebook."""
-    path = build.raw_dir / str(build.year) / f"{COMMENTS}.md"
+    path = build.raw_dir / str(build.year) / comments_file
     state = freshness.digest_file(path)
     if state == freshness.NOT_A_FILE:
         return state
@@ -121,7 +132,7 @@ def _ingest_reads(sid: str, notebook: Path, filenames: tuple[str, ...]):
     return lambda build: _common(build, notebook, []) | _year_files(build, filenames)
 
 
-def check_key(root: Path, year: int) -> str:
+def check_key(root: Path, year: int, delaftale: str = "") -> str:
     """What the check of every input before the kernels (sources.check_inputs) looks at: every
     file in the year folders up to the report year (stray and misnamed ones too), the
     configuration and the sources' code. When it is unchanged, the check need not run again."""
@@ -130,9 +141,9 @@ def check_key(root: Path, year: int) -> str:
         if y <= year:
             for p in sorted((root / "data" / "raw" / str(y)).iterdir()):
                 files[f"data/raw/{y}/{p.name}"] = freshness.digest_file(p)
-    files |= _files(root, ["config/delaftale.yaml"])
-    files |= freshness.package_files(["helhedsplan.sources"])
-    return freshness.key(files, [str(year)])
+    files |= _files(root, config_files(root))
+    files |= freshness.package_files(["helhedsplan.inputs"])
+    return freshness.key(files, [str(year), delaftale])
 
 
 def _resolved_renderer(renderer: str) -> str:
@@ -159,59 +170,70 @@ def _render_reads(build: Build) -> dict[str, str]:
     return out
 
 
-def source_info(root: Path, recorded: dict) -> dict[str, tuple[str, tuple[str, ...]]]:
-    """{source id: (Danish title, files its ingest reads per year)}. Taken from the record when
-    the sources' code is unchanged (importing the sources costs a second: pandas, pandera),
-    else from the sources themselves."""
-    info = recorded.get("kilder")
-    code = freshness.package_files(["helhedsplan.sources"])
-    if isinstance(info, dict) and recorded.get("kildekode") == code:
-        return {sid: (title, tuple(files)) for sid, (title, files) in info.items()}
-    from ..sources import SOURCES  # lazy: see the docstring (pandas, pandera)
+def build_info(root: Path, delaftale: str, recorded: dict) -> dict:
+    """What a delaftale's stages are made of: {'kilder': {source id: [Danish title, [files its
+    ingest reads per year]]}, 'bemaerkninger': its comments file}. Taken from the record when
+    the configuration and the sources' code are unchanged (importing the sources costs a
+    second: pandas), else from the configuration and the sources themselves."""
+    code = freshness.key(freshness.package_files(["helhedsplan.sources"])
+                         | _files(root, config_files(root)), [delaftale])
+    info = recorded.get("opbygning")
+    if isinstance(info, dict) and info.get("noegle") == code:
+        return info
+    from ..sources import sources_for  # lazy: see the docstring (pandas, pandera)
 
-    return {sid: (src.title, (src.filename, *CROSS_READS.get(sid, ()), NOT_MEASURED))
-            for sid, src in SOURCES.items()}
+    cfg = config.load(root, delaftale)
+    return {"noegle": code, "bemaerkninger": cfg.comments_file,
+            "kilder": {sid: [src.title, [src.filename, *CROSS_READS.get(sid, ()), NOT_MEASURED]]
+                       for sid, src in sources_for(cfg).items()}}
 
 
-def stages(root: Path, sources: dict | None = None) -> list[Stage]:
-    """The stages in order; `sources` as source_info gives it (default: from the sources)."""
+def stages(root: Path, info: dict | None = None, delaftale: str | None = None) -> list[Stage]:
+    """The stages of one delaftale's build in order; `info` as build_info gives it (default:
+    from the configuration of `delaftale`, or of the first delaftale)."""
+    root = Path(root)
+    if info is None:
+        info = build_info(root, delaftale or config.ids(root)[0], {})
     nb = root / "notebooks"
-    info = sources if sources is not None else source_info(root, {})
     # One ingest notebook per source (notebooks/1x_indlaes_<kilde>.ipynb), run side by side.
     found = {p.stem.split("_indlaes_")[-1]: p for p in nb.glob("1*_indlaes_*.ipynb")}
+    comments_file = info["bemaerkninger"]
     out = []
-    for sid, (title, filenames) in info.items():
+    for sid, (title, filenames) in info["kilder"].items():
         notebook = found[sid]
         out.append(Stage(f"indlaes_{sid}", f"Indlæser {title}",
                          papermill_stage(notebook, _ingest_params(sid)),
                          lanes=(DATA_LANE, REPORT_LANE), warmup=_INGEST_WARMUP,
-                         reads=_ingest_reads(sid, notebook, filenames),
+                         reads=_ingest_reads(sid, notebook, tuple(filenames)),
                          owns=lambda rel, sid=sid, name=notebook.name: (
                              rel.startswith(f"processed/{sid}.") or rel == f"notebooks/{name}")))
     indicators_nb = nb / "20_indikatorer.ipynb"
     out.append(Stage("indikatorer", "Beregner indikatorer",
-                     papermill_stage(indicators_nb,
-                                lambda b: {"aar": b.year, "processed_dir": project_relative(b, b.processed),
-                                           "raw_dir": project_relative(b, b.raw_dir)}),
+                     papermill_stage(indicators_nb, lambda b: {
+                         "aar": b.year, "delaftale": b.delaftale,
+                         "processed_dir": project_relative(b, b.processed),
+                         "raw_dir": project_relative(b, b.raw_dir)}),
                      after=tuple(s.id for s in out), lanes=(REPORT_LANE,),
                      warmup="import helhedsplan.indicators, helhedsplan.comments, scipy.stats",
-                     reads=lambda b: _common(b, indicators_nb, []) | _year_files(b, (NOT_MEASURED,)),
+                     reads=lambda b: _common(b, indicators_nb, [])
+                     | _year_files(b, (NOT_MEASURED,)),
                      owns=lambda rel: ((rel.startswith("processed/")
                                         and not rel.startswith(f"processed/{COMMENTS}."))
                                        or rel == f"notebooks/{indicators_nb.name}")))
     # The comments are text: read and checked in this process, no kernel (report.slot).
     out.append(Stage(COMMENTS, "Læser bemærkningerne", _collect_comments,
                      reads=lambda b: _common(b, None, ["helhedsplan.comments"])
-                     | _files(b.root, [f"data/raw/{b.year}/{COMMENTS}.md"]),
+                     | _files(b.root, [f"data/raw/{b.year}/{comments_file}"]),
                      owns=lambda rel: rel.startswith(f"processed/{COMMENTS}.")))
     report_nb = root / "reports" / "statusrapport.ipynb"
     out.append(Stage("rapport", "Kører rapportnotesbogen",
-                     papermill_stage(report_nb,
-                                lambda b: {"aar": b.year, "processed_dir": project_relative(b, b.processed)}),
+                     papermill_stage(report_nb, lambda b: {
+                         "aar": b.year, "delaftale": b.delaftale,
+                         "processed_dir": project_relative(b, b.processed)}),
                      after=("indikatorer",),
                      # The report date sets every timestamp in its figures (SOURCE_DATE_EPOCH).
                      reads=lambda b: _common(b, report_nb, []) | {
-                         "rapportdato i bemaerkninger.md": _front_matter_digest(b)},
+                         f"rapportdato i {comments_file}": _front_matter_digest(b, comments_file)},
                      lanes=(REPORT_LANE,), warmup=_REPORT_WARMUP,
                      owns=lambda rel: rel == f"notebooks/{report_nb.name}"))
     out.append(Stage("render", "Danner HTML, PDF og Word", _render, after=("rapport", COMMENTS),

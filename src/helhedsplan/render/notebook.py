@@ -25,6 +25,7 @@ import nbformat
 import yaml
 
 from ..paths import ASSETS_DIR
+from .floats import with_float_cells
 from .tools import RenderError
 
 # Front-matter keys handed to pandoc. Quarto-only keys (format, execute, jupyter, …) are
@@ -74,7 +75,7 @@ def read_notebook(path: Path) -> nbformat.NotebookNode:
                     f"{out.get('ename', 'Fejl')}: {out.get('evalue', '')}\n"
                     f"Åbn {path} og se fejlen i cellen; ret den og kør igen."
                 )
-    return nb
+    return with_float_cells(nb)
 
 
 def front_matter(nb: nbformat.NotebookNode) -> dict:

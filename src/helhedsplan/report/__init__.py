@@ -1,15 +1,17 @@
-"""The report's text and tables as Markdown, built from the indicator table only.
+"""The report's text and tables as Markdown, built from the indicator table and the delaftale.
 
-The report notebook calls these and displays the result; both renderers take Markdown.
+The report notebook shows them through `report.sections` (one section per delmål); both
+renderers take Markdown. The render step imports this package too (slots, front matter), so
+nothing here imports matplotlib or IPython at module level: `sections` does, and the notebook
+imports it itself.
 """
 
 from __future__ import annotations
 
 from .activities import (  # noqa: F401
     ACTIVITY_MARKERS,
-    ACTIVITY_TARGETS,
     activity_log_summary,
-    activity_summary_line,
+    activity_status,
     activity_table,
     activity_targets_text,
     activity_value,
@@ -28,13 +30,12 @@ from .appendix import (  # noqa: F401
 )
 from .data import (  # noqa: F401
     COMMENTS_SOURCE,
-    COUNT_NOUN,
-    HEADLINE,
     HIDDEN,
     LEVELS,
     MARKERS,
     MAX_UNITS,
     ReportData,
+    headlines,
     latest,
     load,
 )
@@ -46,8 +47,15 @@ from .delmaal import (  # noqa: F401
     delmaal_text,
     development_table,
     status_table,
+    target_text,
     units_appendix,
 )
 from .markdown import capitalised, md_table, notes_naming, sentence, table_notes  # noqa: F401
-from .notes import absence_notes, board_reason, report_year_absences, rounding_note, suppression_note  # noqa: F401
+from .notes import (  # noqa: F401
+    absence_notes,
+    board_reason,
+    report_year_absences,
+    rounding_note,
+    suppression_note,
+)
 from .summary import banner, front_matter, intro, project_years_text, summary  # noqa: F401

@@ -1,4 +1,4 @@
-"""The activity targets' section: targets per period, the log summarised, page 1's line."""
+"""An aktivitetsmaal indicator's section: targets per period, the log summarised, page 1's line."""
 
 from __future__ import annotations
 
@@ -14,48 +14,48 @@ ACTIVITY_MARKERS = {
     activity_targets.NOT_MET: "□ Mål ikke nået",
     activity_targets.ONGOING: "◐ I gang",
 }
+SOME_MET = "◧"  # page 1: some of the targets met (the method explains every symbol)
 
 
-ACTIVITY_TARGETS = ["maaneder_med_aktivitet", "temaarrangementer", "uden_for_boligomraaderne",
-                    "medarrangeret"]
-
-
-def _activity_rows(data: ReportData) -> pd.DataFrame:
+def _activity_rows(data: ReportData, ind) -> pd.DataFrame:
     t = data.table
-    return t[(t["delmaal_id"] == "aktiviteter") & (t["niveau"] == "helhedsplan")
+    delmaal = data.cfg.delmaal_of(ind.id)
+    return t[(t["delmaal_id"] == delmaal.id) & (t["niveau"] == "helhedsplan")
              & (t["aar"] == data.year)]
 
 
-def activity_targets_text(data: ReportData) -> str:
-    a = data.cfg.aktivitetsmaal
-    themes = "; ".join(t.lower() for t in a.temaer)
-    return (f"Delaftalens aktivitetsmål: {a.netvaerksaktiviteter.lower().rstrip('.')}; "
-            f"{a.temaarrangementer_pr_aar} aktiviteter/arrangementer årligt med særligt fokus på "
-            f"temaerne ({themes}); mindst {a.uden_for_boligomraaderne_pr_aar} af dem uden for "
-            f"boligområderne i samarbejde med {a.uden_for_boligomraaderne_partner}. "
-            + " ".join(f"Projektår {'–'.join(map(str, (f.projektaar[0], f.projektaar[-1])))}: "
-                       f"{f.navn.lower()} ({f.beskrivelse[0].lower()}"
-                       f"{f.beskrivelse[1:].rstrip('.')})." for f in data.cfg.helhedsplan.faser)
-            + "\n")
+def _first_lower(text: str) -> str:
+    return text[:1].lower() + text[1:]
 
 
-def activity_table(data: ReportData) -> str:
+def activity_targets_text(data: ReportData, ind) -> str:
+    """The delaftale's targets in its own words, and the plan's phases."""
+    phases = " ".join(
+        f"Projektår {'–'.join(map(str, (f.projektaar[0], f.projektaar[-1])))}: "
+        f"{f.navn.lower()} ({_first_lower(f.beskrivelse).rstrip('.')})."
+        for f in data.cfg.helhedsplan.faser)
+    return (f"Delaftalens aktivitetsmål: {_first_lower(ind.beskrivelse.strip())} "
+            + phases).strip() + "\n"
+
+
+def activity_table(data: ReportData, ind) -> str:
     """Targets down, periods across (the calendar year and the project years in it)."""
-    rows = _activity_rows(data)
+    rows = _activity_rows(data, ind)
     if rows.empty:
         return (f"*Der er ingen aktivitetslog for {data.year}. Helhedsplanen startede "
                 f"{data.cfg.helhedsplan.periode_fra.strftime('%d.%m.%Y')}.*\n")
     periods = list(dict.fromkeys(rows["enhed_navn"]))
+    targets = [t.id for t in ind.maal]
     body = []
-    for indikator_id in ACTIVITY_TARGETS:
-        r = rows[rows["indikator_id"] == indikator_id]
+    for t in ind.maal:
+        r = rows[rows["indikator_id"] == t.id]
         if r.empty:
             continue
         cells = [r.iloc[0]["indikator"]]
         for p in periods:
             x = r[r["enhed_navn"] == p].iloc[0]
             of = rows[(rows["enhed_navn"] == p) & (rows["indikator_id"] == "aktiviteter")]
-            cells.append(activity_value(x, of.iloc[0] if len(of) else None))
+            cells.append(activity_value(x, of.iloc[0] if len(of) else None, t.regel))
         body.append(cells)
     headers = ["Mål", *[capitalised(p) + (f", til og med december {data.year}" if any(
         rows[(rows["enhed_navn"] == p)]["status"] == activity_targets.ONGOING) else "")
@@ -64,17 +64,17 @@ def activity_table(data: ReportData) -> str:
     # A note that holds for several periods (the same month without activity) is read once.
     notes = notes_naming([(x.note[0].lower() + x.note[1:], x.enhed_navn)
                           for x in rows.itertuples()
-                          if x.note and x.indikator_id in ACTIVITY_TARGETS], capitalised)
+                          if x.note and x.indikator_id in targets], capitalised)
     return out + table_notes(notes)
 
 
-def activity_value(x, events=None) -> str:
+def activity_value(x, events=None, regel: str = "antal") -> str:
     """One activity target's cell: '11 af 12' where the figure is a part of the target (months
-    with activity), '7 (mål: 6)' where it is a count against a target, '11 af 18' for the
-    activities residents helped arrange (of all activities); then the target's status."""
+    with activity), '7 (mål: 6)' where it is a count against a target, '11 af 18' for a count
+    without a target (of all activities); then the target's status."""
     value = number(x["vaerdi"])
     if not pd.isna(x["maal"]):
-        value += (f" af {number(x['maal'])}" if x["indikator_id"] == "maaneder_med_aktivitet"
+        value += (f" af {number(x['maal'])}" if regel == "maaneder"
                   else f" (mål: {number(x['maal'])})")
     elif events is not None and not is_hidden(events):
         value += f" af {number(events['vaerdi'])}"
@@ -82,9 +82,9 @@ def activity_value(x, events=None) -> str:
     return f"{value} {marker}".strip()
 
 
-def activity_log_summary(data: ReportData) -> str:
+def activity_log_summary(data: ReportData, ind) -> str:
     """The log summarised for the calendar year: themes, participants, partners."""
-    rows = _activity_rows(data)
+    rows = _activity_rows(data, ind)
     rows = rows[rows["enhed_navn"] == f"kalenderår {data.year}"]
     if rows.empty:
         return ""
@@ -113,34 +113,41 @@ def activity_log_summary(data: ReportData) -> str:
     else:
         attended = (f"med i alt {n('deltagere')} deltagere, heraf {n('heraf_beboere')} "
                     "beboere (samme person kan tælle med ved flere aktiviteter)")
-    return (f"I {data.year} blev der holdt {n('aktiviteter')} aktiviteter {attended}. "
-            f"Temaarrangementer: {themes}. Beboere var med til at arrangere "
-            f"{n('medarrangeret')} af aktiviteterne."
-            + (f" Samarbejdspartnere (antal aktiviteter): {partners}." if partners else "")
-            + "\n")
+    text = f"I {data.year} blev der holdt {n('aktiviteter')} aktiviteter {attended}."
+    if themes:
+        text += f" Temaarrangementer: {themes}."
+    co = next((t for t in ind.maal if t.medarrangeret and t.regel == "antal"), None)
+    if co is not None:
+        text += f" Beboere var med til at arrangere {n(co.id)} af aktiviteterne."
+    if partners:
+        text += f" Samarbejdspartnere (antal aktiviteter): {partners}."
+    return text + "\n"
 
 
-def activity_summary_line(data: ReportData) -> str | None:
-    """Page 1's line for the activity targets in the calendar year."""
-    rows = _activity_rows(data)
+def activity_status(data: ReportData, ind) -> tuple[str, str] | None:
+    """Page 1's cells for the targets of the calendar year: ('12 af 12 måneder …; 7
+    temaarrangementer i alt (mål: 6) …', '◧ 2 af 3 mål nået'); None without a log."""
+    rows = _activity_rows(data, ind)
     rows = rows[rows["enhed_navn"] == f"kalenderår {data.year}"]
     if rows.empty:
         return None
     parts, statuses = [], []
-    labels = {"maaneder_med_aktivitet": "måneder med netværksaktivitet",
-              "temaarrangementer": "temaarrangementer",
-              "uden_for_boligomraaderne": "uden for boligområderne med "
-                                          + data.cfg.aktivitetsmaal.uden_for_boligomraaderne_partner}
-    for key, label in labels.items():
-        r = rows[rows["indikator_id"] == key]
-        if len(r):
-            x = r.iloc[0]
-            if key == "maaneder_med_aktivitet":
-                parts.append(f"{number(x['vaerdi'])} af {number(x['maal'])} {label}")
-            else:
-                parts.append(f"{number(x['vaerdi'])} {label} (mål: {number(x['maal'])})")
-            statuses.append(x["status"])
+    for t in ind.maal:
+        r = rows[rows["indikator_id"] == t.id]
+        if r.empty or pd.isna(r.iloc[0]["maal"]):
+            continue
+        x = r.iloc[0]
+        label = _first_lower(t.navn)
+        if t.regel == "maaneder":
+            parts.append(f"{number(x['vaerdi'])} af {number(x['maal'])} {label}")
+        else:
+            parts.append(f"{number(x['vaerdi'])} {label} (mål: {number(x['maal'])})")
+        statuses.append(x["status"])
     met = sum(s == activity_targets.MET for s in statuses)
-    marker = ACTIVITY_MARKERS[activity_targets.MET if met == len(statuses) else activity_targets.NOT_MET]
-    status = f"{marker.split()[0]} {met} af {len(statuses)} mål nået"
-    return f"**Aktivitetsmålene {data.year}:** " + "; ".join(parts) + f". {status}."
+    if met == len(statuses):
+        status = f"■ Alle {met} mål nået" if met > 1 else "■ Mål nået"
+    elif met == 0:
+        status = f"□ Ingen af {len(statuses)} mål nået" if len(statuses) > 1 else "□ Mål ikke nået"
+    else:
+        status = f"{SOME_MET} {met} af {len(statuses)} mål nået"
+    return "; ".join(parts), status

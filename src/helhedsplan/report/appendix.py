@@ -10,15 +10,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..cells import SLOT
 from ..comments import as_safe_markdown
 from ..formatting import MISSING, number
 from ..processed import read_inputs
 from .data import HIDDEN, ReportData
-from .markdown import md_table
+from .markdown import and_list, md_table, sentence
 from .notes import suppression_note
-
-SLOT = "helhedsplan_felt"  # the display metadata key that marks a slot
-
 
 SLOT_PLACEHOLDER = "*(Udfyldes, når rapporten dannes.)*"
 
@@ -96,59 +94,98 @@ def target_group_table(data: ReportData) -> str:
 
 
 def method_text(data: ReportData) -> str:
-    """Data og metode: what the intervals, tests and status words mean, in plain Danish."""
-    threshold = data.cfg.diskretion.mindste_antal
-    mapping = data.cfg.afdeling_kobling.begrundelse.split(": ", 1)[-1]
+    """Data og metode: what the intervals, tests and status words mean, in plain Danish (only
+    what this delaftale's indicators use)."""
+    cfg = data.cfg
+    threshold = cfg.diskretion.mindste_antal
     shown = data.table[data.table["aar"] <= data.year]
     any_hidden = bool(shown["undertrykt"].fillna(False).astype(bool).any())
     hidden_here = ("Noten under hver tabel siger, hvilke tal der er skjult og hvorfor."
                    if any_hidden else f"I denne rapport (til og med {data.year}) er intet tal "
                    "skjult.")
-    return f"""Tallene er beregnet automatisk direkte fra regnearkene i *Bilag: inddata og
-programmer*; intet er tastet ind i rapporten.
+    kinds = {ind.type for _, ind in cfg.indicators()}
+    counts = "antal" in kinds
+    parts = ["Tallene er beregnet automatisk direkte fra regnearkene i *Bilag: inddata og "
+             "programmer*; intet er tastet ind i rapporten."]
+    parts.append(
+        "**Usikkerhed.** En andel, der bygger på få personer, kunne let have været lidt "
+        "anderledes. Hvert procenttal har derfor et *95 pct. usikkerhedsinterval* "
+        "(Wilson-metoden): det spænd, som den \"sande\" andel med stor sandsynlighed ligger i. "
+        "Med 150 svar er usikkerheden omkring ±7 procentpoint; med 400 personer flytter én "
+        "person mere andelen 0,25 procentpoint."
+        + (" For et antal bruges et tilsvarende interval for tællinger (Poisson), hvor antallet "
+           "sammenlignes med en baseline." if counts else ""))
+    more = [ind for _, ind in cfg.indicators() if ind.type == "antal"
+            and ind.god_retning == "op" and getattr(ind, "ord", None)]
+    down = [ind.navn for _, ind in cfg.indicators() if getattr(ind, "god_retning", "op") == "ned"]
+    direction = "Hver indikators retning står ved den (*Retning*)."
+    if more:
+        direction += (" For " + and_list([i.navn[:1].lower() + i.navn[1:] for i in more])
+                      + " er flere " + and_list([i.ord for i in more]) + " målet.")
+    if down:
+        direction += (" For " + and_list([n[:1].lower() + n[1:] for n in down])
+                      + " er færre/lavere bedre.")
+    parts.append(
+        "**Status.** Ændringen fra baseline testes statistisk (to-andels-test eller Fishers "
+        "eksakte test ved små tal" + ("; for antal en eksakt test for tællinger" if counts else "")
+        + "). Er ændringen større, end tilfældigheder med 95 pct. sikkerhed kan forklare, og går "
+        "den i delmålets retning, står der *▲ Tydelig fremgang*; går den den forkerte vej, *▼ "
+        "Tydelig tilbagegang*. Ellers står der *● Ingen sikker ændring*, også når tallet er "
+        f"steget eller faldet lidt. {direction} *Ingen baseline* står ved en enhed, som "
+        "delaftalen ikke har en baseline for, og *Til sammenligning* ved en "
+        "sammenligningsgruppe: den vurderes ikke, den viser blot udviklingen omkring "
+        "helhedsplanen. Angiver delaftalen ingen baseline for en enhed, som den viser, er "
+        "baseline enhedens tal i baselineåret, og noten under tabellen siger det."
+        + (" Aktivitetsmålene er tællinger uden usikkerhed: *■ Mål nået* eller *□ Mål ikke "
+           "nået*, *◐ I gang* for en periode, der ikke er slut, og på forsiden *◧* når nogle af "
+           "årets mål er nået." if "aktivitetsmaal" in kinds else ""))
+    if any(getattr(ind, "maal", None) is not None and not isinstance(ind.maal, list)
+           for _, ind in cfg.indicators()):
+        parts.append(
+            "**Mål.** Hvor delaftalen sætter et mål (fx mindst 8 pct. i 2025), siger status "
+            "også, hvordan indikatoren ligger i forhold til det. Målet tænkes nået ad en lige "
+            "vej fra baseline til målåret: ligger årets tal mindst så langt fremme som den vej, "
+            "er indikatoren *på vej mod målet*; ellers *ikke på vej mod målet*. Er målet nået, "
+            "står der *målet er nået*, og efter målåret *målet er ikke nået*, hvis det ikke er. "
+            "Et mål for hvert år er *mål nået* eller *mål ikke nået* det år. Sammenligningen "
+            "bruger selve tallet, ikke dets usikkerhed.")
+    parts.append(_DISCRETION.format(threshold=threshold) + " " + hidden_here)
+    if cfg.afdeling_kobling is not None and any(
+            "afdeling" in cfg.levels(ind) for _, ind in cfg.indicators()):
+        parts.append("**Afdelinger og boligområder.** Delaftalen siger ikke, hvilken afdeling "
+                     "der ligger i hvilket boligområde. Koblingen er udledt af baselinetallene: "
+                     + cfg.afdeling_kobling.begrundelse.split(": ", 1)[-1]
+                     if cfg.afdeling_kobling.udledt else
+                     "**Afdelinger og boligområder.** " + cfg.afdeling_kobling.begrundelse)
+    if cfg.delaftale.revisioner:
+        parts.append("**Revisioner af delaftalen.** " + " ".join(
+            f"{r.dato.day}.{r.dato.month}.{r.dato.year}: {sentence(r.beskrivelse)}"
+            for r in cfg.delaftale.revisioner))
+    parts.append("**Dataår.** Hvert tal vises med det år, det stammer fra. En kilde, der ikke "
+                 "er målt i rapportåret (fx en trivselsmåling), vises med sin seneste måling og "
+                 "dens årstal.")
+    return "\n\n".join(parts) + "\n"
 
-**Usikkerhed.** En andel, der bygger på få personer, kunne let have været lidt anderledes. Hvert
-procenttal har derfor et *95 pct. usikkerhedsinterval* (Wilson-metoden): det spænd, som den
-"sande" andel med stor sandsynlighed ligger i. Med 148 svar er usikkerheden omkring ±7
-procentpoint; med 400 beboere i en afdeling flytter én deltager mere andelen 0,25 procentpoint.
-For antal anmeldelser bruges et tilsvarende interval for tællinger (Poisson).
 
-**Status.** Ændringen fra baseline testes statistisk (to-andels-test eller Fishers eksakte test
-ved små tal; for antal en eksakt test for tællinger). Er ændringen større, end tilfældigheder
-med 95 pct. sikkerhed kan forklare, og går den i delmålets retning, står der *▲ Tydelig
-fremgang*; går den den forkerte vej, *▼ Tydelig tilbagegang*. Ellers står der *● Ingen sikker
-ændring*, også når tallet er steget eller faldet lidt. Alle tre delmål har retningen *op*; for
-anmeldelser til politiet er flere anmeldelser målet, fordi de viser mindre underrapportering.
-*Ingen baseline* står ved en enhed, som delaftalen ikke har en baseline for, og *Til
-sammenligning* ved en sammenligningsgruppe (alle helhedsplaner, kommunen): den vurderes ikke,
-den viser blot udviklingen omkring helhedsplanen. Aktivitetsmålene er tællinger uden
-usikkerhed: *■ Mål nået* eller *□ Mål ikke nået*, og *◐ I gang* for en periode, der ikke er
-slut.
-
-**Diskretion.** Tal om færre end {threshold} personer vises ikke (Danmarks Statistiks
-diskretionsregel), og der står “vises ikke” i stedet for tallet og for alt, der er regnet ud af
-det: andel, usikkerhed, ændring og status. Det kaldes *primær diskretion*. Men et skjult tal kan
-ofte regnes ud alligevel: står hele helhedsplanen og tre af fire afdelinger i samme tabel, er den
-fjerde afdeling forskellen. Derfor skjules der også andre tal (*sekundær diskretion*) efter en
-fast regel: Er et tal i en sum skjult (afdelingerne og hele helhedsplanen, eller boligområderne
-og helhedsplanen, samme år), skjules også den mindste af de andre dele, der er større end
-{threshold} og ikke hele sin nævner; er der ingen sådan, skjules totalen. Så er der altid
-mindst to skjulte tal i en sum, og det ene kan flytte sig, når det andet gør. Derfor kan intet
-skjult tal regnes ud af de viste, heller ikke når man ved, hvilket tal der er under
-{threshold}. Det gælder også antallet af svar i trivselsmålingen og beboertallene, som er tal om
-personer. Delmålenes tal lægger ikke flere år sammen, så forskelle mellem årene afslører
-heller ikke noget. Aktivitetslogens deltagere og beboere tælles både for kalenderåret og for
-projektår, der går over nytår; her skjules en periode, hvis den selv eller et af dens stykker
-(januar–august, september–december) har færre end {threshold} personer (men mindst én), for
-ellers ville forskellen mellem to viste perioder, også fra to års rapporter, give tallet.
-{hidden_here}
-
-**Afdelinger og boligområder.** Delaftalen siger ikke, hvilken afdeling der ligger i hvilket
-boligområde. Koblingen er udledt af baselinetallene: {mapping}
-
-**Dataår.** Hvert tal vises med det år, det stammer fra. En kilde, der ikke er målt i
-rapportåret (fx VIVEs trivselsmåling), vises med sin seneste måling og dens årstal.
-"""
+_DISCRETION = (
+    "**Diskretion.** Tal om færre end {threshold} personer vises ikke (Danmarks Statistiks "
+    "diskretionsregel), og der står “vises ikke” i stedet for tallet og for alt, der er regnet "
+    "ud af det: andel, usikkerhed, ændring og status. Det kaldes *primær diskretion*. Men et "
+    "skjult tal kan ofte regnes ud alligevel: står hele helhedsplanen og alle enheder på nær én "
+    "i samme tabel, er den sidste enhed forskellen. Derfor skjules der også andre tal "
+    "(*sekundær diskretion*) efter en fast regel: Er et tal i en sum skjult (afdelingerne og "
+    "hele helhedsplanen, eller boligområderne og helhedsplanen, samme år), skjules også den "
+    "mindste af de andre dele, der er større end {threshold} og ikke hele sin nævner; er der "
+    "ingen sådan, skjules totalen. Så er der altid mindst to skjulte tal i en sum, og det ene "
+    "kan flytte sig, når det andet gør. Derfor kan intet skjult tal regnes ud af de viste, "
+    "heller ikke når man ved, hvilket tal der er under {threshold}. Det gælder også antallet af "
+    "svar i en spørgeskemaundersøgelse og beboertallene, som er tal om personer. Indikatorernes "
+    "tal lægger ikke flere år sammen, så forskelle mellem årene afslører heller ikke noget. "
+    "Aktivitetslogens deltagere og beboere tælles både for kalenderåret og for projektår, der "
+    "går over nytår; her skjules en periode, hvis den selv eller et af dens stykker "
+    "(januar–august, september–december) har færre end {threshold} personer (men mindst én), "
+    "for ellers ville forskellen mellem to viste perioder, også fra to års rapporter, give "
+    "tallet.")
 
 
 def data_years_table(data: ReportData) -> str:

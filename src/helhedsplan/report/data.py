@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import config as config_mod
-from .. import discretion, indicators, stats
+from .. import discretion, indicators, paths, stats
 from ..config import Config
 from ..formatting import MISSING, number, pct, pp, signed
 from ..processed import read_inputs
@@ -19,18 +19,6 @@ MARKERS = {
     stats.STATUS_NONE: "● Ingen sikker ændring",
     stats.STATUS_DOWN: "▼ Tydelig tilbagegang",
 }
-
-
-# The one indicator row per delmål that page 1 reports on.
-HEADLINE = {
-    "afdelingsmoeder": ("deltagelse", "helhedsplan"),
-    "livskvalitet": ("livskvalitet", "helhedsplan"),
-    "anmeldelser": ("anmeldelser", "helhedsplan"),
-}
-
-
-# Page 1 mixes shares and counts in one column, so a count says what it counts.
-COUNT_NOUN = {"anmeldelser": "anmeldelser"}
 
 
 @dataclass
@@ -49,12 +37,56 @@ class ReportData:
 COMMENTS_SOURCE = "bemaerkninger"  # kilde_id of the comments file among the inputs
 
 
-def load(year: int, processed_dir: Path) -> ReportData:
-    """What the report notebook computes from: the indicators and the data files read. The
-    analyst's comments are not among them: the render step puts them in (see `slot`)."""
-    processed_dir = Path(processed_dir)
-    inputs = [i for i in read_inputs(processed_dir) if i.get("kilde_id") != COMMENTS_SOURCE]
-    return ReportData(config_mod.default(), year, indicators.read(processed_dir), inputs)
+def processed_dir_for(cfg: Config, year: int, processed_dir: str | Path = "") -> Path:
+    """data/processed/<år>/<delaftale>/, unless given (the pipeline's build folder, relative
+    to the project root)."""
+    if processed_dir:
+        path = Path(processed_dir)
+        return path if path.is_absolute() else paths.ROOT / path
+    return paths.PROCESSED_DIR / str(year) / cfg.id
+
+
+def load(year: int, delaftale: str = "", processed_dir: str | Path = "") -> ReportData:
+    """What the report notebook computes from: the delaftale as it stands for the year, the
+    indicators and the data files read. The analyst's comments are not among them: the render
+    step puts them in (see `slot`)."""
+    cfg = config_mod.default(delaftale or None).for_report(year)
+    folder = processed_dir_for(cfg, year, processed_dir)
+    inputs = [i for i in read_inputs(folder) if i.get("kilde_id") != COMMENTS_SOURCE]
+    return ReportData(cfg, year, indicators.read(folder), inputs)
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One line of page 1: an indicator (or an antal's share) at its headline level."""
+
+    delmaal: object
+    ind: object
+    indikator_id: str
+    name: str
+    niveau: str | None  # None: no whole-plan figure; page 1 summarises the units
+
+
+def headlines(cfg: Config) -> list[Headline]:
+    """Page 1's lines: every indicator of every delmål (with forside), an antal's share of its
+    total as a line of its own, in the configuration's order."""
+    out = []
+    for d in cfg.delmaal:
+        for ind in d.indikatorer:
+            if not ind.forside:
+                continue
+            level = "helhedsplan" if "helhedsplan" in cfg.levels(ind) else None
+            out.append(Headline(d, ind, ind.id, ind.navn, level))
+            if getattr(ind, "andel_af", None) is not None:
+                out.append(Headline(d, ind, f"{ind.id}_andel", ind.andel_af.indikator,
+                                    "helhedsplan"))
+    return out
+
+
+def count_noun(ind) -> str:
+    """Page 1 mixes shares and counts in one column, so a count says what it counts."""
+    word = getattr(ind, "ord", None)
+    return f"\u00a0{word}" if word else ""
 
 
 HIDDEN = discretion.STATUS_SUPPRESSED  # every figure of a hidden cell reads "vises ikke"
@@ -120,3 +152,14 @@ MAX_UNITS = 8
 
 
 PLURAL = {"afdeling": "afdelinger", "boligområde": "boligområder"}
+
+
+def target_suffix(row) -> str:
+    """'; på vej mod målet (8,0 pct. i 2025)' after a status, where the row has a target."""
+    status = row["maal_status"] if "maal_status" in row.index else ""
+    if not isinstance(status, str) or not status or pd.isna(row["maal"]):
+        return ""
+    value = (pct(row["maal"], int(row["decimaler"])) if row["enhed"] == "pct."
+             else number(row["maal"]))
+    when = f" i {int(row['maal_aar'])}" if not pd.isna(row["maal_aar"]) else " om året"
+    return f"; {status} (mål: {value}{when})"

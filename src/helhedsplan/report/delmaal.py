@@ -19,50 +19,144 @@ from .data import (
     fmt_change,
     fmt_value,
     is_hidden,
+    target_suffix,
     unit_rows,
 )
 from .markdown import md_table, notes_naming, sentence, table_notes
 from .notes import absence_notes, merge_year_notes, parts_and_whole, rounding_note, suppression_note
 
 
-def delmaal_text(data: ReportData, delmaal_id: str) -> str:
-    d = data.cfg.delmaal_by_id(delmaal_id)
-    direction = "flere/højere er bedre" if d.god_retning == "op" else "færre/lavere er bedre"
-    return (f"**Delmål:** {sentence(d.delmaal)}\n\n**Indikator:** {sentence(d.indikator)} "
-            f"{sentence(d.definition)}\n\n"
-            f"**Baseline i delaftalen:** {baseline_text(data.cfg, delmaal_id)}\n\n"
-            f"**Datakilde:** {sentence(d.datakilde)} **Retning:** {direction}.\n")
+def _direction(ind) -> str:
+    return "flere/højere er bedre" if ind.god_retning == "op" else "færre/lavere er bedre"
 
 
-def baseline_text(cfg: Config, delmaal_id: str) -> str:
-    """The delaftale's baseline in its own terms, from the configuration."""
-    d = cfg.delmaal_by_id(delmaal_id)
-    b = d.baseline
-    if delmaal_id == "afdelingsmoeder" and len(b.afdelinger) > MAX_UNITS:
-        k = sum(a.taeller for a in b.afdelinger)
-        n = sum({cfg.area_of_afdeling(a.afdeling): a.naevner for a in b.afdelinger}.values())
-        return (f"en baseline for hver af de {number(len(b.afdelinger))} afdelinger (se "
-                f"bilaget); i alt {number(k)} fremmødte af {number(n)} beboere 18+ "
-                f"({pct(100 * k / n, d.decimaler)}) ({b.aar}).")
-    if delmaal_id == "afdelingsmoeder":
-        parts = [f"afd. {a.afdeling}: {number(a.taeller)} af {number(a.naevner)} beboere 18+ "
-                 f"({pct(100 * a.taeller / a.naevner, d.decimaler)})" for a in b.afdelinger]
-        # The delaftale states a baseline per afdeling only; the plan's is their sum.
-        k = sum(a.taeller for a in b.afdelinger)
-        n = sum({cfg.area_of_afdeling(a.afdeling): a.naevner for a in b.afdelinger}.values())
-        return ("; ".join(parts) + f" ({b.aar}). Hele helhedsplanen: {number(k)} af "
-                f"{number(n)} beboere 18+ ({pct(100 * k / n, d.decimaler)}), regnet af "
-                "afdelingernes tal.")
-    if delmaal_id == "livskvalitet":
-        text = (f"{number(b.taeller)} af {number(b.naevner)} beboere "
-                f"({pct(100 * b.taeller / b.naevner, d.decimaler)}) i {b.aar}")
-        c = d.sammenligning
-        if c and c.taeller is not None:
-            text += (f"; {c.navn}: {number(c.taeller)} af {number(c.naevner)} beboere "
-                     f"({pct(100 * c.taeller / c.naevner, d.decimaler)})")
-        return text + "."
-    return (f"{number(b.antal)} anmeldelser = {pct(100 * b.antal / b.kommune_antal, d.decimaler)}"
-            f" af alle {number(b.kommune_antal)} anmeldelser i kommunen ({b.aar}).")
+def delmaal_text(data: ReportData, delmaal) -> str:
+    """The delmål in the delaftale's words, then each indicator: definition, baseline, target,
+    data source and good direction."""
+    out = [f"**Delmål:** {sentence(delmaal.delmaal)}\n"]
+    for ind in delmaal.indikatorer:
+        if ind.type == "aktivitetsmaal":
+            continue
+        out.append(f"**Indikator:** {sentence(ind.navn)} {sentence(ind.definition)}".rstrip()
+                   + "\n")
+        out.append(f"**Baseline i delaftalen:** {baseline_text(data.cfg, ind)}\n")
+        target = target_text(data.cfg, ind)
+        if target:
+            out.append(f"**Mål:** {target}\n")
+        out.append(f"**Datakilde:** {sentence(ind.datakilde)} **Retning:** "
+                   f"{_direction(ind)}.\n")
+    return "\n".join(out)
+
+
+def _unit_label(cfg: Config, ind, enhed) -> str:
+    unit = cfg.unit(enhed, ind)
+    if unit is None:
+        return str(enhed)
+    level, key = unit
+    return {"afdeling": f"afd. {key}", "helhedsplan": "hele helhedsplanen"}.get(level, str(key))
+
+
+def _share_text(k, n, decimals: int, noun: str) -> str:
+    return f"{number(k)} af {number(n)}{' ' + noun if noun else ''} ({pct(100 * k / n, decimals)})"
+
+
+def baseline_text(cfg: Config, ind) -> str:
+    """The delaftale's baseline in its own terms, from the configuration (and, after a
+    revision, which baseline applied before)."""
+    block = cfg.baseline(ind)
+    if block is None or not (block.vaerdier or getattr(ind, "andel_af", None)):
+        return "Delaftalen angiver ingen baseline." + _revision_text(cfg, ind)
+    decimals = cfg.decimals(ind)
+    share = ind.type in ("andel", "svarfordeling")
+    noun = getattr(ind, "naevner_ord", None) or ""
+    values = [v for v in block.vaerdier if (v.taeller is not None and v.naevner is not None)
+              or v.antal is not None]
+    if share:
+        plan_only = len(values) == 1 and cfg.unit(values[0].enhed, ind) == ("helhedsplan", None)
+        if plan_only:
+            v = values[0]
+            text = _share_text(v.taeller, v.naevner, decimals, noun) + f" i {v.aar or block.aar}"
+        elif len(values) > MAX_UNITS:
+            text = (f"en baseline for hver af de {number(len(values))} enheder (se bilaget) "
+                    f"({block.aar})")
+        else:
+            text = "; ".join(f"{_unit_label(cfg, ind, v.enhed)}: "
+                             + _share_text(v.taeller, v.naevner, decimals, noun)
+                             for v in values) + f" ({block.aar})"
+        comps = [s for s in getattr(ind, "sammenligning", []) if s.baseline is not None
+                 and s.baseline.taeller is not None and s.baseline.naevner is not None]
+        text += "".join(f"; {s.navn}: " + _share_text(s.baseline.taeller, s.baseline.naevner,
+                                                      decimals, noun) for s in comps)
+        text += "."
+        plan = _summed_plan_baseline(cfg, ind, values)
+        if plan and not plan_only:
+            k, n = plan
+            text += (f" Hele helhedsplanen: {_share_text(k, n, decimals, noun)}, regnet af "
+                     f"{'afdelingernes' if _finest(cfg, ind) == 'afdeling' else 'enhedernes'} "
+                     "tal.")
+        return text + _revision_text(cfg, ind)
+    word = f" {ind.ord}" if getattr(ind, "ord", None) else ""
+    text = "; ".join(f"{_unit_label(cfg, ind, v.enhed)}: {number(v.antal)}{word}"
+                     if cfg.unit(v.enhed, ind) != ("helhedsplan", None) or len(values) > 1
+                     else f"{number(v.antal)}{word}" for v in values)
+    a = getattr(ind, "andel_af", None)
+    if a is not None and a.baseline is not None and a.baseline.antal and values:
+        plan = next((v.antal for v in values
+                     if cfg.unit(v.enhed, ind) == ("helhedsplan", None)), None)
+        if plan is not None:
+            text += (f" = {pct(100 * plan / a.baseline.antal, a.decimaler)} af alle "
+                     f"{number(a.baseline.antal)}{word} ({a.navn})")
+    return (text or "Delaftalen angiver ingen baseline") + f" ({block.aar})." + \
+        _revision_text(cfg, ind)
+
+
+def _finest(cfg: Config, ind) -> str | None:
+    return next((lv for lv in ("afdeling", "boligomraade") if lv in cfg.levels(ind)), None)
+
+
+def _summed_plan_baseline(cfg: Config, ind, values) -> tuple | None:
+    """The plan's baseline as the sum of its parts' (each area's denominator once), when the
+    plan is shown, the delaftale states none for it, and every part has one."""
+    if "helhedsplan" not in cfg.levels(ind) or not cfg.plan_from_parts(ind):
+        return None
+    finest = _finest(cfg, ind)
+    if finest is None:
+        return None
+    units = {cfg.unit(v.enhed, ind): v for v in values}
+    if ("helhedsplan", None) in units:
+        return None
+    parts = [(key, v) for (level, key), v in units.items() if level == finest]
+    expected = cfg.afdelinger if finest == "afdeling" else cfg.area_names
+    if len(parts) != len(expected):
+        return None
+    k = sum(v.taeller for _, v in parts)
+    by_area = {(cfg.area_of_afdeling(key) if finest == "afdeling" else key): v.naevner
+               for key, v in parts}
+    return k, sum(by_area.values())
+
+
+def _revision_text(cfg: Config, ind) -> str:
+    earlier = cfg.earlier_baselines(ind)
+    current = cfg.baseline(ind)
+    if not earlier or current is None:
+        return ""
+    why = f" ({current.revision.rstrip('.')})" if current.revision else ""
+    return (f" Bestyrelsen har revideret baselinen{why}: fra rapporten for "
+            f"{current.gaelder_fra} måles mod {current.aar}; rapporterne før målte mod "
+            + " og ".join(str(b.aar) for b in earlier) + ".")
+
+
+def target_text(cfg: Config, ind) -> str:
+    """'mindst 8,0 pct. i 2025 for hele helhedsplanen', from the configuration ('' if none)."""
+    m = getattr(ind, "maal", None)
+    if m is None or isinstance(m, list):
+        return ""
+    word = "mindst" if ind.god_retning == "op" else "højst"
+    value = (pct(m.vaerdi, cfg.decimals(ind)) if ind.type in ("andel", "svarfordeling")
+             else number(m.vaerdi) + (f" {ind.ord}" if getattr(ind, "ord", None) else ""))
+    when = f"i {m.aar}" if m.aar else "hvert år"
+    text = f"{word} {value} {when} for {_unit_label(cfg, ind, m.enhed)}."
+    return text + (f" {sentence(m.tekst)}" if m.tekst else "")
 
 
 APPENDIX_TITLE = "Bilag: tal pr. afdeling og boligområde"
@@ -114,7 +208,8 @@ def units_appendix(data: ReportData) -> str:
         return ""
     return (f"# {APPENDIX_TITLE}\n\nSeneste måling mod baseline for hver enhed, der er for mange "
             "af til kapitlernes tabeller. Noterne til hver enkelt måling (fx hvordan 'ved ikke' er "
-            f"talt) står i kolonnen *note* i data/processed/{data.year}/indikatorer.csv og i "
+            f"talt) står i kolonnen *note* i data/processed/{data.year}/{data.cfg.id}/"
+            "indikatorer.csv og i "
             "eksporten til Landsbyggefonden.\n\n" + "\n".join(parts))
 
 
@@ -182,7 +277,7 @@ def status_table(data: ReportData, indikator_id: str,
         ci = HIDDEN if is_hidden(x) else interval(
             x["ci_lav"], x["ci_hoej"], int(x["decimaler"]) if share else 0,
             "pct." if share else "")
-        status = MARKERS.get(x["status"], x["status"].capitalize())
+        status = MARKERS.get(x["status"], x["status"].capitalize()) + target_suffix(x)
         cells = [x["enhed_navn"], fmt_baseline(x, year=False),
                  f"{fmt_value(x)} ({int(x['aar'])})", amount, ci,
                  fmt_change(x, unit=False), status]

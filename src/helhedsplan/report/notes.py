@@ -8,7 +8,7 @@ import pandas as pd
 
 from .. import discretion, indicators, stats
 from ..formatting import rounded
-from .data import HEADLINE, PLURAL, ReportData, is_hidden
+from .data import PLURAL, ReportData, headlines, is_hidden
 from .markdown import and_list, sentence
 
 
@@ -88,10 +88,12 @@ def absence_notes(rows: pd.DataFrame, raw: bool = False) -> list[str] | set[str]
 
 
 def report_year_absences(data: ReportData) -> list[str]:
-    """Per delmål whose headline figure is not measured in the report year: which and why."""
+    """Per page-1 indicator not measured in the report year: which and why."""
     out = []
-    for d in data.cfg.delmaal:
-        indikator_id, niveau = HEADLINE[d.id]
+    for h in headlines(data.cfg):
+        if h.ind.type == "aktivitetsmaal" or h.indikator_id != h.ind.id:
+            continue
+        d, indikator_id, niveau = h.delmaal, h.indikator_id, h.niveau or "helhedsplan"
         t = data.table
         this = t[(t["indikator_id"] == indikator_id) & (t["aar"] == data.year)]
         units = this[~this["maalt"].astype(bool) & this["note"].str.match(_ABSENCE)]

@@ -8,20 +8,22 @@ import pandas as pd
 
 from ..config import Config
 from ..formatting import MISSING
-from .activities import activity_summary_line
+from .activities import activity_status
 from .data import (
-    COUNT_NOUN,
-    HEADLINE,
     HIDDEN,
     MARKERS,
+    PLURAL,
     ReportData,
+    count_noun,
     fmt_baseline,
     fmt_change,
     fmt_value,
+    headlines,
     is_hidden,
     latest,
+    target_suffix,
 )
-from .markdown import md_table, unbroken_units
+from .markdown import and_list, md_table, unbroken_units
 from .notes import report_year_absences, rounding_note, suppression_note
 
 
@@ -50,7 +52,7 @@ def front_matter(cfg: Config, year: int, report_date: dt.date | None = None) -> 
     bemaerkninger.md), never the day of the build: the same inputs give the same report."""
     hp = cfg.helhedsplan
     meta = {
-        "title": f"Statusrapport {year}: {cfg.delaftale.navn}",
+        "title": f"Statusrapport {year}: {cfg.navn}",
         "subtitle": f"Den boligsociale helhedsplan {hp.navn}, {hp.kommune}",
         "lang": "da",
         "running-header": f"{hp.navn} · Statusrapport {year}",
@@ -75,48 +77,114 @@ def banner(data: ReportData) -> str:
 
 def intro(data: ReportData) -> str:
     hp = data.cfg.helhedsplan
-    return (f"Rapporten følger op på delaftalen **{data.cfg.delaftale.navn}** i den boligsociale "
+    return (f"Rapporten følger op på delaftalen **{data.cfg.navn}** i den boligsociale "
             f"helhedsplan **{hp.navn}** ({hp.kommune}, {hp.periode_fra.day}.{hp.periode_fra.month}."
             f"{hp.periode_fra.year}–{hp.periode_til.day}.{hp.periode_til.month}."
             f"{hp.periode_til.year}) for **{data.year}**. {project_years_text(data.cfg, data.year)}"
             "\n")
 
 
+def _units_summary(data: ReportData, h) -> list[str]:
+    """Page 1's cells for an indicator without a whole-plan figure: how many units moved how."""
+    t = data.table
+    rows = t[(t["indikator_id"] == h.indikator_id) & t["maalt"].astype(bool)
+             & (t["aar"] <= data.year) & t["niveau"].isin(["afdeling", "boligområde"])]
+    if rows.empty:
+        return [MISSING, "ikke målt", MISSING, ""]
+    latest_rows = rows.sort_values("aar").groupby("enhed_navn").tail(1)
+    year = int(latest_rows["aar"].max())
+    level = PLURAL[latest_rows["niveau"].iloc[0]]
+    n = len(latest_rows)
+    counts = latest_rows["status"].value_counts()
+    parts = [f"{MARKERS[s].split(' ', 1)[0]} {MARKERS[s].split(' ', 1)[1].lower()} i "
+             f"{counts[s]} af {n}" for s in MARKERS if s in counts]
+    return [MISSING, f"{n} {level} ({year})", "se tabellen",
+            ("; ".join(parts) or "Ingen baseline").replace(" i ", "\u00a0i ", 1)]
+
+
 def summary(data: ReportData) -> str:
-    """Page 1: one line per delmål, baseline → latest value, change and status word."""
-    body = []
-    for d in data.cfg.delmaal:
-        indikator_id, niveau = HEADLINE[d.id]
-        row = latest(data, indikator_id, niveau)
-        if row is None:
-            body.append([d.kort_navn, d.indikator, MISSING, "ikke målt", MISSING, ""])
+    """Page 1: one line per indicator of every delmål, baseline → latest value, change and
+    status word (and the status against a target, where the delaftale sets one)."""
+    body, shown = [], []
+    for h in headlines(data.cfg):
+        if h.ind.type == "aktivitetsmaal":
+            got = activity_status(data, h.ind)
+            body.append([h.delmaal.kort_navn, h.name, MISSING,
+                         f"kalenderår {data.year}" if got else "ikke målt", MISSING,
+                         got[1] if got else ""])
             continue
-        status = MARKERS.get(row["status"], row["status"].capitalize())
-        noun = f"\u00a0{COUNT_NOUN[d.id]}" if row["enhed"] != "pct." and d.id in COUNT_NOUN else ""
+        if h.niveau is None:
+            body.append([h.delmaal.kort_navn, h.name, *_units_summary(data, h)])
+            continue
+        row = latest(data, h.indikator_id, h.niveau)
+        if row is None:
+            body.append([h.delmaal.kort_navn, h.name, MISSING, "ikke målt", MISSING, ""])
+            continue
+        shown.append(row)
+        status = MARKERS.get(row["status"], row["status"].capitalize()) + target_suffix(row)
+        noun = count_noun(h.ind) if row["enhed"] != "pct." else ""
         change = fmt_change(row)
         cells = [fmt_baseline(row, noun=noun),
                  f"{fmt_value(row)}{noun if not is_hidden(row) else ''} ({int(row['aar'])})",
                  change + (noun if change not in (MISSING, HIDDEN) else "")]
         # A figure stays whole with its unit; a narrow column breaks before the year only
         # (statusrapport.css lets this table's cells wrap).
-        body.append([d.kort_navn, d.indikator, *[unbroken_units(c) for c in cells], status])
+        body.append([h.delmaal.kort_navn, h.name, *[unbroken_units(c) for c in cells], status])
     lines = [md_table(["Delmål", "Indikator", "Baseline", "Seneste måling", "Ændring",
                        "Status"], body, [18, 17, 16, 17, 20, 18], right={2, 3, 4})]
-    headline = [latest(data, *HEADLINE[d.id]) for d in data.cfg.delmaal]
-    rounding = rounding_note([r for r in headline if r is not None])
+    rounding = rounding_note(shown)
     if rounding:
         lines += ["", rounding]
-    hidden_note = suppression_note(data, pd.DataFrame([r for r in headline if r is not None]))
+    baseline_notes = _headline_baseline_notes(data, shown)
+    if baseline_notes:
+        lines += [line for n in baseline_notes for line in ("", n)]
+    hidden_note = suppression_note(data, pd.DataFrame(shown))
     if hidden_note:
         lines += ["", hidden_note.rstrip("\n")]
     absent = report_year_absences(data)
     if absent:
         lines += [line for a in absent for line in ("", a)]  # plain notes, not bullets
-    activity_line = activity_summary_line(data)
-    if activity_line:
-        lines += ["", activity_line]
+    for h in headlines(data.cfg):
+        if h.ind.type == "aktivitetsmaal":
+            got = activity_status(data, h.ind)
+            if got:
+                lines += ["", f"**{h.name} {data.year}:** {got[0]}."]
     lines.append("")
     lines.append("*Status* siger, om ændringen fra baseline er større, end tilfældigheder kan "
-                 "forklare (95\u00a0pct. sikkerhed), og om den går i delmålets retning. For "
-                 "anmeldelser til politiet er *flere* anmeldelser målet.")
+                 "forklare (95\u00a0pct. sikkerhed), og om den går i delmålets retning."
+                 + _direction_sentence(data))
     return "\n".join(lines) + "\n"
+
+
+def _direction_sentence(data: ReportData) -> str:
+    """Where fewer is better, or where more of something usually unwelcome is the goal (more
+    reports to the police), page 1 says so."""
+    down = [ind.navn for _, ind in data.cfg.indicators()
+            if getattr(ind, "god_retning", "op") == "ned"]
+    counts = [ind for _, ind in data.cfg.indicators()
+              if ind.type == "antal" and getattr(ind, "ord", None) and ind.god_retning == "op"]
+    out = ""
+    if down:
+        out += f" For {and_list([_first_lower(n) for n in down])} er *lavere* bedre."
+    if counts:
+        out += (" For " + and_list([_first_lower(i.navn) for i in counts]) + " er *flere* "
+                + and_list([i.ord for i in counts]) + " målet.")
+    return out
+
+
+def _first_lower(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _headline_baseline_notes(data: ReportData, shown: list) -> list[str]:
+    """Where page 1's baseline is not the one the delaftale states for the whole plan (a part
+    not measured this year: the plan is compared with the same parts' baseline), say so here,
+    not only beside the chapter's table."""
+    out = []
+    for row in shown:
+        note = str(row.get("note", "") or "")
+        if row["niveau"] == "helhedsplan" and "sammenlignet med baseline for de samme" in note:
+            reason = note.split(": ", 1)[-1].split("; sammenlignet")[0]
+            out.append(f"**{row['indikator']}:** baseline {fmt_baseline(row)} gælder de samme "
+                       f"enheder som målingen: {reason}.")
+    return out

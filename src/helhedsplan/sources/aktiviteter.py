@@ -21,13 +21,25 @@ OUTSIDE = "Uden for boligområderne"
 OTHER_PARTNERS = "andre samarbejdspartnere"
 
 
-def theme_labels(cfg: Config) -> list[str]:
-    """Short theme names used in the log and the report (the delaftale's three themes)."""
-    return [t.split(",")[0] for t in cfg.aktivitetsmaal.temaer]
+def theme_labels(ind) -> list[str]:
+    """Short theme names used in the log and the report: an aktivitetsmaal indicator's themes
+    up to the first comma ('Trivsel i boligafdelingerne, herunder …' → 'Trivsel i …')."""
+    return [t.split(",")[0] for t in ind.temaer]
+
+
+def _activity_indicators(cfg: Config) -> list:
+    """The aktivitetsmaal indicators of every delaftale that reads the log (one log per
+    helhedsplan: it accepts the themes and partners of any of them)."""
+    return [c.activity_targets for c in cfg.readers("aktivitetslog") if c.activity_targets]
 
 
 def _themes(cfg):
-    return [*theme_labels(cfg), OTHER_THEME]
+    labels = [t for ind in _activity_indicators(cfg) for t in theme_labels(ind)]
+    return [*dict.fromkeys(labels), OTHER_THEME]
+
+
+def _partners(cfg) -> list[str]:
+    return list(dict.fromkeys(p for ind in _activity_indicators(cfg) for p in ind.partnere))
 
 
 def _places(cfg):
@@ -45,7 +57,7 @@ def known_partners(cell, cfg) -> str | None:
     samarbejdspartnere' and is never stored. A known partner named inside the text counts."""
     if cell is None or (isinstance(cell, float) and pd.isna(cell)) or not str(cell).strip():
         return None
-    known = {normalise_header(p): p for p in cfg.aktivitetsmaal.partnere}
+    known = {normalise_header(p): p for p in _partners(cfg)}
     out: list[str] = []
     for part in str(cell).replace(",", ";").split(";"):
         key = normalise_header(part)
@@ -71,7 +83,8 @@ SOURCE = Source(
     title="Aktivitetslog",
     origin="De boligsociale medarbejderes aktivitetslog",
     filename="aktivitetslog.xlsx",
-    required_from=lambda cfg: cfg.helhedsplan.periode_fra.year,
+    kilde="aktivitetslog",
+    required_from=lambda cfg: cfg.first_year_of("aktivitetslog"),
     layouts=(Layout(
         id="log",
         title="én række pr. aktivitet",

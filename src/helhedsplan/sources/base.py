@@ -136,9 +136,11 @@ class Source:
     # e.g. VIVE: measured some years only; the others are declared in ikke_maalt.txt
     not_every_year: bool = False
     not_stored: tuple[str, ...] = ()  # read and checked, but not written to data/processed
-    # The first year a file is needed (the delmål's baseline year; the plan's start for the
-    # activity log). A report for an earlier year does without the source.
-    required_from: Callable[[Config], int] | None = None
+    # The first year a file is needed (the earliest baseline of the indicators that read it; the
+    # plan's start for the activity log), None when the delaftale does not read the source. A
+    # report for an earlier year does without it.
+    required_from: Callable[[Config], int | None] | None = None
+    kilde: str = ""  # the name the configuration uses (`kilde: sab_afdelingsmoeder`)
 
     @property
     def layout(self) -> Layout:
@@ -359,7 +361,14 @@ def _typed(layout: Layout, sheet: excel.Sheet, found: dict[str, int], cfg: Confi
                 problems.append(Problem("mangler en værdi", file=sheet.label, sheet=sheet.sheet,
                                         row=int(row), column=c.header))
         data[c.key] = values
+        if c.none_words:  # which cells said "no value, on purpose" ('ikke målt', 'intet møde')
+            data[on_purpose_key(c.key)] = pd.Series(on_purpose, index=sheet.frame.index)
     return pd.DataFrame(data, index=sheet.frame.index), problems
+
+
+def on_purpose_key(key: str) -> str:
+    """The typed table's column that marks a column's cells left empty on purpose."""
+    return f"{key}__bevidst_tom"
 
 
 def _what_to_write(col: Column, value: object) -> str:
@@ -616,6 +625,7 @@ def _read_file(src: Source, cfg: Config, path: Path, year: int, label: str = "")
     df["excel_raekke"] = pd.array(df.index.astype(int), dtype="Int64")
     if layout.to_table and not problems:
         df = layout.to_table(df.reset_index(drop=True), cfg, year)
+    df = df.drop(columns=[c for c in df.columns if str(c).endswith(on_purpose_key(""))])
     df = df.reset_index(drop=True)
     df.insert(0, "aar", year)
     return FileRead(df, problems, layout, book.example, len(sheet.frame))
@@ -647,6 +657,8 @@ def collect(src: Source, cfg: Config, raw_dir: Path, up_to_year: int) -> Ingeste
     not_measured: list[int] = []
     digests: dict[str, str] = {}
     first_due = src.required_from(cfg) if src.required_from else None
+    if first_due is None and src.required_from is not None:
+        first_due = 10_000  # the delaftale does not read it: never due
     for year, year_dir in _year_dirs(raw_dir, up_to_year):
         path = year_dir / src.filename
         declared = folder.declares(year_dir, src)

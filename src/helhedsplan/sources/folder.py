@@ -117,9 +117,11 @@ def missing_file(src, year: int, raw_dir: Path) -> Problem:
         file=f"{year}/{src.filename}")
 
 
-def stray_files(year_dir: Path, known: list[str]) -> list[Problem]:
+def stray_files(year_dir: Path, known: list[str], mine: set[str] | None = None) -> list[Problem]:
     """Files in a year folder that the pipeline does not read, each with a 'Mente du …?'.
-    `known`: the names it reads (the sources' files and the comments file)."""
+    `known`: the names it reads (the sources' files and the comments files). With `mine` (the
+    files of one delaftale), a stray file that resembles only another delaftale's file is that
+    delaftale's problem, not this one's."""
     year_dir = Path(year_dir)
     expected = {*known, NOT_MEASURED_FILE}
     problems = []
@@ -136,6 +138,8 @@ def stray_files(year_dir: Path, known: list[str]) -> list[Problem]:
                 "Flyt den ud af data/raw.", file=f"{year_dir.name}/{name}"))
             continue
         hint = _suggest(name, [*known, NOT_MEASURED_FILE])
+        if mine is not None and hint and hint not in mine and hint != NOT_MEASURED_FILE:
+            continue
         ext = path.suffix.casefold()
         if hint:
             what = f"Mente du '{hint}'? "

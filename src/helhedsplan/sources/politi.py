@@ -11,23 +11,27 @@ from .checks import row_check
 AREAS_TOTAL = "Boligområderne i alt"
 
 
-def kommune_label(cfg) -> str:
-    return cfg.delmaal_by_id("anmeldelser").sammenligning.navn
+def kommune_labels(cfg) -> list[str]:
+    """The named totals the areas' reports are a share of (the kommune), of every delaftale
+    that reads the police's file."""
+    return list(dict.fromkeys(ind.andel_af.navn for c in cfg.readers("politi_anmeldelser")
+                              for ind in c.indicators_from("politi_anmeldelser")
+                              if ind.andel_af is not None))
 
 
 def places(cfg) -> list[str]:
-    return [*cfg.area_names, AREAS_TOTAL, kommune_label(cfg)]
+    return [*cfg.area_names, AREAS_TOTAL, *kommune_labels(cfg)]
 
 
-def _areas_within_kommune(cfg):
+def _areas_within_kommune(cfg, kommune_label: str):
     def check(df):
-        kommune = df.loc[df["omraade"] == kommune_label(cfg), "anmeldelser"].dropna()
+        kommune = df.loc[df["omraade"] == kommune_label, "anmeldelser"].dropna()
         if kommune.empty:
             return pd.Series(True, index=df.index)
-        return (df["omraade"] == kommune_label(cfg)) | df["anmeldelser"].isna() | (
+        return (df["omraade"] == kommune_label) | df["anmeldelser"].isna() | (
             df["anmeldelser"] <= kommune.iloc[0])
 
-    return row_check(check, f"er flere anmeldelser end i hele kommunen ('{kommune_label(cfg)}')",
+    return row_check(check, f"er flere anmeldelser end i hele kommunen ('{kommune_label}')",
                      column="anmeldelser")
 
 
@@ -61,7 +65,8 @@ SOURCE = Source(
     title="Politiets anmeldelser",
     origin="Syd- og Sønderjyllands Politi, anmeldelser fordelt på område",
     filename="politi_anmeldelser.xlsx",
-    required_from=lambda cfg: cfg.delmaal_by_id("anmeldelser").baseline.aar,
+    kilde="politi_anmeldelser",
+    required_from=lambda cfg: cfg.first_year_of("politi_anmeldelser"),
     layouts=(Layout(
         id="anmeldelser",
         title="anmeldelser pr. område",
@@ -76,7 +81,7 @@ SOURCE = Source(
                    "anmeldelser", example=108, maximum=100_000),
         ),
         key=("omraade",),
-        checks=lambda cfg, year: [_areas_within_kommune(cfg)],
+        checks=lambda cfg, year: [_areas_within_kommune(cfg, k) for k in kommune_labels(cfg)],
         table_checks=_with_rows(_total_is_sum),
         template_rows=50,
     ),),

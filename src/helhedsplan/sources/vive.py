@@ -63,8 +63,10 @@ def dont_know_text(n) -> str:
 
 
 def groups(cfg) -> list[str]:
-    comparison = cfg.delmaal_by_id("livskvalitet").sammenligning
-    return [HELHEDSPLAN_GROUP, *cfg.area_names, *([comparison.navn] if comparison else [])]
+    """The plan, the areas, and the comparison groups of every delaftale that reads VIVE."""
+    comparisons = [s.navn for c in cfg.readers("vive_livskvalitet")
+                   for ind in c.indicators_from("vive_livskvalitet") for s in ind.sammenligning]
+    return [HELHEDSPLAN_GROUP, *cfg.area_names, *dict.fromkeys(comparisons)]
 
 
 def _gruppe() -> Column:
@@ -217,7 +219,8 @@ SOURCE = Source(
     title="VIVE trivselsmåling",
     origin="VIVEs trygheds- og trivselsmåling (spørgsmål om livskvalitet)",
     filename="vive_livskvalitet.xlsx",
-    required_from=lambda cfg: cfg.delmaal_by_id("livskvalitet").baseline.aar,
+    kilde="vive_livskvalitet",
+    required_from=lambda cfg: cfg.first_year_of("vive_livskvalitet"),
     layouts=(ENTERED_LAYOUT, CATEGORIES_LAYOUT, SINGLE_ANSWERS_LAYOUT),
     not_every_year=True,
 )
