@@ -629,7 +629,7 @@ class _Pass:
         except _Unreadable as exc:
             raise self._refuse(_not_excel_xml(f"{exc}; i {info.filename}"), sheet) from None
         except pyexpat.ExpatError as exc:
-            detail = f"ugyldig XML i {info.filename}, linje {exc.lineno}: {pyexpat.ErrorString(exc.code)}"
+            detail = f"ugyldig XML i {info.filename}, linje {exc.lineno}, tegn {exc.offset + 1}"
             raise self._refuse(_not_excel_xml(detail), sheet) from None
         except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, RuntimeError,
                 NotImplementedError) as exc:  # RuntimeError: a part with a password
