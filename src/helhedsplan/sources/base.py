@@ -350,10 +350,13 @@ def _typed(layout: Layout, sheet: excel.Sheet, found: dict[str, int], cfg: Confi
             continue
         cells = sheet.frame.iloc[:, found[c.key]]
         values, bad, on_purpose = _convert(c, cells, cfg)
-        for row in cells.index[bad]:
-            problems.append(Problem(f"skal være {c.expected}{_what_to_write(c, cells.at[row])}",
+        percent = _shown_as_percent(c, sheet, found[c.key], cells)
+        if percent.any():  # 6,3 % typed into Excel is 0.063: never a count, even 100 % (1)
+            bad, values = bad | percent, values.mask(percent)
+        for row, pct in zip(cells.index[bad], percent[bad], strict=True):
+            problems.append(Problem(f"skal være {c.expected}{_what_to_write(c, cells.at[row], pct)}",
                                     file=sheet.label, sheet=sheet.sheet, row=int(row),
-                                    column=c.header, value=found_value(cells.at[row])))
+                                    column=c.header, value=found_value(cells.at[row], pct)))
         if c.required:
             missing = values.isna().to_numpy() & ~bad & ~on_purpose
             for row in cells.index[missing]:
@@ -363,13 +366,25 @@ def _typed(layout: Layout, sheet: excel.Sheet, found: dict[str, int], cfg: Confi
     return pd.DataFrame(data, index=sheet.frame.index), problems
 
 
-def _what_to_write(col: Column, value: object) -> str:
+NOT_A_PERCENT = ": skriv antallet (fx 31), ikke en procent. Andelen regner programmet selv ud"
+
+
+def _shown_as_percent(col: Column, sheet: excel.Sheet, j: int, cells: pd.Series) -> np.ndarray:
+    """Cells of a count or amount column that Excel shows as a percentage (the cell's number
+    format, read from the file's styles): a share typed where the count belongs."""
+    rows = sheet.percent_rows(j) if col.kind in NUMERIC and col.kind != "share" else set()
+    return cells.index.isin(rows) if rows else np.zeros(len(cells), dtype=bool)
+
+
+def _what_to_write(col: Column, value: object, percent: bool = False) -> str:
     """A typical slip gets a message that says what to write instead."""
+    if percent:
+        return NOT_A_PERCENT
     if not isinstance(value, str) or col.kind not in NUMERIC:
         return ""
     text = value.strip()
     if col.kind != "share" and re.search(r"%|pct|procent", text, re.I):
-        return (": skriv antallet (fx 31), ikke en procent. Andelen regner programmet selv ud")
+        return NOT_A_PERCENT
     digits = re.fullmatch(r"[^\d]*?(\d+)[^\d]*", text)
     if col.choices and digits:
         return f": skriv kun nummeret, fx {digits.group(1)}"
@@ -386,10 +401,13 @@ class Shown(str):
         return str(self)
 
 
-def found_value(value: object) -> object:
-    """A cell's value for a message: numbers and dates Danish style, text quoted as it is."""
+def found_value(value: object, percent: bool = False) -> object:
+    """A cell's value for a message: numbers and dates Danish style, text quoted as it is, a
+    number shown as a percentage as Excel shows it (0.063 → 6,3 %)."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return None
+    if percent and isinstance(value, int | float | np.integer | np.floating):
+        return Shown(f"{dk(round(float(value) * 100, 10))} %")
     if isinstance(value, bool | np.bool_):
         return Shown("SAND" if value else "FALSK")
     if isinstance(value, str):
