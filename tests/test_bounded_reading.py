@@ -349,7 +349,8 @@ ATTACKS = {
         lambda tmp: _sheet_zip(tmp / "e.xlsx", _sheet(f'<row r="1" x="{"x" * 8 * 2**20}"/>')),
         "uden et nyt element"),
     "xls med navnet .xlsx": (
-        _other_kind("f.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 500 + "Workbook".encode("utf-16-le") + b"\0" * 500),
+        _other_kind("f.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 500
+                    + "Workbook".encode("utf-16-le") + b"\0" * 500),
         "filen er i det gamle Excel 97-2003-format (.xls)"),
     "webside med navnet .xlsx": (
         _other_kind("g.xlsx", b"<html><body><table><tr><td>1</td></tr></table></body></html>"),
