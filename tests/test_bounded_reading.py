@@ -9,6 +9,7 @@ must be named with its own Danish message.
 
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import warnings
@@ -20,7 +21,7 @@ from openpyxl import load_workbook
 
 from helhedsplan import excel
 from helhedsplan.errors import InputError
-from tests.conftest import REPO, project_copy
+from tests.conftest import REPO, project_copy, run_cli
 
 BEBO = "beboerdata.xlsx"
 MEMORY_LIMIT_MB = 1500  # address space: the old reader asked for 5 GB and 549 GB
@@ -381,3 +382,75 @@ def test_attack_files_end_in_a_danish_message_in_bounded_memory(case, tmp_path, 
     assert expected in got["text"], got["text"]
     assert "Traceback" not in got["text"] and "Error" not in got["text"]
     assert got["peak_mib"] < PEAK_MIB, got
+
+
+# --- Read errors say 'læses' and name the file (issue 23, item 8) ------------------------------
+
+@pytest.mark.skipif(not Path("/proc/self/mem").exists(), reason="/proc/self/mem findes kun på Linux")
+def test_read_errors_say_read_and_name_the_file(tmp_path, cfg):
+    """A link to /proc/self/mem (a read error), links in a loop and a folder, as data file,
+    ikke_maalt.txt and comments: each named with a Danish 'kan ikke læses' and what to do. The
+    run said 'En fil kunne ikke skrives: [Errno 5] Input/output error' without the file."""
+    from helhedsplan import comments
+
+    root = project_copy(tmp_path / "projekt")
+    raw = root / "data" / "raw"
+    (raw / "2024" / BEBO).unlink()
+    (raw / "2024" / BEBO).symlink_to("/proc/self/mem")
+    (raw / "2023" / BEBO).unlink()
+    (raw / "2023" / BEBO).symlink_to(raw / "2023" / BEBO)  # a link to itself
+    (raw / "2024" / "ikke_maalt.txt").unlink()
+    (raw / "2024" / "ikke_maalt.txt").symlink_to(raw / "2024" / "ikke_maalt.txt")
+    out = run_cli(root, "byg", "--aar", "2024", "--renderer", "indbygget")
+    err = out.stderr
+    assert out.returncode == 1, err
+    assert "skrives" not in err and "Traceback" not in err and "Errno" not in err, err
+    expected = {f"2024/{BEBO}": "filen kan ikke læses: læsefejl",
+                f"2023/{BEBO}": "filen kan ikke læses: den er en genvej (et symbolsk link), der "
+                                "peger i ring",
+                "2024/ikke_maalt.txt": "filen kan ikke læses: den er en genvej"}
+    for label, text in expected.items():
+        assert any(f"fil {label}: {text}" in line for line in err.splitlines()), (label, err)
+    assert f"fil 2023/{BEBO}: LBF Beboerdata ({BEBO}) mangler" not in err  # it is there
+
+    for year, make, text in (("2024", lambda p: p.symlink_to("/proc/self/mem"), "kan ikke læses: "
+                              "læsefejl"),
+                             ("2023", lambda p: p.symlink_to(p), "kan ikke læses: den er en genvej"),
+                             ("2022", lambda p: p.mkdir(), "det er en mappe")):
+        make(raw / year / comments.FILENAME)
+        found = [str(p) for p in comments.check(raw / year, cfg)]
+        assert any(p.startswith(f"fil {year}/{comments.FILENAME}: ") and text in p
+                   for p in found), found
+
+
+def test_a_file_without_read_permission_says_so(tmp_path, monkeypatch, cfg):
+    """Permission denied (root reads anything, so the refusal is simulated at the system call):
+    named, with 'ikke adgang til at læse den'; the freshness check does not stop on it."""
+    import builtins
+
+    from helhedsplan import freshness
+    from helhedsplan.sources import check_inputs
+
+    raw = tmp_path / "raw"
+    shutil.copytree(REPO / "data" / "raw", raw)
+    locked = raw / "2024" / BEBO
+    real_os_open, real_open = os.open, builtins.open
+
+    def os_open(path, *args, **kwargs):
+        if Path(path) == locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_os_open(path, *args, **kwargs)
+
+    def open_(path, *args, **kwargs):
+        if isinstance(path, str | Path) and Path(path) == locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", os_open)
+    monkeypatch.setattr(builtins, "open", open_)
+    assert freshness.digest_file(locked) == freshness.NOT_A_FILE
+    assert excel.sha256(locked) == ""
+    problems = [str(p) for p in check_inputs(cfg, raw, 2024)]
+    assert any(p.startswith(f"fil 2024/{BEBO}: filen kan ikke læses: der er ikke adgang til at "
+                            "læse den. Er den åben i et andet program (fx Excel), så luk den")
+               for p in problems), problems

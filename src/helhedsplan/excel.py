@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import array
 import datetime as dt
+import errno
 import hashlib
 import io
 import os
@@ -132,13 +133,16 @@ def shown(value: object) -> object:
 
 def sha256(path: Path) -> str:
     """The file's SHA-256; '' for anything that is not a regular file (never opened: a FIFO
-    would block). The readers report such a file in Danish."""
+    would block) or cannot be read. The readers report such a file in Danish."""
     if _not_regular(Path(path)):
         return ""
     h = hashlib.sha256()
-    with _open_regular(Path(path)) as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
+    try:
+        with _open_regular(Path(path)) as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+    except OSError:
+        return ""
     return h.hexdigest()
 
 
@@ -187,13 +191,31 @@ def read_regular_file(path: Path, label: str, max_bytes: int = MAX_FILE_BYTES) -
     except FileNotFoundError:
         raise InputError(Problem("filen findes ikke", file=label)) from None
     except OSError as exc:
-        raise InputError(Problem(f"filen kan ikke læses ({exc.strerror or type(exc).__name__}). "
-                                 "Er den åben i et andet program?", file=label)) from None
+        raise InputError(Problem(f"filen kan ikke læses: {_why_unreadable(exc)}",
+                                 file=label)) from None
     if size > max_bytes or len(data) > max_bytes:
         raise InputError(Problem(
             f"filen er for stor ({_mb(max(size, len(data)))}); der læses højst {_mb(max_bytes)}. "
             "Er det den rigtige fil?", file=label))
     return data
+
+
+_UNREADABLE = {
+    errno.ELOOP: "den er en genvej (et symbolsk link), der peger i ring. Læg selve filen her i "
+                 "stedet for genvejen.",
+    errno.EACCES: "der er ikke adgang til at læse den. Er den åben i et andet program (fx Excel), "
+                  "så luk den; ellers giv adgang til filen, eller kopier den hertil igen.",
+    errno.EIO: "læsefejl (filen eller disken kan ikke læses, eller navnet peger på noget, der "
+               "ikke er en fil). Læg en kopi af den rigtige fil her.",
+    errno.ENAMETOOLONG: "navnet (eller en genvej, det peger på) er for langt. Læg selve filen her.",
+}
+_UNREADABLE[errno.EPERM] = _UNREADABLE[errno.EACCES]
+
+
+def _why_unreadable(exc: OSError) -> str:
+    """Why a file could not be read, in Danish, with what to do (never the system's English)."""
+    return _UNREADABLE.get(exc.errno, f"systemet siger fejl nr. {exc.errno}. Luk andre "
+                           "programmer, der bruger filen, eller læg en kopi af den her.")
 
 
 def _mb(n: int) -> str:

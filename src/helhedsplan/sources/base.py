@@ -17,6 +17,7 @@ import dataclasses
 import datetime as dt
 import difflib
 import json
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -671,7 +672,7 @@ def collect(src: Source, cfg: Config, raw_dir: Path, up_to_year: int) -> Ingeste
     for year, year_dir in _year_dirs(raw_dir, up_to_year):
         path = year_dir / src.filename
         declared = src.id in folder.declared_not_measured(year_dir)[0]
-        if declared and path.exists():
+        if declared and os.path.lexists(path):  # a link in a loop is there, not missing
             problems.append(Problem(
                 f"{folder.NOT_MEASURED_FILE} siger, at {src.title} ikke er målt i {year}, men "
                 f"filen {src.filename} ligger i mappen. Slet linjen '{src.filename}' i "
@@ -681,7 +682,7 @@ def collect(src: Source, cfg: Config, raw_dir: Path, up_to_year: int) -> Ingeste
         if declared:
             not_measured.append(year)
             continue
-        if not path.exists():
+        if not os.path.lexists(path):
             if first_due is not None and year >= first_due:
                 problems.append(folder.missing_file(src, year, raw_dir))
             continue

@@ -10,11 +10,12 @@ missing file, so a file that was forgotten cannot turn into 'ikke målt' in the 
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from pathlib import Path
 
 from .. import excel
-from ..errors import Problem
+from ..errors import InputError, Problem
 
 NOT_MEASURED_FILE = "ikke_maalt.txt"
 COMMENTS_FILE = "bemaerkninger.md"  # comments.FILENAME (not imported: comments imports sources)
@@ -52,13 +53,17 @@ def _suggest(name: str, candidates: list[str]) -> str | None:
 def declared_not_measured(year_dir: Path) -> tuple[set[str], list[Problem]]:
     """Source ids that data/raw/<år>/ikke_maalt.txt declares not measured, and problems with it."""
     path = Path(year_dir) / NOT_MEASURED_FILE
-    if not path.is_file():
+    if not os.path.lexists(path):
         return set(), []
     label = f"{Path(year_dir).name}/{NOT_MEASURED_FILE}"
+    try:  # a folder, a FIFO, a link in a loop, no permission: a Danish message naming the file
+        data = excel.read_regular_file(path, label, excel.MAX_TEXT_BYTES)
+    except InputError as err:
+        return set(), err.problems
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = path.read_text(encoding="cp1252", errors="replace")
+        text = data.decode("cp1252", errors="replace")
     by_key = {}
     for src in _sources():
         for name in (src.filename, src.id, src.title):
