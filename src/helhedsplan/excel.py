@@ -219,8 +219,11 @@ def _why_unreadable(exc: OSError) -> str:
 
 
 def _mb(n: int) -> str:
+    """A size as the analyst reads it: 50,0 MB, or 293 KB under a megabyte."""
     from .formatting import number
 
+    if n < 1024 * 1024:
+        return f"{number(-(-n // 1024))} KB"
     return f"{number(n / (1024 * 1024), 1)} MB"
 
 
