@@ -682,6 +682,18 @@ _ELEMENT_KINDS = {"c": _C, "row": _ROW, "sheetData": _DATA, "si": _SI, "rPh": _R
                   "sheet": _TAKE}
 
 
+class _Kinds(dict):
+    """Element name → what the scanner does with it (0: only count it), by its local name as
+    calamine matches it; each name is looked at once."""
+
+    def __missing__(self, name: str) -> int:
+        prefix, colon, local = name.partition(":")
+        if ":" in local:
+            raise _Unreadable(f"elementnavnet {name[:40]!r}")
+        kind = self[name] = _ELEMENT_KINDS.get(local if colon else prefix, 0)
+        return kind
+
+
 class _Scanner:
     """The expat handlers for one part. The rules that bound calamine hold in every part (a
     sheetData is a sheet's cells wherever it stands, an si a shared text); what the pass takes
@@ -694,7 +706,7 @@ class _Scanner:
         lim = self.lim = owner.limits
         self.budget = lim.elements - owner.elements  # elements this part may still have
         self.count = 0
-        self.kinds: dict[str, int] = {}
+        self.kinds = _Kinds()
         self.in_data = self.in_cell = self.in_row = self.in_string = self.in_xfs = False
         self.no_text = False  # inside a phonetic guide (rPh) or a formula: not shown as text
         self.row = 0  # calamine's row index (0-based): a row's r, else one after the row before
@@ -722,19 +734,9 @@ class _Scanner:
     def no_dtd(self, *args) -> None:
         raise _Unreadable("en DTD (<!DOCTYPE>), som et regneark aldrig har")
 
-    def kind(self, name: str) -> int:
-        """What an element name is, by its local name as calamine matches it (remembered)."""
-        prefix, colon, local = name.partition(":")
-        if ":" in local:
-            raise _Unreadable(f"elementnavnet {name[:40]!r}")
-        kind = self.kinds[name] = _ELEMENT_KINDS.get(local if colon else prefix, 0)
-        return kind
-
     def start(self, name: str, attrs: list[str]) -> None:
         self.count += 1  # checked against the budget after each chunk (_Pass._read)
-        kind = self.kinds.get(name)
-        if kind is None:
-            kind = self.kind(name)
+        kind = self.kinds[name]
         if not kind:
             return
         if kind == _C:
@@ -835,9 +837,7 @@ class _Scanner:
             self.index += data
 
     def end(self, name: str) -> None:
-        kind = self.kinds.get(name)
-        if kind is None:
-            kind = self.kind(name)
+        kind = self.kinds[name]
         if not kind:
             return
         if kind == _C:
