@@ -58,7 +58,7 @@ MAX_CELLS = 2_000_000  # rows x columns from A1 to the farthest value: what cala
 MAX_SHARED_STRINGS = MAX_CELLS  # more distinct texts than a sheet within the limits can show
 MAX_CELL_CHARS = 32_767  # Excel's own limit for the text of one cell
 MAX_SHARED_TEXT = 50_000_000  # characters the cells of a sheet show from the shared texts
-MAX_XML_ELEMENTS = 8_000_000  # every element of the parts read; a full sheet of 2M values has ~5M
+MAX_XML_ELEMENTS = 10_000_000  # all parts read; 2M cells of 2M distinct shared texts have 8.2M
 MAX_PENDING_BYTES = 4 * 1024 * 1024  # one tag, comment or text without an element after it
 MAX_TEXT_BYTES = 1024 * 1024  # a text input such as bemaerkninger.md
 
