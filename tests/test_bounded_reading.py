@@ -349,6 +349,10 @@ ATTACKS = {
     "ufærdigt mærke på 8 MB": (
         lambda tmp: _sheet_zip(tmp / "e.xlsx", _sheet(f'<row r="1" x="{"x" * 8 * 2**20}"/>')),
         "uden et nyt element"),
+    "20.000 dele i zip-filen": (
+        lambda tmp: _zip(tmp / "dele.xlsx", [*_parts(_sheet("")).items(),
+                                             *((f"x/{i}", b"") for i in range(20_000))]),
+        "filen består af over 10.000 dele"),
     "xls med navnet .xlsx": (
         _other_kind("f.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 500
                     + "Workbook".encode("utf-16-le") + b"\0" * 500),

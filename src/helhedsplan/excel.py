@@ -60,6 +60,7 @@ MAX_CELL_CHARS = 32_767  # Excel's own limit for the text of one cell
 MAX_SHARED_TEXT = 50_000_000  # characters the cells of a sheet show from the shared texts
 MAX_XML_ELEMENTS = 10_000_000  # all parts read; 2M cells of 2M distinct shared texts have 8.2M
 MAX_PENDING_BYTES = 4 * 1024 * 1024  # one tag, comment or text without an element after it
+MAX_PARTS = 10_000  # files inside the .xlsx zip; Excel writes a few dozen
 MAX_TEXT_BYTES = 1024 * 1024  # a text input such as bemaerkninger.md
 
 
@@ -568,6 +569,12 @@ class _Pass:
         self.percent_styles: set[int] = set()
         self.targets: dict[str, str] = {}  # relationship id → target (workbook's relationships)
         self.sheets: list[tuple[str, list[str]]] = []  # (name, relationship ids) (workbook.xml)
+        if data.count(b"PK\x01\x02") > MAX_PARTS:  # zipfile lists them all: 400.000 took 230 MB
+            from .formatting import number
+
+            raise InputError(Problem(
+                f"filen består af over {number(MAX_PARTS)} dele; et regneark fra Excel har nogle "
+                "få. Åbn den i Excel, og gem den igen.", file=label))
         try:
             self.zip = zipfile.ZipFile(io.BytesIO(data))
             infos = self.zip.infolist()
