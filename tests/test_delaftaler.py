@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import shutil
 from pathlib import Path
 
 import openpyxl

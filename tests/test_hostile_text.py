@@ -317,3 +317,56 @@ def test_word_reads_no_local_file_either(tmp_path, monkeypatch):
     with zipfile.ZipFile(docx) as zf:
         assert "word/document.xml" in zf.namelist()
         assert not any(CANARY.encode() in zf.read(i) for i in zf.infolist())
+
+
+# --- Render time is bounded, not only bytes (issue 23, items 5 and 7) ---------------------------
+
+SHAPES = {  # text → the line (counted from the text's first line) the message must name
+    "ét ord på 90.000 tegn": ("Indledning.\n\n" + "a" * 90_000, 3),
+    "300 lag lister": ("\n".join("  " * i + "- punkt" for i in range(300)), 21),
+    "5.000 >": (">" * 5000 + " citat", 1),
+    "10.000 *": ("*" * 10_000 + "fed" + "*" * 10_000, 1),
+    "* mellem ord": ("Tekst\n" + "*a " * 3000, 2),
+    "[ i [": ("[" * 500 + "x" + "](https://example.org)" * 500, 1),
+    "lister med 4 mellemrum": ("\n".join("    " * i + "1. punkt" for i in range(15)), 11),
+}
+
+
+@pytest.mark.parametrize("case", list(SHAPES), ids=list(SHAPES))
+def test_long_words_and_deep_nesting_are_refused_before_pandoc(case, tmp_path, monkeypatch, cfg):
+    """A 200.000-character word took minutes in pandoc's Typst writer (quadratic in a word's
+    length), and deep nesting raised RecursionError without file or line. Both are refused from
+    the text itself, naming file and line, and pandoc is never called."""
+    text, line = SHAPES[case]
+
+    def no_pandoc(*args, **kwargs):
+        raise AssertionError("pandoc was called")
+
+    monkeypatch.setattr(comments, "_pandoc_json", no_pandoc)
+    found, first = _refused(tmp_path, text)
+    assert found, case
+    assert found[0].startswith(f"fil 2024/{comments.FILENAME}: linje {first + line - 1}: "), found
+    assert "ord på" in found[0] or "lag" in found[0], found
+    assert len(found) <= 10
+    problems = [str(p) for p in comments.check(tmp_path / "2024", cfg)]  # the run's own check
+    assert problems and problems[0] == found[0]
+
+
+def test_ordinary_long_words_and_nesting_are_kept(tmp_path, cfg):
+    """A long link, a 40-character compound word, four levels of lists and emphasis in
+    emphasis are no problem."""
+    text = ("Se [rapporten](https://example.org/" + "sti/" * 200 + "rapport.pdf) og "
+            "boligsocialhelhedsplanssammenhængskraftsindsatsen.\n\n"
+            "- et\n  - to\n    - tre\n      - fire *med **fed** i kursiv*\n")
+    found, _ = _refused(tmp_path, text)
+    assert found == []
+
+
+def test_a_comment_file_over_the_size_limit_is_refused(tmp_path, cfg):
+    """900 KB of ordinary text took 45 s and 1 GB to build; the file may hold 100 KB."""
+    folder = tmp_path / "2024"
+    folder.mkdir()
+    (folder / comments.FILENAME).write_text(HEAD + "Ord og ord. " * 25_000, encoding="utf-8")
+    problems = [str(p) for p in comments.check(folder, cfg)]
+    assert problems == [f"fil 2024/{comments.FILENAME}: filen er for stor (294 KB); der læses "
+                        "højst 100 KB. Er det den rigtige fil?"]

@@ -91,6 +91,25 @@ def test_every_problem_is_listed_with_row_and_column(cfg, raw_copy):
     assert "række 5, kolonne 'Fremmødte beboere': må ikke være negativ" in msg
 
 
+def test_a_percent_typed_into_excel_is_named_a_percent(cfg, raw_copy):
+    """6,3 % typed into Excel is stored as 0.063 with a percent format (issue 21, item 4): the
+    message says what the analyst sees and what to write, as for the text '6,3%'. A whole
+    percent (100 % is 1) is no count either; a plain number beside it is read as before."""
+    def edit(ws):
+        ws["C3"], ws["C3"].number_format = 0.063, "0.0%"
+        ws["C4"], ws["C4"].number_format = 1, "0%"
+        ws["C5"] = "6,3%"
+    _edit(raw_copy / "2024" / "sab_afdelingsmoeder.xlsx", edit)
+    msg = _problems(cfg, raw_copy, "afdelingsmoeder")
+    advice = (
+        "skal være et helt tal: skriv antallet (fx 31), ikke en procent. Andelen regner programmet "
+        "selv ud")
+    assert f"række 3, kolonne 'Fremmødte beboere': {advice} (fundet: 6,3 %)" in msg
+    assert f"række 4, kolonne 'Fremmødte beboere': {advice} (fundet: 100 %)" in msg
+    assert f"række 5, kolonne 'Fremmødte beboere': {advice} (fundet: '6,3%')" in msg
+    assert "række 2" not in msg
+
+
 def test_more_satisfied_than_respondents(cfg, raw_copy):
     _edit(raw_copy / "2021" / "vive_livskvalitet.xlsx", lambda ws: ws.cell(row=2, column=3,
                                                                           value=500))

@@ -19,11 +19,18 @@ import pypandoc
 
 from .config import Config
 from .errors import InputError, Problem
-from .excel import MAX_TEXT_BYTES, normalise_header, read_regular_file, sha256
+from .excel import normalise_header, read_regular_file, sha256
 from .freshness import FRONT_MATTER
 from .processed import write_inputs
 
 FILENAME = "bemaerkninger.md"
+# What bounds the time a comment takes to render, not only to read: pandoc's Typst writer takes
+# time in the square of a word's length (a 200.000-character word took minutes), and nesting
+# becomes recursion (300 levels of lists gave a RecursionError). Both are refused, with the line,
+# before pandoc sees the text.
+MAX_BYTES = 100 * 1024  # some 15.000 words; 900 KB of ordinary text took 93 s and 680 MB to build
+MAX_WORD = 1_000  # characters without a space or tab: a long link fits
+MAX_DEPTH = 20  # lists and quotes in one another, or emphasis and brackets in one another
 NO_COMMENT = "*Ingen bemærkning for dette år.*"
 REPORT_DATE = "rapportdato"
 _PLACEHOLDER = re.compile(r"<!--.*?-->", re.S)
@@ -54,7 +61,7 @@ def _text(raw_year_dir: Path, name: str = FILENAME) -> str | None:
     label = f"{Path(raw_year_dir).name}/{name}"
     if not os.path.lexists(path):
         return None
-    data = read_regular_file(path, label, MAX_TEXT_BYTES)
+    data = read_regular_file(path, label, MAX_BYTES)
     try:
         return data.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError as exc:
@@ -409,12 +416,95 @@ def content_problems(raw_year_dir: Path, name: str = FILENAME) -> list[Problem]:
     if text is None:
         return []
     label = f"{Path(raw_year_dir).name}/{name}"
-    body = _PLACEHOLDER.sub(lambda m: "\n" * m.group(0).count("\n"),
-                            _split_front_matter(text)[1])
-    sanitiser = _Sanitiser(sections_allowed=True)
-    sanitiser.blocks(_pandoc_json(clean_text(body), _READER)["blocks"])
+    body = clean_text(_PLACEHOLDER.sub(lambda m: "\n" * m.group(0).count("\n"),
+                                       _split_front_matter(text)[1]))
+    found = shape_problems(body)
+    if not found:  # only text of a sane shape reaches pandoc
+        sanitiser = _Sanitiser(sections_allowed=True)
+        try:
+            sanitiser.blocks(_pandoc_json(body, _READER)["blocks"])
+        except RecursionError:  # not reached: shape_problems bounds the nesting
+            sanitiser.problems.append((1, _TOO_DEEP))
+        found = sanitiser.problems
     return [Problem(f"linje {line}: {message}.", file=label) for line, message in
-            dict.fromkeys(sanitiser.problems)]
+            dict.fromkeys(found)]
+
+
+_TOO_DEEP = (f"teksten ligger i mere end {MAX_DEPTH} lag (lister i lister, citater (>) i citater "
+             "eller fremhævning i fremhævning). Skriv den med højst et par lag")
+_SPACES = re.compile(r"[ \t]+")
+_MARKER = re.compile(r"[ \t]*(?:>|(?:[-+*]|[0-9]{1,9}[.)])(?=[ \t]|$))")
+_INLINE = re.compile(r"\*+|_+|!?\[|\]")
+
+
+def shape_problems(text: str) -> list[tuple[int, str]]:
+    """(line, Danish message) for each word longer than MAX_WORD and each line nested deeper
+    than MAX_DEPTH, read from the text itself, as a bound on what pandoc would make of it.
+
+    A word is what lies between spaces and tabs (pandoc splits words there only). The nesting of
+    a line that opens a list item or a quote is at most its markers ('>', '-', '1.') plus half
+    its indentation (each list level indents its content by at least two columns); inside a
+    paragraph, an opening run of '*' or '_' may nest as deep as it is long, and every '[' once."""
+    problems = []
+    inline = 0
+    openers: list[tuple[str, int]] = []
+    for n, line in enumerate(text.split("\n"), start=1):
+        longest = max(_SPACES.split(line), key=len)
+        if len(longest) > MAX_WORD:
+            problems.append((n, _long_word(len(longest))))
+        if not line.strip():
+            inline, openers = 0, []  # a paragraph ends at a blank line
+            continue
+        depth, end = 0, 0
+        while m := _MARKER.match(line, end):
+            depth, end = depth + 1, m.end()
+        if depth:  # a list item or a quote begins: so does a new paragraph
+            indent = line[:len(line) - len(line.lstrip(" \t"))].expandtabs(4)
+            depth += len(indent) // 2
+            openers = []
+        inline = _inline_depth(line, openers)
+        if max(depth, inline) > MAX_DEPTH:
+            problems.append((n, _TOO_DEEP))
+            inline, openers = 0, []
+        if len(problems) >= 10:  # enough to act on; a hostile file may have thousands
+            break
+    return problems
+
+
+def _inline_depth(line: str, openers: list[tuple[str, int]]) -> int:
+    """The deepest nesting of emphasis and brackets in this line of a paragraph (`openers`
+    carries the runs still open from the lines before, and on): a run of '*' or '_' followed by
+    a letter opens as many levels as it is long, one preceded by a letter closes the nearest
+    open run of its kind; '[' opens one level and ']' closes it."""
+    deepest = sum(size for _, size in openers)
+    for m in _INLINE.finditer(line):
+        run = m.group(0)
+        kind = run[-1] if run[-1] in "[]" else run[0]
+        if kind == "]":
+            while openers and openers.pop()[0] != "[":
+                pass
+            continue
+        if kind == "[":
+            openers.append(("[", 1))
+            deepest = max(deepest, sum(size for _, size in openers))
+            continue
+        before = line[m.start() - 1] if m.start() else " "
+        after = line[m.end()] if m.end() < len(line) else " "
+        if not before.isspace() and any(k == kind for k, _ in openers):
+            while openers and openers.pop()[0] != kind:
+                pass
+        elif not after.isspace():
+            openers.append((kind, len(run)))
+            deepest = max(deepest, sum(size for _, size in openers))
+    return deepest
+
+
+def _long_word(length: int) -> str:
+    from .formatting import number
+
+    return (f"et ord på {number(length)} tegn uden mellemrum; der må højst være "
+            f"{number(MAX_WORD)} tegn i ét ord (også et link). Sæt mellemrum i teksten, eller "
+            "slet det lange ord")
 
 
 def as_safe_markdown(comment: str) -> str:

@@ -36,14 +36,18 @@ def digest_bytes(data: bytes) -> str:
 
 def digest_file(path: Path) -> str:
     """SHA-256 of a file's bytes; MISSING for a file that is not there. Anything but a regular
-    file (a folder, a FIFO that would block the read forever, a device) is never opened."""
+    file (a folder, a FIFO that would block the read forever, a device) is never opened; one
+    that cannot be read (a link in a loop, no permission, a read error) is NOT_A_FILE too: the
+    input check then says why, naming the file."""
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):
             return NOT_A_FILE
         with open(path, "rb") as f:
             return hashlib.file_digest(f, "sha256").hexdigest()
     except (FileNotFoundError, NotADirectoryError):
-        return MISSING
+        return MISSING if not os.path.lexists(path) else NOT_A_FILE
+    except OSError:
+        return NOT_A_FILE
 
 
 # A Markdown file's front matter: '---' lines around YAML at the very top (comments.py reads it).

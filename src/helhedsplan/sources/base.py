@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -351,10 +352,13 @@ def _typed(layout: Layout, sheet: excel.Sheet, found: dict[str, int], cfg: Confi
             continue
         cells = sheet.frame.iloc[:, found[c.key]]
         values, bad, on_purpose = _convert(c, cells, cfg)
-        for row in cells.index[bad]:
-            problems.append(Problem(f"skal være {c.expected}{_what_to_write(c, cells.at[row])}",
+        percent = _shown_as_percent(c, sheet, found[c.key], cells)
+        if percent.any():  # 6,3 % typed into Excel is 0.063: never a count, even 100 % (1)
+            bad, values = bad | percent, values.mask(percent)
+        for row, pct in zip(cells.index[bad], percent[bad], strict=True):
+            problems.append(Problem(f"skal være {c.expected}{_what_to_write(c, cells.at[row], pct)}",
                                     file=sheet.label, sheet=sheet.sheet, row=int(row),
-                                    column=c.header, value=found_value(cells.at[row])))
+                                    column=c.header, value=found_value(cells.at[row], pct)))
         if c.required:
             missing = values.isna().to_numpy() & ~bad & ~on_purpose
             for row in cells.index[missing]:
@@ -371,13 +375,25 @@ def on_purpose_key(key: str) -> str:
     return f"{key}__bevidst_tom"
 
 
-def _what_to_write(col: Column, value: object) -> str:
+NOT_A_PERCENT = ": skriv antallet (fx 31), ikke en procent. Andelen regner programmet selv ud"
+
+
+def _shown_as_percent(col: Column, sheet: excel.Sheet, j: int, cells: pd.Series) -> np.ndarray:
+    """Cells of a count or amount column that Excel shows as a percentage (the cell's number
+    format, read from the file's styles): a share typed where the count belongs."""
+    rows = sheet.percent_rows(j) if col.kind in NUMERIC and col.kind != "share" else set()
+    return cells.index.isin(rows) if rows else np.zeros(len(cells), dtype=bool)
+
+
+def _what_to_write(col: Column, value: object, percent: bool = False) -> str:
     """A typical slip gets a message that says what to write instead."""
+    if percent:
+        return NOT_A_PERCENT
     if not isinstance(value, str) or col.kind not in NUMERIC:
         return ""
     text = value.strip()
     if col.kind != "share" and re.search(r"%|pct|procent", text, re.I):
-        return (": skriv antallet (fx 31), ikke en procent. Andelen regner programmet selv ud")
+        return NOT_A_PERCENT
     digits = re.fullmatch(r"[^\d]*?(\d+)[^\d]*", text)
     if col.choices and digits:
         return f": skriv kun nummeret, fx {digits.group(1)}"
@@ -394,10 +410,13 @@ class Shown(str):
         return str(self)
 
 
-def found_value(value: object) -> object:
-    """A cell's value for a message: numbers and dates Danish style, text quoted as it is."""
+def found_value(value: object, percent: bool = False) -> object:
+    """A cell's value for a message: numbers and dates Danish style, text quoted as it is, a
+    number shown as a percentage as Excel shows it (0.063 → 6,3 %)."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return None
+    if percent and isinstance(value, int | float | np.integer | np.floating):
+        return Shown(f"{dk(round(float(value) * 100, 10))} %")
     if isinstance(value, bool | np.bool_):
         return Shown("SAND" if value else "FALSK")
     if isinstance(value, str):
@@ -662,7 +681,7 @@ def collect(src: Source, cfg: Config, raw_dir: Path, up_to_year: int) -> Ingeste
     for year, year_dir in _year_dirs(raw_dir, up_to_year):
         path = year_dir / src.filename
         declared = folder.declares(year_dir, src)
-        if declared and path.exists():
+        if declared and os.path.lexists(path):  # a link in a loop is there, not missing
             problems.append(Problem(
                 f"{folder.NOT_MEASURED_FILE} siger, at {src.title} ikke er målt i {year}, men "
                 f"filen {src.filename} ligger i mappen. Slet linjen '{src.filename}' i "
@@ -672,7 +691,7 @@ def collect(src: Source, cfg: Config, raw_dir: Path, up_to_year: int) -> Ingeste
         if declared:
             not_measured.append(year)
             continue
-        if not path.exists():
+        if not os.path.lexists(path):
             if first_due is not None and year >= first_due:
                 problems.append(folder.missing_file(src, year, raw_dir))
             continue

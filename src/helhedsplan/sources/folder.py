@@ -10,11 +10,12 @@ missing file, so a file that was forgotten cannot turn into 'ikke målt' in the 
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from pathlib import Path
 
 from .. import excel
-from ..errors import Problem
+from ..errors import InputError, Problem
 
 NOT_MEASURED_FILE = "ikke_maalt.txt"
 # Files an operating system or Excel puts in a folder by itself: never the analyst's data.
@@ -42,21 +43,27 @@ def _suggest(name: str, candidates: list[str]) -> str | None:
     return keys[close[0]] if close else None
 
 
-def _declarations(year_dir: Path) -> list[tuple[int, str]]:
-    """(line number, entry) for each source named in data/raw/<år>/ikke_maalt.txt."""
+def _declarations(year_dir: Path) -> tuple[list[tuple[int, str]], list[Problem]]:
+    """(line number, entry) for each source named in data/raw/<år>/ikke_maalt.txt, and the
+    problem reading it, if any."""
     path = Path(year_dir) / NOT_MEASURED_FILE
-    if not path.is_file():
-        return []
+    if not os.path.lexists(path):
+        return [], []
+    label = f"{Path(year_dir).name}/{NOT_MEASURED_FILE}"
+    try:  # a folder, a FIFO, a link in a loop, no permission: a Danish message naming the file
+        data = excel.read_regular_file(path, label, excel.MAX_TEXT_BYTES)
+    except InputError as err:
+        return [], err.problems
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = path.read_text(encoding="cp1252", errors="replace")
+        text = data.decode("cp1252", errors="replace")
     out = []
     for i, line in enumerate(text.splitlines(), start=1):
         entry = line.split("#", 1)[0].strip().strip("-*").strip()
         if entry:
             out.append((i, entry))
-    return out
+    return out, []
 
 
 def _names(src) -> set[str]:
@@ -67,7 +74,7 @@ def _names(src) -> set[str]:
 def declares(year_dir: Path, src) -> bool:
     """Whether the year's ikke_maalt.txt declares the source not measured."""
     names = _names(src)
-    return any(_stem_key(entry) in names for _, entry in _declarations(year_dir))
+    return any(_stem_key(entry) in names for _, entry in _declarations(year_dir)[0])
 
 
 def declared_not_measured(year_dir: Path, sources: list) -> tuple[set[str], list[Problem]]:
@@ -75,8 +82,8 @@ def declared_not_measured(year_dir: Path, sources: list) -> tuple[set[str], list
     entry that names none of `sources`)."""
     label = f"{Path(year_dir).name}/{NOT_MEASURED_FILE}"
     declared: set[str] = set()
-    problems = []
-    for i, entry in _declarations(year_dir):
+    entries, problems = _declarations(year_dir)
+    for i, entry in entries:
         src = next((s for s in sources if _stem_key(entry) in _names(s)), None)
         if src is None:
             hint = _suggest(entry, [s.filename for s in sources])
