@@ -47,10 +47,16 @@ def processed_2024(tmp_path_factory, cfg) -> Path:
     return out
 
 
-def project_copy(dest: Path) -> Path:
-    """Everything a build needs, copied so a test can build (and break) it in isolation."""
+def project_copy(dest: Path, delaftaler: tuple[str, ...] = (D,)) -> Path:
+    """Everything a build needs, copied so a test can build (and break) it in isolation. Only
+    the delaftaler named (default: the one most tests use) come along, with their own files."""
     for name in ("config", "notebooks", "data/raw"):
         shutil.copytree(REPO / name, dest / name)
+    for path in sorted((dest / "config" / "delaftaler").glob("*.yaml")):
+        if path.stem not in delaftaler:
+            path.unlink()
+            for own in (dest / "data" / "raw").glob(f"*/*_{path.stem}.*"):
+                own.unlink()
     (dest / "reports").mkdir()
     shutil.copy(REPO / "reports" / "statusrapport.ipynb", dest / "reports")
     shutil.copy(REPO / "_quarto.yml", dest)

@@ -23,7 +23,7 @@ from helhedsplan.errors import InputError
 from helhedsplan.sources import SOURCES, vive
 from helhedsplan.workbook import write_source_workbook
 
-from .conftest import REPO, project_copy
+from .conftest import REPO, processed_dir, project_copy, report_dir
 
 SAB = "sab_afdelingsmoeder.xlsx"
 BEBO = "beboerdata.xlsx"
@@ -308,7 +308,7 @@ def test_missing_input_folder(tmp_path):
 
 def _project_with_outputs(tmp_path: Path) -> Path:
     root = project_copy(tmp_path / "projekt")
-    for folder in (root / "data" / "processed" / "2024", root / "reports" / "2024"):
+    for folder in (processed_dir(root), report_dir(root)):
         folder.mkdir(parents=True)
         (folder / "fra-sidste-koersel.txt").write_text("uændret", encoding="utf-8")
     return root

@@ -28,11 +28,12 @@ from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from helhedsplan import config, discretion, indicators
+from tests.conftest import D
 
 LIMIT = 3
 BIG = 10.0**6
 YEARS = (2021, 2022, 2023, 2024)
-AREAS = config.default().area_names
+AREAS = config.default(D).area_names
 
 
 class Attacker:
@@ -396,8 +397,9 @@ def test_the_attacker_breaks_primary_suppression_alone(processed_2024, cfg, monk
     data = large_years()
     area30 = cfg.area_of_afdeling(30)
     data[("deltagelse", area30, 2024)] = 2
-    primary_only = lambda table, limit: {  # noqa: E731
-        k: discretion.PRIMARY for k, v in discretion._cells(table)[0].items() if v < limit}
+    primary_only = lambda table, limit, families: {  # noqa: E731
+        k: discretion.PRIMARY for k, v in discretion._cells(table, families)[0].items()
+        if v < limit}
     monkeypatch.setattr(discretion, "decide", primary_only)
     found = attack(build(cfg, processed_2024, data), cfg, truth_of(cfg, data))
     assert found == [(("deltagelse", "Afd. 30", 2024), 2.0)]
@@ -447,7 +449,7 @@ def test_figures_mark_a_hidden_year_instead_of_drawing_it(processed_2024, cfg):
     data = large_years()
     data[("deltagelse", cfg.area_of_afdeling(30), 2024)] = 2
     table = build(cfg, processed_2024, data)
-    fig = figures.attendance(table, 2024)
+    fig = figures.units(table, 2024, indikator_id="deltagelse")
     panels = {ax.get_title(): ax for ax in fig.axes}
     hidden = table[(table["indikator_id"] == "deltagelse") & table["undertrykt"]]
     for unit in hidden["enhed_navn"]:

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from helhedsplan import discretion, export, indicators
 
-from .conftest import project_copy
+from .conftest import processed_dir, project_copy, report_dir
 
 pytestmark = pytest.mark.slow
 
@@ -38,8 +38,8 @@ def built(tmp_path_factory):
     _edit(raw / "2023" / "vive_livskvalitet.xlsx", "Livskvalitet",
           {VIVE_AREA: {1: 2, 2: 2}, "Hele helhedsplanen": {1: 112, 2: 92}})
     zip_path = export.build_export(2024, root=root, renderer="indbygget", log=lambda _: None)
-    table = indicators.read(root / "data" / "processed" / "2024")
-    out = root / "reports" / "2024"
+    table = indicators.read(processed_dir(root))
+    out = report_dir(root)
     with zipfile.ZipFile(zip_path) as zf:
         workbook = openpyxl.load_workbook(io.BytesIO(zf.read("statusrapport_2024_tal.xlsx")))
     return dict(root=root, table=table, out=out, workbook=workbook)

@@ -57,7 +57,7 @@ def built_copy(exported, tmp_path):
 
 
 def _table(root: Path) -> pd.DataFrame:
-    return indicators.read(root / "data" / "processed" / "2024")
+    return indicators.read(processed_dir(root))
 
 
 def _openpyxl_rows(path: Path, sheet: str) -> list[tuple]:
@@ -108,7 +108,7 @@ def _check_indicator_sheet(xlsx: Path, table: pd.DataFrame):
 @pytest.mark.slow
 def test_one_zip_with_pdf_workbook_notebooks_and_manifest(exported):
     path, root = exported["zip"], exported["root"]
-    assert path == root / "reports" / "2024" / ZIP_NAME
+    assert path == report_dir(root) / ZIP_NAME
     assert path.name.isascii()
     assert any("bygges først" in m for m in exported["messages"])
     notebooks = {f"notesboeger/{p.name}" for p in (report_dir(root, 2024) / "notesbøger").glob("*.ipynb")}
@@ -411,7 +411,7 @@ def test_a_new_file_in_the_year_folder_makes_it_stale(built_copy):
 def test_cli_prints_where_the_zip_is(built_copy):
     run = run_cli(built_copy, "eksport", "--aar", "2024", "--renderer", "indbygget")
     assert run.returncode == 0, run.stderr
-    assert str(built_copy / "reports" / "2024" / ZIP_NAME) in run.stdout
+    assert str(report_dir(built_copy) / ZIP_NAME) in run.stdout
     assert "bygges ikke igen" in run.stdout
 
 

@@ -21,7 +21,7 @@ import pytest
 from openpyxl import load_workbook
 
 from helhedsplan import comments
-from tests.conftest import project_copy, report_dir
+from tests.conftest import D, project_copy, report_dir
 
 CANARY = "kanariefugl-4f1c9e"  # the content of a local file the corpus tries to read
 PWNED = "PW" + "NED"  # scripts in the corpus write this; the text itself never holds it
@@ -129,7 +129,7 @@ def hostile_build(tmp_path_factory):
     wb.save(log)
     from helhedsplan import config
 
-    cfg = config.default()
+    cfg = config.default(D)
     sections = [heading for _, heading in comments.sections(cfg)]
     body = HEAD.split("## ")[0]
     for n, heading in enumerate(sections):
@@ -342,7 +342,7 @@ def test_long_words_and_deep_nesting_are_refused_before_pandoc(case, tmp_path, m
     def no_pandoc(*args, **kwargs):
         raise AssertionError("pandoc was called")
 
-    monkeypatch.setattr(comments, "_pandoc_json", no_pandoc)
+    monkeypatch.setattr(comments.safe, "_pandoc_json", no_pandoc)
     found, first = _refused(tmp_path, text)
     assert found, case
     assert found[0].startswith(f"fil 2024/{comments.FILENAME}: linje {first + line - 1}: "), found

@@ -19,13 +19,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from helhedsplan import comments, indicators, pipeline
+from helhedsplan import comments, config, indicators, pipeline
 from helhedsplan.errors import InputError
 from helhedsplan.inputs import check_inputs, ingest
-from helhedsplan.sources import SOURCES
+from helhedsplan.sources import SOURCES, sources_for
 from helhedsplan.sources.base import write
 
-from .conftest import REPO, project_copy
+from .conftest import REPO, D, project_copy
 
 
 @dataclass(frozen=True)
@@ -35,14 +35,25 @@ class Src:
     earlier_year: int
     number_col: str  # a count column's letter and header
     number_header: str
+    delaftale: str = D  # the delaftale whose check reads it
+    absurd: int = 5_000_000  # a figure far above any this source can hold
+
+    @property
+    def source(self):
+        return sources_for(config.load(REPO, self.delaftale))[self.id]
 
     @property
     def filename(self) -> str:
-        return SOURCES[self.id].filename
+        return self.source.filename
 
     @property
     def title(self) -> str:
-        return SOURCES[self.id].title
+        return self.source.title
+
+    @property
+    def whole_numbers(self) -> bool:
+        return next(c for c in self.source.columns if c.header == self.number_header).kind \
+            == "int"
 
 
 MATRIX_SOURCES = [
@@ -51,6 +62,8 @@ MATRIX_SOURCES = [
     Src("livskvalitet", 2023, 2021, "B", "Antal svar"),  # VIVE: measured 2018, 2021, 2023
     Src("anmeldelser", 2024, 2022, "B", "Anmeldelser"),
     Src("aktiviteter", 2024, 2022, "F", "Deltagere"),
+    # the example delaftale "beskaeftigelse"'s own sheet of figures from elsewhere
+    Src("indikatorark", 2024, 2022, "C", "Tæller", "beskaeftigelse", 50_000_000),
 ]
 PREVIOUS = {("livskvalitet", 2023): 2021, ("livskvalitet", 2021): 2018}
 
@@ -149,10 +162,10 @@ KINDS = [
     Kind("ukendt-kolonne", _sheet(lambda s: _add_column("Bemærkninger")),
          lambda s, year: "kolonnen 'Bemærkninger' kendes ikke"),
     Kind("tekst-i-tal", _sheet(lambda s: _set(f"{s.number_col}2", "mange")),
-         lambda s, year: "skal være et helt tal"),
+         lambda s, year: "skal være et helt tal" if s.whole_numbers else "skal være et tal"),
     Kind("negativt-tal", _sheet(lambda s: _set(f"{s.number_col}2", -5)),
          lambda s, year: "må ikke være negativ"),
-    Kind("urimeligt-tal", _sheet(lambda s: _set(f"{s.number_col}2", 5_000_000)),
+    Kind("urimeligt-tal", _sheet(lambda s: _set(f"{s.number_col}2", s.absurd)),
          lambda s, year: "er urimeligt stort"),
     Kind("dobbelt-raekke", _sheet(lambda s: _duplicate_row),
          lambda s, year: "rækken gentager"),
@@ -173,11 +186,11 @@ def _assert_danish(problems) -> None:
 
 
 @pytest.mark.parametrize("cell", CELLS, ids=_id)
-def test_matrix(cell, raw_copy, cfg):
+def test_matrix(cell, raw_copy):
     s, which, kind = cell
     year = s.report_year if which == "report" else s.earlier_year
     file = kind.apply(raw_copy / str(year), s, year)
-    problems = check_inputs(cfg, raw_copy, s.report_year)
+    problems = check_inputs(config.load(REPO, s.delaftale), raw_copy, s.report_year)
     assert problems, "the broken input was accepted"
     _assert_danish(problems)
     about = [p for p in problems if p.file == file]
@@ -205,6 +218,7 @@ def test_every_file_deleted_stops_the_run(sid, year, raw_copy, cfg):
 def test_matrix_covers_every_source_and_kind():
     assert {s.id for s in MATRIX_SOURCES} == set(SOURCES)
     assert len(CELLS) == len(SOURCES) * 2 * len(KINDS)
+    assert {s.delaftale for s in MATRIX_SOURCES} == {D, "beskaeftigelse"}
 
 
 # --- Where the pipeline forgives: no problem, and the figures are read right -----------------
@@ -336,7 +350,7 @@ def test_free_text_partners_are_not_stored(raw_copy, cfg, tmp_path):
 # --- bemaerkninger.md --------------------------------------------------------------------------
 
 TEMPLATE_HEADINGS = "\n\n".join(f"## {h}\n\nTekst om {h}." for _, h in
-                                comments.sections(__import__("helhedsplan.config").config.default()))
+                                comments.sections(config.default(D)))
 
 COMMENT_CASES = {
     "stavefejl-i-overskrift": ("## Livskvalitet i hverdag\n\nTekst.\n",
@@ -427,7 +441,7 @@ def _digest(folder: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
     root = project_copy(tmp_path_factory.mktemp("matrix"))
-    for folder in (root / "data" / "processed" / "2024", root / "reports" / "2024"):
+    for folder in (root / "data" / "processed" / "2024" / D, root / "reports" / "2024" / D):
         folder.mkdir(parents=True)
         (folder / "fra-sidste-koersel.txt").write_text("uændret", encoding="utf-8")
     return root
@@ -444,7 +458,8 @@ def test_a_build_stops_at_the_check_and_changes_nothing(kind, project, cfg, tmp_
         kind.apply(raw / str(s.report_year), s, s.report_year)
         expected = check_inputs(cfg, raw, s.report_year)
         with pytest.raises(InputError) as err:
-            pipeline.build(s.report_year, root=project, renderer="indbygget", log=lambda m: None)
+            pipeline.build(s.report_year, root=project, renderer="indbygget", log=lambda m: None,
+                           delaftale=D)
         assert [str(p) for p in err.value.problems] == [str(p) for p in expected]
         assert {**_digest(project / "data" / "processed"),
                 **_digest(project / "reports")} == before

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from helhedsplan import pipeline
 from helhedsplan.errors import InputError
 
-from .conftest import D, processed_dir, project_copy, run_cli
+from .conftest import D, processed_dir, project_copy, report_dir, run_cli
 
 
 def _digest(folder):
@@ -21,13 +21,13 @@ def _digest(folder):
 @pytest.fixture(scope="module")
 def built(built_project):
     root, messages = built_project
-    return root, root / "reports" / "2024", messages
+    return root, report_dir(root), messages
 
 
 @pytest.mark.slow
 def test_build_writes_html_pdf_and_notebooks(built):
     root, out, messages = built
-    assert out == root / "reports" / "2024"
+    assert out == report_dir(root)
     assert (out / "statusrapport.html").stat().st_size > 10_000
     assert (out / "statusrapport.pdf").stat().st_size > 10_000
     names = {p.name for p in (out / "notesbøger").iterdir()}

@@ -18,7 +18,7 @@ from pypdf import PdfReader
 
 from helhedsplan.render.provenance import builtin_tool_versions
 
-from .conftest import NO_QUARTO, QUARTO, REPO
+from .conftest import NO_QUARTO, QUARTO, REPO, report_dir
 from .test_render import docx_facts
 
 pytestmark = pytest.mark.skipif(QUARTO is None, reason=NO_QUARTO)
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.skipif(QUARTO is None, reason=NO_QUARTO)
 def reports(built_project, quarto_report):
     """The 2024 example report from both engines: {"indbygget": dir, "quarto": dir}."""
     root, _ = built_project
-    return {"indbygget": root / "reports" / "2024", "quarto": quarto_report["folder"],
+    return {"indbygget": report_dir(root), "quarto": quarto_report["folder"],
             "warnings": quarto_report["warnings"],
             "left_behind": quarto_report["left_behind"]}
 

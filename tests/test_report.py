@@ -107,7 +107,7 @@ def test_pdf_page_one_answers_the_question(built_project):
 
 def test_any_year_builds_2021(built_project):
     root, _ = built_project
-    out = root / "reports" / "2021"
+    out = report_dir(root, 2021)
     reader = PdfReader(out / "statusrapport.pdf")
     first = " ".join(reader.pages[0].extract_text().split())
     assert "Statusrapport 2021" in first

@@ -19,6 +19,8 @@ from pypdf import PdfReader
 
 from helhedsplan import paths
 
+from .conftest import report_dir
+
 AXE_JS = Path(os.environ.get("HELHEDSPLAN_AXE_JS") or paths.ROOT / ".cache" / "axe-core"
               / "node_modules" / "axe-core" / "axe.min.js")
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -38,7 +40,7 @@ def report_2024(request, built_project) -> Path:
     if request.param == "quarto":
         return request.getfixturevalue("quarto_report")["folder"]
     root, _ = built_project
-    return root / "reports" / "2024"
+    return report_dir(root)
 
 
 @pytest.fixture(scope="module")

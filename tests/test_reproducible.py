@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.conftest import QUARTO, REPO, D, project_copy, report_dir
+from tests.conftest import QUARTO, REPO, D, processed_dir, project_copy, report_dir
 
 ZONES = ("Etc/GMT-14", "Etc/GMT+12")  # POSIX sign: GMT-14 is UTC+14
 COMMENTS = """---
@@ -48,7 +48,7 @@ def _sha(path: Path) -> str:
 def _outputs(root: Path) -> dict[str, str]:
     """Every file the build and the export published for 2024, with its SHA-256."""
     out = {}
-    for folder in (root / "reports" / "2024", root / "data" / "processed" / "2024"):
+    for folder in (report_dir(root), processed_dir(root)):
         for p in sorted(folder.rglob("*")):
             if p.is_file():
                 out[p.relative_to(root).as_posix()] = _sha(p)
@@ -94,7 +94,7 @@ def test_every_output_is_byte_identical(two_builds):
 
 
 def test_the_zip_entries_are_identical_and_dated_by_the_report_date(two_builds):
-    zips = [next((root / "reports" / "2024").glob("*.zip")) for root in two_builds]
+    zips = [next(report_dir(root).glob("*.zip")) for root in two_builds]
     with zipfile.ZipFile(zips[0]) as za, zipfile.ZipFile(zips[1]) as zb:
         assert [i.filename for i in za.infolist()] == [i.filename for i in zb.infolist()]
         for info in za.infolist():
@@ -174,7 +174,7 @@ def test_every_quarto_output_is_byte_identical(two_quarto_builds):
 
 
 def test_quarto_pdf_and_word_are_dated_by_the_report_date(two_quarto_builds):
-    folder = two_quarto_builds[0] / "reports" / "2024"
+    folder = report_dir(two_quarto_builds[0])
     pdf = (folder / "statusrapport.pdf").read_bytes()
     assert re.findall(rb"/CreationDate\(D:(\d{14})", pdf) == [b"20250301120000"]
     assert re.findall(rb"/ModDate\(D:(\d{14})", pdf) == [b"20250301120000"]

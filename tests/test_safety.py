@@ -49,20 +49,22 @@ def test_make_clean_keeps_the_export_zip(tmp_path):
     if shutil.which("make") is None:
         pytest.skip("make er ikke installeret")
     shutil.copy(REPO / "Makefile", tmp_path)
-    out = tmp_path / "reports" / "2024"
+    out = report_dir(tmp_path)
     (out / "notesbøger").mkdir(parents=True)
     (out / "statusrapport.html").write_text("x")
     (out / "notesbøger" / "a.ipynb").write_text("{}")
     (out / "statusrapport_2024_lbf.zip").write_bytes(b"sendt")
-    (tmp_path / "reports" / "2023").mkdir()
+    report_dir(tmp_path, 2023).mkdir(parents=True)
     (report_dir(tmp_path, 2023) / "statusrapport.pdf").write_text("x")
+    (tmp_path / "reports" / "2024" / "samlet-status.html").write_text("x")
     (tmp_path / "data" / "processed" / "2024").mkdir(parents=True)
     run = subprocess.run(["make", "-s", "clean"], cwd=tmp_path, capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert [p.name for p in out.iterdir()] == ["statusrapport_2024_lbf.zip"]
     assert not (tmp_path / "reports" / "2023").exists()
     assert not (tmp_path / "data" / "processed" / "2024").exists()
-    assert "Beholdt: reports/2024/statusrapport_2024_lbf.zip" in run.stdout
+    assert f"Beholdt: reports/2024/{D}/statusrapport_2024_lbf.zip" in run.stdout
+    assert not (tmp_path / "reports" / "2024" / "samlet-status.html").exists()
 
 
 # --- The command line in Danish ------------------------------------------------------------------

@@ -177,7 +177,7 @@ def test_closed_fields_forgive_case_and_spelling(cfg, raw_copy):
 
 
 def test_fast_and_cell_by_cell_paths_agree(cfg):
-    from helhedsplan.sources.base import _convert
+    from helhedsplan.sources.convert import _convert
 
     col = SOURCES["afdelingsmoeder"].column("fremmoedte")
     fast = pd.Series([41.0, 28.0, None, 1234.0], dtype=object)
@@ -191,7 +191,8 @@ def test_fast_and_cell_by_cell_paths_agree(cfg):
 
 
 def test_share_columns_read_percent_text_and_stay_within_0_100(cfg, tmp_path):
-    from helhedsplan.sources.base import Column, Layout, Source, read_file
+    from helhedsplan.sources.base import read_file
+    from helhedsplan.sources.columns import Column, Layout, Source
     from helhedsplan.workbook import write_source_workbook
 
     layout = Layout("andel", "andel", "Andele", (

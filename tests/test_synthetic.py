@@ -10,20 +10,25 @@ import pytest
 from helhedsplan import config, figures, indicators, paths, report, synthetic
 from helhedsplan.excel import EXAMPLE_SHEET
 from helhedsplan.inputs import check_inputs, ingest
-from helhedsplan.sources import SOURCES
+from helhedsplan.sources import sources_for
 from helhedsplan.sources.base import write
 
 SPEC = synthetic.Spec(afdelinger=18, omraader=3, aar=4, svar=400)
 
 
+def _digest(folder):
+    return {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
-    real_config = hashlib.sha256(paths.CONFIG_FILE.read_bytes()).hexdigest()
+    real_config = _digest(paths.CONFIG_DIR)
     root = synthetic.write_project(tmp_path_factory.mktemp("syntetisk") / "projekt", SPEC)
-    assert hashlib.sha256(paths.CONFIG_FILE.read_bytes()).hexdigest() == real_config
-    cfg = config.load(root / "config" / "delaftale.yaml")
+    assert _digest(paths.CONFIG_DIR) == real_config
+    cfg = config.load(root, synthetic.SYNTHETIC_ID).for_report(SPEC.sidste_aar)
     out = root / "data" / "processed" / str(SPEC.sidste_aar)
-    for src in SOURCES.values():
+    for src in sources_for(cfg).values():
         write(ingest(src, cfg, root / "data" / "raw", SPEC.sidste_aar), src, out)
     table = indicators.compute(cfg, out, SPEC.sidste_aar)
     return root, cfg, report.ReportData(cfg, SPEC.sidste_aar, table, [])
@@ -41,7 +46,8 @@ def test_the_generated_project_passes_every_check_and_says_it_is_synthetic(proje
         about = openpyxl.load_workbook(f, read_only=True)[EXAMPLE_SHEET]
         text = " ".join(str(c) for row in about.iter_rows(values_only=True) for c in row if c)
         assert "SYNTETISKE DATA" in text, f
-    assert "SYNTETISK" in (root / "config" / "delaftale.yaml").read_text(encoding="utf-8")
+    assert "SYNTETISK" in (root / "config" / "delaftaler" / "syntetisk.yaml").read_text(
+        encoding="utf-8")
 
 
 def test_the_plan_total_counts_each_areas_residents_once(project):

@@ -19,12 +19,12 @@ from helhedsplan import comments, example_data, indicators, pipeline
 from helhedsplan.errors import InputError
 from helhedsplan.example_data import EXAMPLES
 from helhedsplan.inputs import ingest
-from helhedsplan.sources import SOURCES, vive
+from helhedsplan.sources import SOURCES, sources_for, vive
 from helhedsplan.sources.base import write
 from helhedsplan.templates import write_templates
 from helhedsplan.workbook import LISTS_SHEET
 
-from .conftest import REPO, D, project_copy
+from .conftest import REPO, D, processed_dir, project_copy
 
 
 def _validations(ws) -> dict[str, object]:
@@ -43,12 +43,13 @@ def _list_values(wb, formula: str) -> list:
 def test_templates_for_a_new_year(cfg, tmp_path):
     written = write_templates(2025, D, tmp_path)
     folder = tmp_path / "2025"
-    assert [w.path.name for w in written] == [*(s.filename for s in SOURCES.values()),
+    own = sources_for(cfg)
+    assert [w.path.name for w in written] == [*(s.filename for s in own.values()),
                                               comments.FILENAME, "ikke_maalt.txt"]
     assert all(w.written for w in written)
-    assert (folder / comments.FILENAME).read_text(encoding="utf-8") == comments.template_text(cfg,
-                                                                                               2025)
-    for src in SOURCES.values():
+    assert (folder / comments.FILENAME).read_text(encoding="utf-8") == comments.template_text(
+        cfg.for_report(2025), 2025)
+    for src in own.values():
         wb = openpyxl.load_workbook(folder / src.filename)
         assert wb.sheetnames == [*(la.sheet for la in src.layouts), LISTS_SHEET, "Om filen"]
         assert wb[LISTS_SHEET].sheet_state == "hidden"
@@ -206,7 +207,7 @@ def test_filled_templates_build_the_same_report(cfg, tmp_path):
     filled_templates(root / "data" / "raw", cfg)
     out = pipeline.build(2024, root=root, renderer="indbygget", log=lambda m: None)
     assert (out / "statusrapport.html").is_file() and (out / "statusrapport.pdf").is_file()
-    built = indicators.read(root / "data" / "processed" / "2024")
+    built = indicators.read(processed_dir(root))
     expected = indicators.read(_processed(REPO / "data" / "raw", tmp_path / "bundled", cfg))
     pd.testing.assert_frame_equal(built.drop(columns="eksempeldata"),
                                   expected.drop(columns="eksempeldata"))

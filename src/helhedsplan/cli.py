@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable
 
 from . import config, paths
+from .config.schema import write_schemas
 from .errors import InputError, printable
 from .pipeline import StageError, build
 from .runs import PublishError, RunLocked
@@ -150,8 +151,6 @@ def main(argv: list[str] | None = None) -> int:
 
         return write_examples(overwrite=args.overskriv)
     if args.kommando == "skema":
-        from .config.schema import write_schemas
-
         for path in write_schemas(paths.CONFIG_DIR / "skema"):
             print(f"  skrevet  {path.relative_to(paths.ROOT)}")
         return 0

@@ -12,18 +12,22 @@ from . import comments
 from .config import Config
 from .errors import InputError, Problem
 from .sources import all_filenames, folder, sources_for
-from .sources.base import Ingested, Source, collapse, collect
+from .sources.base import Ingested, collect
+from .sources.columns import Source
+from .sources.problems import collapse
 
 
 def known_files(cfg: Config) -> list[str]:
     """The file names a year folder may hold besides ikke_maalt.txt (every delaftale's), in the
     order messages name them."""
-    every = cfg.siblings()
+    every = [cfg, *(c for c in cfg.siblings() if c.id != cfg.id)]
     return [*all_filenames(every), *dict.fromkeys(c.comments_file for c in every)]
 
 
 def _all_sources(cfg: Config) -> list[Source]:
-    return list({s.filename: s for c in cfg.siblings() for s in sources_for(c).values()}.values())
+    """This delaftale's sources, then the other delaftaler's (each file once)."""
+    every = [cfg, *(c for c in cfg.siblings() if c.id != cfg.id)]
+    return list({s.filename: s for c in every for s in sources_for(c).values()}.values())
 
 
 def folder_problems(cfg: Config, raw_dir: Path, up_to_year: int) -> list[Problem]:
@@ -80,7 +84,10 @@ def by_file(problems: list[Problem]) -> list[Problem]:
 
 
 def check_inputs(cfg: Config, raw_dir: Path, year: int) -> list[Problem]:
-    """All problems in data/raw up to `year`, collapsed as the ingest shows them ([] if none)."""
+    """All problems in data/raw up to `year` for the delaftale as it stands that year, collapsed
+    as the ingest shows them ([] if none)."""
+    if cfg.year != year:
+        cfg = cfg.for_report(year)
     return collapse(problems_in_all_sources(cfg, Path(raw_dir), year))
 
 
@@ -91,6 +98,8 @@ def ingest(src: Source, cfg: Config, raw_dir: Path, up_to_year: int, *,
     When this source has a problem, the other sources are checked too (only then: it costs a
     second reading), so the analyst gets every problem of the run in one list.
     """
+    if cfg.year != up_to_year:
+        cfg = cfg.for_report(up_to_year)
     got = collect(src, cfg, raw_dir, up_to_year)
     if got.problems:
         problems = got.problems

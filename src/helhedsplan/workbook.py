@@ -22,7 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from . import config, reproducible
 from .config import Config
 from .excel import EXAMPLE_SHEET
-from .sources.base import Column, Layout, Source
+from .sources.columns import Column, Layout, Source
 
 NUMBER_FORMATS = {"int": "#,##0", "float": "#,##0.0", "share": "0.0", "date": "DD-MM-YYYY",
                   "text": "@"}

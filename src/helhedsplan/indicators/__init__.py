@@ -76,7 +76,8 @@ def write(table: pd.DataFrame, processed_dir: Path) -> Path:
 def read(processed_dir: Path) -> pd.DataFrame:
     return pd.read_csv(Path(processed_dir) / "indikatorer.csv",
                        dtype={"afdeling": "Int64", "baseline_aar": "Int64", "aar": "Int64",
-                              "maal_aar": "Int64"},
+                              "maal_aar": "Int64", "note": "object", "kilde_fil": "object",
+                              "maal_status": "object"},
                        keep_default_na=True).fillna({"note": "", "kilde_fil": "",
                                                      "maal_status": ""})
 

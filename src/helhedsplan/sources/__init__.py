@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..config import Config
 from . import aktiviteter, beboerdata, indikatorark, politi, sab, vive
-from .base import Source
+from .columns import Source
 
 SOURCES = {s.id: s for s in (beboerdata.SOURCE, sab.SOURCE, vive.SOURCE, politi.SOURCE,
                              aktiviteter.SOURCE, indikatorark.SOURCE)}

@@ -12,8 +12,8 @@ import pandas as pd
 
 from ..config import Config
 from ..excel import normalise_header
-from .base import Column, Layout, Source
 from .checks import at_most
+from .columns import Column, Layout, Source
 
 YES_NO = ["ja", "nej"]
 OTHER_THEME = "Andet"

@@ -1,7 +1,7 @@
 """LBF Beboerdata: residents per housing area (18+, 65+, førtidspensionister, outside labour force)."""
 
-from .base import Column, Layout, Source
 from .checks import at_most
+from .columns import Column, Layout, Source
 
 ORIGIN = "Landsbyggefondens Beboerdata (Danmarks Statistik), tabeller pr. afdeling"
 

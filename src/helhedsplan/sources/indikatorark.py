@@ -17,7 +17,9 @@ import pandas as pd
 
 from ..config import PLAN_NAME, Config
 from ..errors import Problem
-from .base import Column, Layout, Source, dk, on_purpose_key
+from .columns import Column, Layout, Source
+from .convert import on_purpose_key
+from .problems import dk
 
 NOT_MEASURED_WORD = "ikke målt"
 NUMBERS = ("taeller", "naevner", "antal")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 
 from ..errors import Problem
-from .base import Column, Layout, Source, dk
 from .checks import row_check
+from .columns import Column, Layout, Source
+from .problems import dk
 
 AREAS_TOTAL = "Boligområderne i alt"
 

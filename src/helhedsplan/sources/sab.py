@@ -15,8 +15,10 @@ import pandas as pd
 from ..config import Config
 from ..errors import Problem
 from . import folder
-from .base import Column, Layout, Source, dk, read_file
+from .base import read_file
 from .beboerdata import SOURCE as BEBOERDATA
+from .columns import Column, Layout, Source
+from .problems import dk
 
 NO_MEETING = ("intet møde", "ikke holdt", "aflyst")
 

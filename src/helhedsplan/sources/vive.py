@@ -25,8 +25,9 @@ from __future__ import annotations
 import pandas as pd
 
 from ..config import Config
-from .base import Column, Layout, Source, dk
 from .checks import at_least_one, at_most, row_check
+from .columns import Column, Layout, Source
+from .problems import dk
 
 HELHEDSPLAN_GROUP = "Hele helhedsplanen"
 
