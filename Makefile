@@ -93,6 +93,8 @@ clean: ## Slet genererede filer (data/processed, reports/<år> undtagen eksport-
 	rm -rf data/processed/[0-9]* .byg
 	@for d in reports/[0-9][0-9][0-9][0-9]; do \
 	  [ -d "$$d" ] || continue; \
-	  find "$$d" -mindepth 1 -maxdepth 1 ! -name '*.zip' -exec rm -rf {} +; \
-	  rmdir "$$d" 2>/dev/null || echo "Beholdt: $$(ls "$$d"/*.zip | tr '\n' ' ')(eksport til Landsbyggefonden)"; \
-	done
+	  find "$$d" -mindepth 1 ! -type d ! -name '*.zip' -exec rm -f {} +; \
+	  find "$$d" -mindepth 1 -type d -empty -delete; \
+	  find "$$d" -depth -type d -empty -delete; \
+	  [ -d "$$d" ] && echo "Beholdt: $$(find "$$d" -name '*.zip' | sort | tr '\n' ' ')(eksport til Landsbyggefonden)"; \
+	done; true

@@ -16,7 +16,7 @@ from ..freshness import FRONT_MATTER
 from ..processed import write_inputs
 from .safe import MAX_BYTES, body_problems, clean_text
 
-FILENAME = "bemaerkninger.md"  # the bundled delaftale's name (its YAML says so); others: bemaerkninger_<id>.md
+FILENAME = "bemaerkninger.md"  # the bundled delaftale's (its YAML names it); else bemaerkninger_<id>.md
 
 
 REPORT_DATE = "rapportdato"

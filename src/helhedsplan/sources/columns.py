@@ -1,4 +1,4 @@
-"""A source's columns and layouts, declared once: the templates, the ingest and the report's description of the inputs all read them."""
+"""A source's columns and layouts, declared once: templates, ingest and report all read them."""
 
 from __future__ import annotations
 
