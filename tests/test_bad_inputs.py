@@ -18,12 +18,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from helhedsplan import pipeline, stages
+from helhedsplan import config, pipeline, stages
 from helhedsplan.errors import InputError
-from helhedsplan.sources import SOURCES, vive
+from helhedsplan.sources import SOURCES, sources_for, vive
 from helhedsplan.workbook import write_source_workbook
 
-from .conftest import REPO, processed_dir, project_copy, report_dir
+from .conftest import REPO, D, processed_dir, project_copy, report_dir
 
 SAB = "sab_afdelingsmoeder.xlsx"
 BEBO = "beboerdata.xlsx"
@@ -256,8 +256,8 @@ def _digest(folder: Path) -> dict[str, str]:
 def published(tmp_path_factory) -> Path:
     """data/processed/2024 as a successful run left it."""
     out = tmp_path_factory.mktemp("published") / "2024"
-    for sid in SOURCES:
-        stages.ingest_source(sid, 2024, REPO / "data" / "raw", out)
+    for sid in sources_for(config.default(D)):
+        stages.ingest_source(sid, 2024, D, REPO / "data" / "raw", out)
     return out
 
 
@@ -265,9 +265,9 @@ def _ingest_all(raw: Path, staging: Path) -> dict[str, str]:
     """Run the four ingest stages as the pipeline does (into its staging folder); the Danish
     message each failing stage raises, by source."""
     messages = {}
-    for sid in SOURCES:
+    for sid in sources_for(config.default(D)):
         try:
-            stages.ingest_source(sid, 2024, raw, staging)
+            stages.ingest_source(sid, 2024, D, raw, staging)
         except InputError as err:
             messages[sid] = str(err)
     return messages
@@ -300,7 +300,7 @@ def test_broken_input_is_named_and_changes_nothing(case, raw_copy, published, tm
 
 def test_missing_input_folder(tmp_path):
     with pytest.raises(InputError, match="Mappen med inddata findes ikke"):
-        stages.ingest_source("beboerdata", 2024, tmp_path / "ingen", tmp_path / "ud")
+        stages.ingest_source("beboerdata", 2024, D, tmp_path / "ingen", tmp_path / "ud")
     assert not (tmp_path / "ud").exists()
 
 

@@ -133,22 +133,25 @@ def test_manifest_checksums_match_the_files_and_the_inputs(exported):
     assert manifest["aar"] == 2024
     assert manifest["version"]
     assert "oprettet" not in manifest  # no build time: the same inputs give the same package
-    assert manifest["rapportdato"] is None  # the example data gives no rapportdato
+    assert manifest["rapportdato"] == "2025-03-01"  # the example's bemaerkninger.md for 2024
+    assert manifest["delaftale"]["id"] == "sammenhaengskraft"
     listed = {f["fil"]: f for f in manifest["filer"]}
     assert set(listed) == set(exported["names"]) - {"manifest.json"}
     for name, entry in listed.items():
         data = (unpacked / name).read_bytes()
         assert entry["sha256"] == _sha(data), name
         assert entry["bytes"] == len(data), name
-    inputs = {i["fil"]: i for i in manifest["inddata"]}
+    inputs = {i["fil"]: i for i in manifest["delaftale"]["inddata"]}
     raw = {p.relative_to(root).as_posix() for p in (root / "data" / "raw").rglob("*.xlsx")
            if int(p.parent.name) <= 2024}
     assert raw <= set(inputs)  # every raw spreadsheet the build read is listed …
     for name, entry in inputs.items():  # … with the checksum of the file as it is
         assert entry["sha256"] == _sha((root / name).read_bytes()), name
     assert "config/delaftaler/sammenhaengskraft.yaml" in inputs
-    table_csv = processed_dir(root, 2024) / "indikatorer.csv"
-    assert manifest["indikatortabel"]["sha256"] == _sha(table_csv.read_bytes())
+    # Only what LBF can check: the indicator table is not in the package, so no checksum of it
+    # (issue 21.6); every number in the workbook traces to the inputs listed.
+    assert "indikatortabel" not in manifest and "indikatortabel" not in manifest["delaftale"]
+    assert not any(name.startswith("data/processed/") for name in inputs)
 
 
 # --- the workbook ---------------------------------------------------------------------------
@@ -213,14 +216,21 @@ def test_overview_is_page_one(exported):
     head = list(rows[0])
     assert head[:8] == ["Delmål", "Indikator", "Opgjort for", "Enhed", "Baseline", "Baselineår",
                         "Seneste måling", "Målt år"]
-    for d, got in zip(cfg.delmaal, rows[1:], strict=False):
+    body = [r for r in rows[1:] if r[1]]  # the notes below the table have no indicator
+    heads = report.headlines(cfg)
+    assert len(body) == len(heads)  # a row per headline on page 1, the activity targets too
+    for h, got in zip(heads, body, strict=True):
         r = dict(zip(head, got, strict=True))
-        latest = report.latest(data, *report.HEADLINE[d.id])
-        assert r["Delmål"] == d.kort_navn
+        assert r["Delmål"] == h.delmaal.kort_navn and r["Indikator"] == h.name
+        if h.ind.type == "aktivitetsmaal":
+            assert r["Opgjort for"] == "kalenderår 2024" and r["Status"]
+            continue
+        latest = report.latest(data, h.indikator_id, h.niveau)
         assert r["Baseline"] == pytest.approx(latest["baseline_vaerdi"])
         assert r["Seneste måling"] == pytest.approx(latest["vaerdi"])
         assert r["Målt år"] == latest["aar"]
-        assert r["Status"] == report.MARKERS.get(latest["status"], latest["status"].capitalize())
+        assert r["Status"].startswith(report.MARKERS.get(latest["status"],
+                                                         latest["status"].capitalize()))
     assert any(isinstance(r[0], str) and "EKSEMPELDATA" in r[0] for r in rows)
 
 
@@ -230,10 +240,13 @@ def test_definitions_sources_and_activity_targets(exported):
     root = exported["root"]
     cfg = config.load(root, D)
     defs = _openpyxl_rows(xlsx, "Definitioner")
-    for d in cfg.delmaal:
-        row = next(r for r in defs if r[0] == d.id)
-        assert d.definition in row and d.datakilde in row
-        assert row[defs[0].index("God retning")].startswith(d.god_retning)
+    head = defs[0]
+    for d, ind in cfg.indicators():  # a row per indicator, in the delaftale's words
+        row = dict(zip(head, next(r for r in defs if r[0] == d.id and r[3] == ind.navn),
+                       strict=True))
+        assert row["Delmål (delaftalens ord)"] == d.delmaal and row["Datakilde"] == ind.datakilde
+        assert row["God retning"].startswith(ind.god_retning)
+        assert row["Type"] == ind.type
     sources = _openpyxl_rows(xlsx, "Datakilder")
     files = {r[0]: r for r in sources[1:] if r[0]}
     sab = files["data/raw/2024/sab_afdelingsmoeder.xlsx"]
@@ -241,8 +254,11 @@ def test_definitions_sources_and_activity_targets(exported):
     acts = _openpyxl_rows(xlsx, "Aktivitetsmål")
     head = acts[0]
     targets = [dict(zip(head, r, strict=True)) for r in acts[1:] if r[0] == "Mål"]
-    assert any(t["Aktivitet"] == "Temaarrangementer" and t["Mål"] == 6 for t in targets)
-    assert any(t["Mål"] == 1 and "Frivillighedens Hus" in t["Beskrivelse"] for t in targets)
+    got = {t["Aktivitet"]: t["Mål"] for t in targets}
+    for t in cfg.activity_targets.maal:  # every target of the delaftale, with its figure
+        assert got[t.navn] == t.pr_aar, t.navn
+    assert got["Temaarrangementer i alt"] == 6  # the delaftale: six themed events a year
+    assert got["Temaarrangementer uden for boligområderne med Frivillighedens Hus"] == 1
 
 
 # --- neutralised text, suppressed cells, activity results (the workbook alone, fast) ---------
@@ -276,7 +292,7 @@ def tampered(exported, tmp_path_factory):
     table.loc[4, ["vaerdi", "taeller", "ci_lav", "ci_hoej", "aendring"]] = float("nan")
     table.loc[4, ["undertrykt", "note"]] = [True, "Færre end 3 personer: vises ikke (diskretion)"]
     activity = dict.fromkeys(COLUMNS, float("nan"))
-    activity.update(delmaal_id=export.ACTIVITIES, indikator_id="temaarrangementer",
+    activity.update(delmaal_id=cfg.delmaal_of(cfg.activity_targets.id).id, indikator_id="temaarrangementer",
                     indikator="Temaarrangementer afholdt", niveau="helhedsplan",
                     enhed_navn="Hele helhedsplanen", enhed="antal", decimaler=0, aar=2024,
                     maalt=True, vaerdi=5.0, maal=6.0, status="mål ikke nået", undertrykt=False, note="",
@@ -284,7 +300,7 @@ def tampered(exported, tmp_path_factory):
     hidden = dict(activity, indikator_id="deltagere_uden_for", enhed_navn="Frivillighedens Hus",
                   vaerdi=float("nan"), undertrykt=True, note="Færre end 3 personer")
     table = pd.concat([table, pd.DataFrame([activity, hidden])], ignore_index=True)
-    inputs = export.inputs_read(2024, root)
+    inputs = export.inputs_read(2024, root, cfg)
     inputs[0] = dict(inputs[0], kilde="=1+1")
     path = tmp_path_factory.mktemp("ondsindet") / "tal.xlsx"
     path.write_bytes(export.workbook_bytes(export.workbook(cfg, 2024, table, inputs)))
@@ -399,10 +415,10 @@ def test_a_changed_table_is_stale(built_copy):
 
 
 @pytest.mark.slow
-def test_a_new_file_in_the_year_folder_makes_it_stale(built_copy):
-    (built_copy / "data" / "raw" / "2024" / "bemaerkninger.md").write_text("## x\n", "utf-8")
-    assert "data/raw/2024/bemaerkninger.md er kommet til" in export.stale_reason(2024, built_copy,
-                                                                                  "indbygget")
+def test_a_file_gone_from_the_year_folder_makes_it_stale(built_copy):
+    (built_copy / "data" / "raw" / "2024" / "bemaerkninger.md").unlink()
+    assert "data/raw/2024/bemaerkninger.md er fjernet" in export.stale_reason(2024, built_copy,
+                                                                               "indbygget")
 
 
 # --- the command line -------------------------------------------------------------------------
@@ -427,6 +443,6 @@ def test_cli_unknown_year_is_a_danish_error(tmp_path):
 def test_every_input_is_listed_once(built_project):
     """The comments file is recorded by the indicator stage; the export must not add it again."""
     root, _ = built_project
-    files = [i["fil"] for i in export.inputs_read(2024, root)]
+    files = [i["fil"] for i in export.inputs_read(2024, root, config.load(root, D))]
     assert "data/raw/2024/bemaerkninger.md" in files
     assert len(files) == len(set(files))

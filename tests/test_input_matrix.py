@@ -242,8 +242,9 @@ def test_forgiven(name, raw_copy, cfg):
 # --- Declaring a source not measured ---------------------------------------------------------
 
 @pytest.mark.parametrize("src", MATRIX_SOURCES, ids=lambda s: s.id)
-def test_a_declared_source_is_not_measured_and_says_so(src, raw_copy, cfg, tmp_path):
+def test_a_declared_source_is_not_measured_and_says_so(src, raw_copy, tmp_path):
     year = src.report_year
+    cfg = config.load(REPO, src.delaftale)
     (raw_copy / str(year) / src.filename).unlink()
     with open(raw_copy / str(year) / "ikke_maalt.txt", "a", encoding="utf-8") as f:
         f.write(f"{src.filename}\n")
@@ -256,17 +257,18 @@ def test_a_declared_source_is_not_measured_and_says_so(src, raw_copy, cfg, tmp_p
         return
     assert problems == []
     out = tmp_path / "processed"
-    for s in SOURCES.values():
+    for s in sources_for(cfg).values():
         write(ingest(s, cfg, raw_copy, year), s, out)
     table = indicators.compute(cfg, out, year)  # the police's crash (issue 11) is gone
     if src.id == "aktiviteter":
         return  # the activity targets without a log: see test_activities
-    indicator = {"afdelingsmoeder": "deltagelse", "livskvalitet": "livskvalitet",
-                 "anmeldelser": "anmeldelser"}[src.id]
-    rows = table[(table["indikator_id"] == indicator) & (table["aar"] == year)
-                 & (table["niveau"] == "helhedsplan")]
-    assert len(rows) == 1 and not rows["maalt"].iloc[0]
-    assert "ikke_maalt.txt" in rows["note"].iloc[0]
+    read = [i.id for d in cfg.delmaal for i in d.indikatorer if i.kilde == src.source.kilde]
+    assert read
+    for indicator in read:  # every indicator read from the file says it was not measured
+        rows = table[(table["indikator_id"] == indicator) & (table["aar"] == year)
+                     & (table["niveau"] == "helhedsplan")]
+        assert len(rows) == 1 and not rows["maalt"].iloc[0], indicator
+        assert "ikke_maalt.txt" in rows["note"].iloc[0]
 
 
 def test_declared_and_present_is_a_contradiction(raw_copy, cfg):
@@ -286,7 +288,8 @@ def test_an_unknown_declaration_is_named(raw_copy, cfg):
     assert problems == ["fil 2024/ikke_maalt.txt: linje 2: 'politi.xlsx' er ikke en kilde. Mente du "
                         "'politi_anmeldelser.xlsx'? Skriv filnavnet på en kilde, der ikke er målt "
                         "i år: beboerdata.xlsx, sab_afdelingsmoeder.xlsx, vive_livskvalitet.xlsx, "
-                        "politi_anmeldelser.xlsx, aktivitetslog.xlsx."]
+                        "politi_anmeldelser.xlsx, aktivitetslog.xlsx, "
+                        "indikatorark_beskaeftigelse.xlsx."]  # every delaftale's files
 
 
 def test_a_missing_year_folder_is_named(raw_copy, cfg):
@@ -405,6 +408,7 @@ def test_comment_headings_forgiven(name, text, key, raw_copy, cfg):
      "fil 2024/bemaerkninger.md: filen er ikke gemt som UTF-8."),
 ])
 def test_comment_file_problems(name, write, expected, raw_copy, cfg):
+    (raw_copy / "2024" / comments.FILENAME).unlink()  # the example's comments: only the wrong one
     write(raw_copy / "2024")
     problems = [str(p) for p in check_inputs(cfg, raw_copy, 2024)]
     assert any(p.startswith(expected) for p in problems), problems
@@ -413,6 +417,7 @@ def test_comment_file_problems(name, write, expected, raw_copy, cfg):
 @pytest.mark.parametrize("content", [None, "", "# Bemærkninger 2024\n"])
 def test_no_or_empty_comments_are_reminded_not_refused(content, raw_copy, cfg):
     path = raw_copy / "2024" / comments.FILENAME
+    path.unlink()  # the example's comments
     if content is not None:
         path.write_text(content, encoding="utf-8")
     assert check_inputs(cfg, raw_copy, 2024) == []

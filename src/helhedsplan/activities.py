@@ -20,6 +20,7 @@ from .config import Config
 from .sources.aktiviteter import OTHER_PARTNERS, OTHER_THEME, OUTSIDE, theme_labels
 
 MET, NOT_MET, ONGOING, INFO = "mål nået", "mål ikke nået", "i gang", "til orientering"
+EVENTS = "aktiviteter"  # the row counting every activity of the year
 MONTHS = ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
 
 
@@ -171,7 +172,7 @@ def indicator_rows(cfg: Config, delmaal, ind, log: pd.DataFrame, year: int,
             if t.id == themes_after:
                 for theme, count in s["per_theme"].items():
                     add(f"tema: {theme}", f"Temaarrangementer: {theme}", count)
-        add("aktiviteter", "Aktiviteter i alt", s["events"])
+        add(EVENTS, "Aktiviteter i alt", s["events"])
         add("deltagere", "Deltagere i alt", s["participants"], persons="participants")
         add("heraf_beboere", "Heraf beboere", s["residents"], persons="residents")
         for partner, count in s["partners"].items():

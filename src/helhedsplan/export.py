@@ -529,6 +529,8 @@ _EXPLAINED = ("sha256 er SHA-256-kontrolsummen af filen: 'filer' er filerne i pa
 def _export_locked(year: int | None, root: Path, renderer: str,
                    log: Callable[[str], None], delaftale: str | None) -> Path:
     every = config.load_every(root)
+    if delaftale is None and len(every) == 1:  # the only delaftale: its package is the plan's
+        delaftale = every[0].id
     chosen = [config.load(root, delaftale)] if delaftale else every
     year = pipeline.latest_year(root) if year is None else year
     if not (root / "data" / "raw" / str(year)).is_dir():

@@ -36,7 +36,7 @@ def _current(root: Path, year: int, cfg, renderer: str) -> bool:
     return not any(p.reason for p in plans)
 
 
-def _remove(root: Path, year: int, log, why: str) -> None:
+def _remove(root: Path, year: int, log, why: str, again: bool = True) -> None:
     present = [p for p in _targets(root, year) if p.exists()]
     if not present:
         return
@@ -45,8 +45,8 @@ def _remove(root: Path, year: int, log, why: str) -> None:
     record = root / "data" / "processed" / str(year) / RECORD
     runs.publish(root, staging, [], [*present, *([record] if record.exists() else [])], log=log)
     shutil.rmtree(staging, ignore_errors=True)
-    log(f"Den samlede status (reports/{year}/samlet-status.html og .pdf) er fjernet: {why}. "
-        "Den laves igen, når alle delaftalers rapporter er bygget.")
+    log(f"Den samlede status (reports/{year}/samlet-status.html og .pdf) er fjernet: {why}."
+        + (" Den laves igen, når alle delaftalers rapporter er bygget." if again else ""))
 
 
 def _remove_whole_plan_exports(root: Path, year: int, log) -> None:
@@ -70,6 +70,10 @@ def update(root: Path, year: int, every: list, renderer: str, log, built: list[s
     root = Path(root)
     if built:
         _remove_whole_plan_exports(root, year, log)
+    if len(every) < 2:  # one delaftale: its own report is the whole status
+        _remove(root, year, log, "helhedsplanen har kun én delaftale, og dens rapport er hele "
+                "status", again=False)
+        return
     if failed:
         names = ", ".join(c.navn for c in every if c.id in failed)
         _remove(root, year, log, f"rapporten for {names} kunne ikke bygges")

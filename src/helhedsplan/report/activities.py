@@ -54,7 +54,7 @@ def activity_table(data: ReportData, ind) -> str:
         cells = [r.iloc[0]["indikator"]]
         for p in periods:
             x = r[r["enhed_navn"] == p].iloc[0]
-            of = rows[(rows["enhed_navn"] == p) & (rows["indikator_id"] == "aktiviteter")]
+            of = rows[(rows["enhed_navn"] == p) & (rows["indikator_id"] == activity_targets.EVENTS)]
             cells.append(activity_value(x, of.iloc[0] if len(of) else None, t.regel))
         body.append(cells)
     headers = ["Mål", *[capitalised(p) + (f", til og med december {data.year}" if any(
@@ -113,7 +113,7 @@ def activity_log_summary(data: ReportData, ind) -> str:
     else:
         attended = (f"med i alt {n('deltagere')} deltagere, heraf {n('heraf_beboere')} "
                     "beboere (samme person kan tælle med ved flere aktiviteter)")
-    text = f"I {data.year} blev der holdt {n('aktiviteter')} aktiviteter {attended}."
+    text = f"I {data.year} blev der holdt {n(activity_targets.EVENTS)} aktiviteter {attended}."
     if themes:
         text += f" Temaarrangementer: {themes}."
     co = next((t for t in ind.maal if t.medarrangeret and t.regel == "antal"), None)

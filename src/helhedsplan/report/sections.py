@@ -29,7 +29,7 @@ def show(markdown: str, options: dict | None = None) -> None:
 
 
 def label(*parts: str) -> str:
-    """A cell label from ids: 'tbl', 'deltagelse', 'udvikling' → 'tbl-deltagelse-udvikling'."""
+    """A cell label from ids: 'tbl', 'beskaeftigede', 'udvikling' → 'tbl-beskaeftigede-udvikling'."""
     return "-".join(re.sub(r"[^a-z0-9]+", "-", p.lower()).strip("-") for p in parts if p)
 
 
