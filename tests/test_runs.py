@@ -304,14 +304,15 @@ def test_a_package_a_stage_names_is_read_with_every_module_in_it():
     ("assets/word/footer1.xml", {"render"}),
     ("assets/statusrapport.css", {"render"}),
     ("assets/statusrapport.typ", {"render"}),
-    ("figures.py", {"rapport", "render"}),
-    ("indicators.py", INGEST | DOWNSTREAM),  # every notebook goes through stages.py
+    ("figures/shares.py", {"rapport", "render"}),
+    ("indicators/kinds.py", INGEST | DOWNSTREAM),  # every notebook goes through stages.py
     ("sources/vive.py", INGEST | DOWNSTREAM),  # not the comments: they are not a source
-    ("comments.py", ALL),  # the input check (inputs.py, through stages.py) reads it too
+    ("comments/safe.py", ALL),  # the input check (inputs.py, through stages.py) reads it too
 ])
 def test_a_changed_package_file_reruns_what_imports_it(built, package_copy, rel, expected):
     # The copy has the same content as the installed package: nothing to do yet.
     assert _running(built) == set()
+    assert (package_copy / rel).is_file(), rel  # a file the package has, not one made here
     _touch_bytes(package_copy / rel)
     assert _running(built) == expected
 

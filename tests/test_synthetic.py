@@ -80,13 +80,14 @@ def test_many_afdelinger_leave_the_chapter_for_the_appendix_by_area(project):
     assert [s.split(" {")[0] for s in sections] == cfg.area_names
     for area, section in zip(cfg.boligomraader, sections, strict=True):
         assert sorted(int(x.split(" |")[0]) for x in section.split("| Afd. ")[1:]) == area.numre
-    assert "afdelinger (se bilaget)" in report.baseline_text(cfg, "afdelingsmoeder")
+    [deltagelse] = cfg.delmaal_of("deltagelse").indikatorer
+    assert "de 18 afdelinger (se bilaget)" in report.baseline_text(cfg, deltagelse)
     assert report.banner(data).count("Syntetiske data") == 1
 
 
 def test_many_afdelinger_make_one_chart_not_a_panel_each(project):
     _, _, data = project
-    fig = figures.attendance(data.table, SPEC.sidste_aar)
+    fig = figures.units(data.table, SPEC.sidste_aar, indikator_id="deltagelse")
     assert len(fig.axes) == 1
     dots = fig.axes[0].collections[0]
     assert len(dots.get_offsets()) == 18 * SPEC.aar  # every afdeling every year, as a dot
@@ -97,4 +98,4 @@ def test_few_units_stay_in_the_chapter(processed_2024, cfg):
     assert report.units_appendix(data) == ""
     assert "| Afd. 22" in report.status_table(data, "deltagelse")
     assert "bilaget" not in report.development_table(data, "deltagelse")
-    assert len(figures.attendance(data.table, 2024).axes) == 5
+    assert len(figures.units(data.table, 2024, indikator_id="deltagelse").axes) == 5

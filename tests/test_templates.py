@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from openpyxl.utils import get_column_letter
 
-from helhedsplan import comments, example_data, indicators, pipeline
+from helhedsplan import comments, config, example_data, indicators, pipeline
 from helhedsplan.errors import InputError
 from helhedsplan.example_data import EXAMPLES
 from helhedsplan.inputs import ingest
@@ -251,7 +251,8 @@ def test_only_the_bundled_examples_declaration_is_example_data(tmp_path):
     (tmp_path / "2026").mkdir()
     (tmp_path / "2026" / "ikke_maalt.txt").write_text(
         not_measured_text(2026, ["vive_livskvalitet.xlsx"]), encoding="utf-8")
-    inputs = {i["aar"]: i for i in declaration_inputs(tmp_path, 2026)}
+    cfg = config.default(D)
+    inputs = {i["aar"]: i for i in declaration_inputs(cfg, tmp_path, 2026)}
     assert not inputs[2025]["eksempeldata"] and not inputs[2026]["eksempeldata"]
-    bundled = declaration_inputs(REPO / "data" / "raw", 2024)
+    bundled = declaration_inputs(cfg, REPO / "data" / "raw", 2024)
     assert bundled and all(i["eksempeldata"] for i in bundled)

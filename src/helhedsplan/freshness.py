@@ -121,6 +121,13 @@ def package_files(modules: Iterable[str]) -> dict[str, str]:
             for p in _closure(tuple(sorted(modules)))}
 
 
+def own_files(modules: Iterable[str]) -> dict[str, str]:
+    """Digest of the given modules' own files, not of what they import (the pipeline's code
+    that shapes a stage's outputs: what it imports for itself is counted where it is used)."""
+    return {f"programfil {p.relative_to(PACKAGE_DIR.parent).as_posix()}": digest_file(p)
+            for p in sorted(filter(None, map(_module_file, modules)))}
+
+
 def notebook_modules(notebook: Path) -> list[str]:
     """The package modules a notebook imports (from its code cells)."""
     try:

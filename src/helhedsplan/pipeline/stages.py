@@ -93,7 +93,8 @@ def _common(build: Build, notebook: Path | None, modules: list[str]) -> dict[str
     out |= freshness.package_files(modules)
     # The pipeline's code that shapes a stage's outputs: its parameters, the filling-in of the
     # report notebook and the normalising of executed notebooks.
-    out |= freshness.package_files(["helhedsplan.pipeline.stages", "helhedsplan.pipeline.kernels"])
+    out |= freshness.own_files(["helhedsplan.pipeline.stages", "helhedsplan.pipeline.kernels",
+                                "helhedsplan.pipeline.model"])
     out["pakkeversioner"] = freshness.installed_versions()
     out["parameter aar"] = str(build.year)
     return out

@@ -77,8 +77,8 @@ def baseline_text(cfg: Config, ind) -> str:
             v = values[0]
             text = _share_text(v.taeller, v.naevner, decimals, noun) + f" i {v.aar or block.aar}"
         elif len(values) > MAX_UNITS:
-            text = (f"en baseline for hver af de {number(len(values))} enheder (se bilaget) "
-                    f"({block.aar})")
+            text = (f"en baseline for hver af de {number(len(values))} "
+                    f"{_PARTS.get(_finest(cfg, ind), ('enheder',))[0]} (se bilaget) ({block.aar})")
         else:
             text = "; ".join(f"{_unit_label(cfg, ind, v.enhed)}: "
                              + _share_text(v.taeller, v.naevner, decimals, noun)
@@ -92,8 +92,7 @@ def baseline_text(cfg: Config, ind) -> str:
         if plan and not plan_only:
             k, n = plan
             text += (f" Hele helhedsplanen: {_share_text(k, n, decimals, noun)}, regnet af "
-                     f"{'afdelingernes' if _finest(cfg, ind) == 'afdeling' else 'enhedernes'} "
-                     "tal.")
+                     f"{_PARTS[_finest(cfg, ind)][1]} tal.")
         return text + _revision_text(cfg, ind)
     word = f" {ind.ord}" if getattr(ind, "ord", None) else ""
     text = "; ".join(f"{_unit_label(cfg, ind, v.enhed)}: {number(v.antal)}{word}"
@@ -108,6 +107,11 @@ def baseline_text(cfg: Config, ind) -> str:
                      f"{number(a.baseline.antal)}{word} ({a.navn})")
     return (text or "Delaftalen angiver ingen baseline") + f" ({block.aar})." + \
         _revision_text(cfg, ind)
+
+
+# A unit level's plural and its genitive: "de 18 afdelinger", "regnet af boligområdernes tal".
+_PARTS = {"afdeling": ("afdelinger", "afdelingernes"),
+          "boligomraade": ("boligområder", "boligområdernes")}
 
 
 def _finest(cfg: Config, ind) -> str | None:
