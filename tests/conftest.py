@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from helhedsplan import config, paths
-from helhedsplan.sources import SOURCES
 from helhedsplan.inputs import ingest
+from helhedsplan.sources import SOURCES
 from helhedsplan.sources.base import write
 
 REPO = paths.ROOT

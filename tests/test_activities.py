@@ -8,8 +8,8 @@ import pytest
 
 from helhedsplan import activities
 from helhedsplan.errors import InputError
-from helhedsplan.sources import SOURCES
 from helhedsplan.inputs import ingest
+from helhedsplan.sources import SOURCES
 
 
 def _log(rows):

@@ -21,9 +21,8 @@ import pytest
 
 from helhedsplan import comments, indicators, pipeline
 from helhedsplan.errors import InputError
-from helhedsplan.inputs import check_inputs
+from helhedsplan.inputs import check_inputs, ingest
 from helhedsplan.sources import SOURCES
-from helhedsplan.inputs import ingest
 from helhedsplan.sources.base import write
 
 from .conftest import REPO, project_copy

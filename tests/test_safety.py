@@ -11,8 +11,8 @@ import subprocess
 import pytest
 
 from helhedsplan import cli, example_data, indicators, report
-from helhedsplan.sources import SOURCES
 from helhedsplan.inputs import ingest
+from helhedsplan.sources import SOURCES
 from helhedsplan.sources.base import write
 
 from .conftest import REPO, run_cli

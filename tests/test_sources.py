@@ -9,8 +9,8 @@ import pytest
 
 from helhedsplan import excel
 from helhedsplan.errors import InputError
-from helhedsplan.sources import SOURCES
 from helhedsplan.inputs import ingest
+from helhedsplan.sources import SOURCES
 
 
 def _edit(path, fn):

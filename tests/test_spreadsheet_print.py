@@ -18,8 +18,8 @@ import pytest
 
 from helhedsplan import export, indicators, workbook
 from helhedsplan.excel import EXAMPLE_SHEET
-from helhedsplan.sources import SOURCES
 from helhedsplan.processed import read_inputs
+from helhedsplan.sources import SOURCES
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 PDFTOTEXT = shutil.which("pdftotext")

@@ -9,9 +9,8 @@ import pytest
 
 from helhedsplan import config, figures, indicators, paths, report, synthetic
 from helhedsplan.excel import EXAMPLE_SHEET
-from helhedsplan.inputs import check_inputs
+from helhedsplan.inputs import check_inputs, ingest
 from helhedsplan.sources import SOURCES
-from helhedsplan.inputs import ingest
 from helhedsplan.sources.base import write
 
 SPEC = synthetic.Spec(afdelinger=18, omraader=3, aar=4, svar=400)

@@ -18,8 +18,8 @@ from openpyxl.utils import get_column_letter
 from helhedsplan import comments, example_data, indicators, pipeline
 from helhedsplan.errors import InputError
 from helhedsplan.example_data import EXAMPLES
-from helhedsplan.sources import SOURCES, vive
 from helhedsplan.inputs import ingest
+from helhedsplan.sources import SOURCES, vive
 from helhedsplan.sources.base import write
 from helhedsplan.templates import write_templates
 from helhedsplan.workbook import LISTS_SHEET
