@@ -15,13 +15,12 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import pypandoc
-
 from .config import Config
 from .errors import InputError, Problem
 from .excel import MAX_TEXT_BYTES, normalise_header, read_regular_file, sha256
 from .freshness import FRONT_MATTER
 from .processed import write_inputs
+from .programs import convert_text
 
 FILENAME = "bemaerkninger.md"
 NO_COMMENT = "*Ingen bemærkning for dette år.*"
@@ -253,8 +252,7 @@ def clean_text(text: str) -> str:
 
 
 def _pandoc_json(text: str, reader: str) -> dict:
-    return json.loads(pypandoc.convert_text(text, "json", format=reader,
-                                            extra_args=["--sandbox"]))
+    return json.loads(convert_text(text, "json", reader, extra_args=["--sandbox"]))
 
 
 def _pos(node: dict) -> int | None:
@@ -424,8 +422,8 @@ def as_safe_markdown(comment: str) -> str:
         return NO_COMMENT
     doc = _pandoc_json(clean_text(comment), _READER)
     blocks = _Sanitiser().blocks(doc["blocks"])
-    text = pypandoc.convert_text(json.dumps({**doc, "meta": {}, "blocks": blocks}), "markdown",
-                                 format="json", extra_args=["--wrap=none", "--sandbox"])
+    text = convert_text(json.dumps({**doc, "meta": {}, "blocks": blocks}), "markdown", "json",
+                        extra_args=["--wrap=none", "--sandbox"])
     if not _inert_markdown(_escape_markdown(text)):
         text = _plain_markdown(blocks)  # the writer left something active: plain text instead
     text = _escape_markdown(text)
@@ -452,9 +450,9 @@ def _inert_markdown(text: str) -> bool:
 
 def _plain_markdown(blocks: list) -> str:
     """The comment's words only, every ASCII punctuation mark escaped: inert in any reader."""
-    plain = pypandoc.convert_text(json.dumps({"pandoc-api-version": [1, 23, 1], "meta": {},
-                                              "blocks": blocks}), "plain", format="json",
-                                  extra_args=["--wrap=none", "--sandbox"])
+    plain = convert_text(json.dumps({"pandoc-api-version": [1, 23, 1], "meta": {},
+                                     "blocks": blocks}), "plain", "json",
+                         extra_args=["--wrap=none", "--sandbox"])
     escaped = re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", plain)
     return "\n\n".join(p.strip() for p in escaped.split("\n\n") if p.strip())
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -55,15 +56,24 @@ def _normalise(build: Build, notebook: Path, out: Path) -> None:
 
 
 def _kernel_manager():
-    """Kernels that log only fatal errors: the analyst should not see ipykernel's transport warning."""
+    """Kernels run by this process's own Python (never a program a kernel.json on JUPYTER_PATH
+    or in the user's folder names) that log only fatal errors: the analyst should not see
+    ipykernel's transport warning."""
     # lazy: 0,6 s to import, and only a run that starts a kernel needs it
+    from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
     from jupyter_client.manager import AsyncKernelManager
 
-    class QuietKernelManager(AsyncKernelManager):
-        def format_kernel_cmd(self, extra_arguments=None):
-            return [*super().format_kernel_cmd(extra_arguments), "--IPKernelApp.log_level=CRITICAL"]
+    class PinnedSpec(KernelSpecManager):
+        def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
+            return KernelSpec(argv=[sys.executable, "-m", "ipykernel_launcher", "-f",
+                                    "{connection_file}", "--IPKernelApp.log_level=CRITICAL"],
+                              display_name="Python 3 (ipykernel)", language="python",
+                              metadata={"debugger": True})
 
-    return QuietKernelManager
+    def manager(**kwargs) -> AsyncKernelManager:
+        return AsyncKernelManager(kernel_spec_manager=PinnedSpec(), **kwargs)
+
+    return manager
 
 
 # Before each notebook in a lane: the run's SOURCE_DATE_EPOCH, and after the first one an empty
