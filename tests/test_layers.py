@@ -24,7 +24,7 @@ LAYERS = [
     ("indikatorer", ["activities", "discretion", "indicators"]),
     ("rapport", ["figures", "report"]),
     ("rendering", ["render"]),
-    ("koersel", ["runs", "stages", "pipeline"]),
+    ("koersel", ["stopping", "publishing", "runs", "stages", "pipeline"]),
     ("kommandoer", ["workbook", "templates", "example_data", "synthetic", "export", "cli",
                     "__main__", "__init__"]),
 ]
