@@ -32,6 +32,7 @@ from openpyxl.utils import get_column_letter
 
 from . import __version__, config, indicators, paths, pipeline, report, reproducible, runs, stats
 from .config import Config
+from .errors import WriteFailed
 from .excel import sha256
 from .processed import read_inputs
 from .render.notebook import front_matter
@@ -447,8 +448,9 @@ def build_export(year: int | None = None, root: Path | None = None, renderer: st
     """Build the report if needed, then write the LBF package for the year. Returns the zip.
 
     Holds the project's run lock throughout, so no build can change the report while it is
-    packed. Raises InputError, StageError, RunLocked or PublishError (from the build) and
-    OSError (the zip cannot be written), with Danish messages for all but the last."""
+    packed (the command line takes it before it imports this module). Raises InputError,
+    StageError, RunLocked or PublishError (from the build) and OSError (the zip cannot be
+    written), with Danish messages for all but the last."""
     root = Path(root or paths.ROOT)
     with runs.lock(root, wait=wait_for_lock, log=log):
         return _export_locked(year, root, renderer, log)
@@ -513,8 +515,13 @@ def _export_locked(year: int | None, root: Path, renderer: str,
     target = out / f"{stem}.zip"
     tmp = root / ".byg" / f"{stem}.{os.getpid()}.tmp"  # same disk; cleared by the next run
     try:
-        tmp.write_bytes(reproducible.write_zip(files.items(), seconds))
-        os.replace(tmp, target)
+        try:
+            tmp.write_bytes(reproducible.write_zip(files.items(), seconds))
+        except OSError as err:  # e.g. a full disk: the error a write raises names no file
+            raise WriteFailed(err.errno, err.strerror, str(tmp)) from None
+        with runs.critical():  # Ctrl-C now: the zip is in place, and the message says so
+            os.replace(tmp, target)
+            runs.note_published(target.relative_to(root).as_posix())
     finally:
         tmp.unlink(missing_ok=True)
     log(f"Eksporten indeholder {len(files)} filer ({math.ceil(target.stat().st_size / 1024)} kB).")

@@ -8,8 +8,8 @@ all of them and of the keys of the stages before it, so a change anywhere upstre
 key downstream. The record (`data/processed/<år>/bygning.json`) is published with the set it
 describes, so it can never describe another set.
 
-Only the standard library (and programs.py, which imports nothing else) is imported here:
-checking that nothing changed must stay cheap.
+Only the standard library (and programs.py and errors.py, which import nothing else) is imported
+here: checking that nothing changed must stay cheap.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from functools import cache
 from pathlib import Path
 
 from . import programs
+from .errors import ReadFailed
 
 RECORD = "bygning.json"
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -48,6 +49,8 @@ def digest_file(path: Path) -> str:
             return hashlib.file_digest(f, "sha256").hexdigest()
     except (FileNotFoundError, NotADirectoryError):
         return MISSING
+    except OSError as err:  # a loop of links, a file that answers EIO: named, as a read
+        raise ReadFailed(err.errno, err.strerror, str(path)) from None
 
 
 # A Markdown file's front matter: '---' lines around YAML at the very top (comments.py reads it).
