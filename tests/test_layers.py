@@ -25,7 +25,7 @@ LAYERS = [
     ("rapport", ["figures", "report"]),
     ("rendering", ["render"]),
     ("koersel", ["stopping", "publishing", "runs", "stages", "pipeline"]),
-    ("kommandoer", ["workbook", "templates", "example_data", "synthetic", "export", "cli",
+    ("kommandoer", ["workbook", "sheets", "templates", "example_data", "synthetic", "export", "cli",
                     "__main__", "__init__"]),
 ]
 LAYER_OF = {top: i for i, (_, tops) in enumerate(LAYERS) for top in tops}
