@@ -55,13 +55,17 @@ $(STAMP): requirements.txt pyproject.toml
 	@touch $(STAMP)
 	@echo "Miljøet i $(VENV) er klar."
 
+# A run stopped by a signal (Ctrl-C, SIGTERM: exit status 128 + n) has said so itself ("Afbrudt:
+# …"); the hint about FEJL lines is only for a run that failed.
 report: $(STAMP) ## Byg statusrapporten (HTML + PDF) i reports/<år>/ (standard: seneste år)
 	@$(PY) -m helhedsplan byg $(if $(_AAR),--aar $(_AAR)) --renderer $(_RENDERER) $(if $(ALT),--alt) $(if $(VENT),--vent) || \
-	  { echo "Rapporten er ikke bygget: ret det, der står under FEJL ovenfor, og kør make report igen."; exit 1; }
+	  { rc=$$?; [ $$rc -lt 128 ] || exit $$rc; \
+	    echo "Rapporten er ikke bygget: ret det, der står under FEJL ovenfor, og kør make report igen."; exit 1; }
 
 eksport: $(STAMP) ## Pak rapport og tal til Landsbyggefonden: zip i reports/<år>/ (bygger først ved behov)
 	@$(PY) -m helhedsplan eksport $(if $(_AAR),--aar $(_AAR)) --renderer $(_RENDERER) $(if $(VENT),--vent) || \
-	  { echo "Eksporten er ikke lavet: ret det, der står under FEJL ovenfor, og kør make eksport igen."; exit 1; }
+	  { rc=$$?; [ $$rc -lt 128 ] || exit $$rc; \
+	    echo "Eksporten er ikke lavet: ret det, der står under FEJL ovenfor, og kør make eksport igen."; exit 1; }
 
 # axe-core (npm) for the accessibility tests; skipped, with the reason shown, without npm.
 AXE_VERSION := 4.14.1

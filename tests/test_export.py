@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 from python_calamine import CalamineWorkbook
 
-from helhedsplan import config, export, indicators, report
+from helhedsplan import config, export, indicators, report, sheets
 from helhedsplan.indicators import COLUMNS
 
 from .conftest import D, processed_dir, project_copy, report_dir, run_cli
@@ -73,7 +73,7 @@ def _expected_cell(col: str, x):
     if col in export.BOOLEAN_COLUMNS:
         return "ja" if x else "nej"
     if isinstance(x, str):
-        return export.safe_text(x) if x else None
+        return sheets.safe_text(x) if x else None
     if pd.isna(x):
         return None
     return float(x)
@@ -273,10 +273,10 @@ def test_ascii_names():
 @pytest.mark.parametrize("text", [MALICIOUS, "+45 12 34 56 78", "-1+2", "@SUM(1)", "\t=1+1",
                                   "\r=1+1"])
 def test_safe_text_neutralises_formula_starts(text):
-    out = export.safe_text(text)
+    out = sheets.safe_text(text)
     assert out == " " + text
-    assert not out.startswith(export.FORMULA_TRIGGERS)
-    assert export.safe_text("Afd. 22 = 6,3 pct.") == "Afd. 22 = 6,3 pct."  # only a leading one
+    assert not out.startswith(sheets.FORMULA_TRIGGERS)
+    assert sheets.safe_text("Afd. 22 = 6,3 pct.") == "Afd. 22 = 6,3 pct."  # only a leading one
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "helhedsplan"
 LAYERS = [
     # ground floor: used by everything, importing nothing of the package above it
     ("grundlag", ["paths", "errors", "formatting", "reproducible", "stats", "config", "cells",
-                  "freshness"]),
+                  "freshness", "programs"]),
     # raw reading (the spreadsheets) and the file formats of data/processed
     ("raadata", ["excel", "processed"]),
     # one module per input source, the comments, and the check of all inputs together
@@ -24,8 +24,8 @@ LAYERS = [
     ("indikatorer", ["activities", "discretion", "indicators"]),
     ("rapport", ["figures", "report"]),
     ("rendering", ["render"]),
-    ("koersel", ["runs", "stages", "pipeline"]),
-    ("kommandoer", ["workbook", "templates", "example_data", "synthetic", "export", "cli",
+    ("koersel", ["stopping", "publishing", "runs", "stages", "pipeline"]),
+    ("kommandoer", ["workbook", "sheets", "templates", "example_data", "synthetic", "export", "cli",
                     "__main__", "__init__"]),
 ]
 LAYER_OF = {top: i for i, (_, tops) in enumerate(LAYERS) for top in tops}

@@ -7,6 +7,7 @@ session's built project.
 """
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from helhedsplan import freshness, pipeline, runs
+from helhedsplan import freshness, pipeline, publishing, runs
 from helhedsplan.errors import InputError
 
 from .conftest import D, report_dir
@@ -57,18 +58,16 @@ def _cli(root: Path, *args: str, **extra: str) -> subprocess.CompletedProcess:
 def _fake_sets(root: Path) -> tuple[Path, dict[str, str], dict[str, str]]:
     """An old published set in root and a new one staged in .byg/2024-x/; both as digests."""
     old = {"data/processed/2024/a.csv": "gammel a", "data/processed/2024/b.csv": "gammel b",
-           "reports/2024/sammenhaengskraft/statusrapport.html": "gammel html",
-           "reports/2024/sammenhaengskraft/statusrapport.pdf": "gammel pdf",
+           "reports/2024/statusrapport.html": "gammel html",
+           "reports/2024/statusrapport.pdf": "gammel pdf",
            "reports/2024/notesbøger/x.ipynb": "gammel nb"}
     for rel, text in old.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text, encoding="utf-8")
     staging = root / ".byg" / "2024-x"  # made under the lock (copied from root/ny)
     new = {"data/processed/2024/a.csv": "ny a", "data/processed/2024/c.csv": "ny c",
-           "reports/2024/sammenhaengskraft/statusrapport.html": "ny html",
-           "reports/2024/sammenhaengskraft/statusrapport.pdf": "ny pdf",
-           "reports/2024/sammenhaengskraft/statusrapport.docx": "ny docx",
-           "reports/2024/notesbøger/x.ipynb": "ny nb"}
+           "reports/2024/statusrapport.html": "ny html", "reports/2024/statusrapport.pdf": "ny pdf",
+           "reports/2024/statusrapport.docx": "ny docx", "reports/2024/notesbøger/x.ipynb": "ny nb"}
     for rel, text in new.items():
         (root / "ny" / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / "ny" / rel).write_text(text, encoding="utf-8")
@@ -79,8 +78,10 @@ def _fake_sets(root: Path) -> tuple[Path, dict[str, str], dict[str, str]]:
 PUBLISH = """
 import shutil, sys
 from pathlib import Path
-from helhedsplan import runs
+from helhedsplan import publishing, runs
 root = Path(sys.argv[1]); staging = root / ".byg" / "2024-x"
+if sys.argv[2] == "flyt":
+    publishing.exchange = None  # the path taken where folders cannot be exchanged (Windows)
 with runs.lock(root):
     shutil.copytree(root / "ny", staging / "ny")
     new = sorted(p for p in (staging / "ny").rglob("*") if p.is_file())
@@ -88,53 +89,219 @@ with runs.lock(root):
                  remove=[root / "data/processed/2024/b.csv"])
 """
 
-POINTS = (["udgiv:journal"] + [f"udgiv:gammel:{i}" for i in range(1, 6)] + ["udgiv:fastlagt"]
-          + [f"udgiv:ny:{i}" for i in range(1, 7)] + ["udgiv:slut"])
+FOLDERS = ("data/processed/2024/", "reports/2024/")
+# The instants of each way to publish; from "udgiv:fastlagt" on, the new set is committed.
+POINTS = {"bytte": ["udgiv:klar", "udgiv:fastlagt", "udgiv:ny:1", "udgiv:ny:2", "udgiv:slut"],
+          "flyt": ["udgiv:klar", "udgiv:journal", "udgiv:gammel:1", "udgiv:gammel:2",
+                   "udgiv:fastlagt", "udgiv:ny:1", "udgiv:ny:2", "udgiv:slut"]}
 
 
-@pytest.mark.parametrize("point", POINTS)
-def test_a_kill_inside_publish_leaves_the_old_or_the_new_set(tmp_path, point):
+def _in(folder: str, files: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in files.items() if k.startswith(folder)}
+
+
+@pytest.mark.parametrize(("method", "point"), [(m, p) for m, ps in POINTS.items() for p in ps])
+def test_a_kill_inside_publish_leaves_the_old_or_the_new_set(tmp_path, method, point):
     root = tmp_path
     _, old, new = _fake_sets(root)
-    run = subprocess.run([sys.executable, "-c", PUBLISH, str(root)], env=_env(root, HELHEDSPLAN_STOP=point),
-                         capture_output=True, text=True, timeout=60)
+    run = subprocess.run([sys.executable, "-c", PUBLISH, str(root), method],
+                         env=_env(root, HELHEDSPLAN_STOP=point), capture_output=True, text=True,
+                         timeout=60)
     assert run.returncode == -9, run.stderr  # killed at the point, no clean-up ran
     visible = _published(root)
-    # At the instant of the kill a reader sees part of one set, never old and new side by side.
-    assert (all(old.get(k) == v for k, v in visible.items())
-            or all(new.get(k) == v for k, v in visible.items())), visible
+    if method == "bytte":
+        # A folder is swapped in one step: at every instant a reader finds each folder whole,
+        # all old or all new, never missing a file.
+        for folder in FOLDERS:
+            assert _in(folder, visible) in (_in(folder, old), _in(folder, new)), (folder, visible)
+    else:
+        # Folders move aside, then the new ones come: part of one set, never old and new mixed.
+        assert (all(old.get(k) == v for k, v in visible.items())
+                or all(new.get(k) == v for k, v in visible.items())), visible
     messages = []
     with runs.lock(root, log=messages.append):  # the next run of any year recovers
         pass
     after = _published(root)
-    committed = POINTS.index(point) >= POINTS.index("udgiv:fastlagt")
+    committed = POINTS[method].index(point) >= POINTS[method].index("udgiv:fastlagt")
     assert after == (new if committed else old)
     assert sorted(p.name for p in (root / ".byg").iterdir()) == [runs.LOCK]  # leftovers gone
-    if point != "udgiv:slut":
+    if point not in ("udgiv:slut", "udgiv:klar"):
         assert any("afbrudt kørsel" in m for m in messages)
 
 
-def test_a_file_that_cannot_be_replaced_keeps_the_whole_old_set(tmp_path, monkeypatch):
+def _publish_in_process(root: Path, staging: Path, **kwargs) -> None:
+    shutil.copytree(root / "ny", staging / "ny")
+    new = [(p, root / p.relative_to(staging / "ny"))
+           for p in sorted((staging / "ny").rglob("*")) if p.is_file()]
+    runs.publish(root, staging, new, remove=[root / "data/processed/2024/b.csv"], **kwargs)
+
+
+def test_a_folder_that_cannot_be_moved_keeps_the_whole_old_set(tmp_path, monkeypatch):
+    """Where folders cannot be exchanged (Windows), the old folder moves aside first; a file
+    open in another program makes that fail: everything moved goes back, nothing changed."""
     root = tmp_path
     staging, old, _ = _fake_sets(root)
-    real = os.replace
-    pdf = root / "reports/2024/sammenhaengskraft/statusrapport.pdf"
+    monkeypatch.setattr(publishing, "exchange", None)
+    real = os.rename
+    reports = root / "reports/2024"
 
-    def replace(src, dest):
-        if Path(src) == pdf:  # as Windows does for a PDF open in a viewer
+    def rename(src, dest):
+        if Path(src) == reports:  # as Windows does while the PDF in it is open in a viewer
             raise PermissionError(13, "Permission denied")
         real(src, dest)
 
-    monkeypatch.setattr(os, "replace", replace)
+    monkeypatch.setattr(os, "rename", rename)
     with runs.lock(root), pytest.raises(runs.PublishError) as err:
-        shutil.copytree(root / "ny", staging / "ny")
-        new = [(p, root / p.relative_to(staging / "ny"))
-               for p in sorted((staging / "ny").rglob("*")) if p.is_file()]
-        runs.publish(root, staging, new)
-    assert "reports/2024/sammenhaengskraft/statusrapport.pdf" in str(err.value)
+        _publish_in_process(root, staging)
+    assert "Mappen reports/2024 kunne ikke erstattes" in str(err.value)
     assert "Intet er ændret" in str(err.value)
     assert _published(root) == old
-    assert not (staging / runs.JOURNAL).exists()
+    assert sorted(p.name for p in (root / ".byg").iterdir()) == sorted([runs.LOCK, "2024-x"])
+
+
+def test_a_folder_in_place_of_a_file_stops_the_run_before_anything_moves(tmp_path):
+    """Issue 23 #3: reports/2024/statusrapport.html is a folder. The run stops before anything
+    moves, naming it and what to do; the folder and what is in it are left alone."""
+    root = tmp_path
+    staging, old, new = _fake_sets(root)
+    html = root / "reports/2024/statusrapport.html"
+    html.unlink()
+    (html / "mine noter").mkdir(parents=True)
+    (html / "mine noter" / "a.txt").write_text("vigtigt", encoding="utf-8")
+    (root / "reports/2024/notesbøger/x.ipynb").unlink()
+    (root / "reports/2024/notesbøger/x.ipynb").mkdir()
+    before = _published(root)
+    with runs.lock(root), pytest.raises(runs.PublishError) as err:
+        _publish_in_process(root, staging)
+    text = str(err.value)
+    assert "reports/2024/statusrapport.html er en mappe, men den nye statusrapport.html skal " \
+           "ligge der som en fil. Flyt mappen et andet sted hen" in text
+    assert "reports/2024/notesbøger/x.ipynb er en mappe" in text  # every problem, at once
+    assert "Intet er ændret" in text
+    assert _published(root) == before
+    assert not list((root / ".byg").glob("*/journal.json"))
+    # Once the folder is out of the way, the same publish goes through.
+    shutil.rmtree(html)
+    (root / "reports/2024/notesbøger/x.ipynb").rmdir()
+    shutil.rmtree(staging)
+    with runs.lock(root):
+        _publish_in_process(root, staging)
+    assert _published(root) == new
+
+
+def test_a_file_where_a_folder_must_go_and_a_write_protected_file_stop_the_run(tmp_path,
+                                                                              monkeypatch):
+    root = tmp_path
+    staging, old, _ = _fake_sets(root)
+    shutil.rmtree(root / "reports/2024/notesbøger")
+    (root / "reports/2024/notesbøger").write_text("en fil", encoding="utf-8")
+    pdf = root / "reports/2024/statusrapport.pdf"
+    real = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode, **kw: Path(p) != pdf and real(p, mode, **kw))
+    before = _published(root)
+    with runs.lock(root), pytest.raises(runs.PublishError) as err:
+        _publish_in_process(root, staging)
+    assert "reports/2024/notesbøger er en fil, men de nye resultater skal have en mappe" in str(err.value)
+    assert "Filen reports/2024/statusrapport.pdf kunne ikke erstattes: den er skrivebeskyttet" \
+        in str(err.value)
+    assert _published(root) == before
+
+
+@pytest.mark.parametrize("method", ["bytte", "flyt"])
+def test_a_failure_after_the_commit_point_is_said_and_rolled_forward_by_the_next_run(
+        tmp_path, monkeypatch, method):
+    """Issue 23 #3: should a folder still fail to go in after the commit point, the message says
+    what is in place and what a reader finds now; the next run finishes it, or says again why
+    it cannot, and never leaves a broken set behind."""
+    root = tmp_path
+    staging, old, new = _fake_sets(root)
+    real_rename = os.rename
+    failing = {"on": True}
+
+    def rename(src, dest):
+        if failing["on"] and Path(dest) == root / "reports/2024" and "-udgivelse" in str(src):
+            raise OSError(5, "Input/output error")
+        real_rename(src, dest)
+
+    monkeypatch.setattr(os, "rename", rename)
+    if method == "bytte":
+        real_exchange = publishing.exchange
+
+        def exchange(a, b):
+            if failing["on"] and Path(b) == root / "reports/2024":
+                raise OSError(5, "Input/output error")
+            real_exchange(a, b)
+
+        monkeypatch.setattr(publishing, "exchange", exchange)
+    else:
+        monkeypatch.setattr(publishing, "exchange", None)
+    with runs.lock(root), pytest.raises(runs.PublishError) as err:
+        _publish_in_process(root, staging)
+    text = str(err.value)
+    assert text.startswith("De nye resultater blev kun delvist udgivet: data/processed/2024 er sat "
+                           "på plads, men reports/2024 kunne ikke sættes på plads (Input/output error).")
+    if method == "bytte":
+        assert "Lige nu: reports/2024 indeholder stadig de gamle resultater" in text
+        assert _in("reports/", _published(root)) == _in("reports/", old)
+    else:
+        assert "Lige nu: reports/2024 mangler; de gamle resultater ligger i .byg/2024-x-udgivelse/" in text
+    assert _in("data/", _published(root)) == _in("data/", new)
+    # The next run finds the same fault: it says so and changes nothing.
+    with pytest.raises(runs.PublishError) as again, runs.lock(root):
+        pass
+    assert "En tidligere kørsel (2024-x) nåede ikke at udgive alle sine resultater" in str(again.value)
+    # The fault is gone: the next run finishes the publish before anything else.
+    failing["on"] = False
+    messages = []
+    with runs.lock(root, log=messages.append):
+        pass
+    assert any("udgivelsen er gjort færdig (reports/2024 er sat på plads)" in m for m in messages)
+    assert _published(root) == new
+    assert sorted(p.name for p in (root / ".byg").iterdir()) == [runs.LOCK]
+
+
+def test_what_else_lies_in_a_folder_stays_and_unchanged_files_are_the_same_files(tmp_path):
+    root = tmp_path
+    staging, _, new = _fake_sets(root)
+    own = root / "reports/2024/mine noter/referat.txt"
+    own.parent.mkdir()
+    own.write_text("mit referat", encoding="utf-8")
+    zip_ = root / "reports/2024/eksport.zip"
+    zip_.write_bytes(b"zip")
+    beside = root / "reports/2024/notesbøger/y.ipynb"  # unchanged, beside a new x.ipynb
+    beside.write_text("y", encoding="utf-8")
+    kept = root / "data/processed/2024/a.csv"
+    inode = kept.stat().st_ino
+    with runs.lock(root):
+        shutil.copytree(root / "ny", staging / "ny")
+        (staging / "ny/data/processed/2024/a.csv").unlink()  # unchanged: not in the new files
+        runs.publish(root, staging, [(p, root / p.relative_to(staging / "ny")) for p in
+                                     sorted((staging / "ny").rglob("*")) if p.is_file()],
+                     folders=[root / "data/processed/2024", root / "reports/2024"])
+    assert own.read_text(encoding="utf-8") == "mit referat" and zip_.read_bytes() == b"zip"
+    assert beside.read_text(encoding="utf-8") == "y"
+    assert kept.stat().st_ino == inode  # the same file, linked into the new folder
+    visible = _published(root)
+    assert visible["reports/2024/statusrapport.docx"] == new["reports/2024/statusrapport.docx"]
+    assert "data/processed/2024/b.csv" in visible  # not removed: nobody said so
+
+
+def test_a_journal_from_the_file_by_file_publishing_is_still_finished(tmp_path):
+    """A run killed by the earlier version (files moved one by one) is rolled back by this one."""
+    root = tmp_path
+    pdf = root / "reports/2024/statusrapport.pdf"
+    aside = root / ".byg/2024-gammel/gammel/reports/2024/statusrapport.pdf"
+    aside.parent.mkdir(parents=True)
+    aside.write_text("gammel pdf", encoding="utf-8")
+    (aside.parents[3] / runs.JOURNAL).write_text(json.dumps(
+        {"tilstand": "forbereder", "gamle": [["reports/2024/statusrapport.pdf",
+                                              ".byg/2024-gammel/gammel/reports/2024/statusrapport.pdf"]],
+         "nye": []}), encoding="utf-8")
+    messages = []
+    with runs.lock(root, log=messages.append):
+        pass
+    assert pdf.read_text(encoding="utf-8") == "gammel pdf"
+    assert any("de gamle resultater er lagt tilbage" in m for m in messages)
 
 
 # --- the lock --------------------------------------------------------------------------------------
@@ -383,7 +550,7 @@ def test_comments_changed_rerun_two_stages_and_a_kill_after_commit_rolls_forward
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("point", ["trin:bemaerkninger", "udgiv:gammel:3"])
+@pytest.mark.parametrize("point", ["trin:bemaerkninger", "udgiv:klar"])
 def test_a_killed_run_before_commit_leaves_the_old_set(built, point):
     old = _published(built)
     (built / "data" / "raw" / "2024" / "bemaerkninger.md").write_text("## Aktiviteter\n\nNy.\n", "utf-8")
@@ -393,6 +560,31 @@ def test_a_killed_run_before_commit_leaves_the_old_set(built, point):
         pass
     assert _published(built) == old
     assert sorted(p.name for p in (built / ".byg").iterdir()) == [runs.LOCK]
+
+
+@pytest.mark.slow
+def test_a_folder_where_the_report_goes_stops_the_run_before_anything_moves(built):
+    """Issue 23 #3 end to end: with reports/2024/statusrapport.html a folder and an input
+    changed, the run used to fail after its commit point ('[Errno 21] Is a directory … Er filen
+    åben i et andet program?'), leaving notebooks and Word new, HTML and PDF gone and no
+    bygning.json, and every later run failed the same way."""
+    html = report_dir(built) / "statusrapport.html"
+    html.unlink()
+    (html / "noget").mkdir(parents=True)
+    (built / "data" / "raw" / "2024" / "bemaerkninger.md").write_text("## Aktiviteter\n\nNy.\n", "utf-8")
+    old = _published(built)
+    run = _cli(built, "byg", "--aar", "2024", "--renderer", "indbygget")
+    assert run.returncode == 1, run.stderr
+    assert (f"FEJL: reports/2024/{D}/statusrapport.html er en mappe, men den nye "
+            "statusrapport.html skal ligge der som en fil. Flyt mappen et andet sted hen") \
+        in run.stderr, run.stderr
+    assert "Intet er ændret" in run.stderr and "Errno" not in run.stderr
+    assert _published(built) == old and (html / "noget").is_dir()
+    assert sorted(p.name for p in (built / ".byg").iterdir()) == [runs.LOCK]
+    shutil.rmtree(html)  # as the message says
+    run = _cli(built, "byg", "--aar", "2024", "--renderer", "indbygget")
+    assert run.returncode == 0, run.stderr
+    assert pipeline.status(2024, built, "indbygget", delaftale=D) == []
 
 
 @pytest.mark.slow

@@ -3,14 +3,17 @@ the report explains every absence; the exported notebooks carry no absolute path
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
 from helhedsplan import cli, example_data, indicators, report
+from helhedsplan.errors import ReadFailed, WriteFailed
 from helhedsplan.inputs import ingest
 from helhedsplan.sources import SOURCES
 from helhedsplan.sources.base import write
@@ -102,6 +105,53 @@ def test_argument_errors_are_danish(args, expected, capsys):
     assert done.value.code == 2
     err = capsys.readouterr().err
     assert err.startswith("brug: ") and expected in err, err
+
+
+@pytest.mark.parametrize(("error", "expected"), [
+    # the kind of failure says read or write only where it knows
+    (ReadFailed(errno.EIO, "Input/output error", "reports/2024/statusrapport.pdf"),
+     "Filen reports/2024/statusrapport.pdf kunne ikke læses: filen eller drevet svarer med en fejl"),
+    (WriteFailed(errno.ENOSPC, "No space left on device", ".byg/x.zip.tmp"),
+     "Filen .byg/x.zip.tmp kunne ikke skrives: der er ikke mere plads på drevet"),
+    (OSError(errno.ENOSPC, "No space left on device", "data/processed/2024/a.csv"),
+     "Filen data/processed/2024/a.csv kunne ikke skrives: der er ikke mere plads"),
+    (OSError(errno.ELOOP, "Too many levels of symbolic links", "data/raw/2024/x.xlsx"),
+     "Filen data/raw/2024/x.xlsx kunne ikke læses eller skrives: det er en genvej (symlink), der "
+     "peger i ring"),
+    (OSError(errno.EACCES, "Permission denied", "reports/2024/statusrapport.pdf"),
+     "Filen reports/2024/statusrapport.pdf kunne ikke læses eller skrives: adgang nægtet. Er "
+     "filen åben i et andet program"),
+    (OSError(errno.ENOENT, "No such file or directory", "config"),
+     "Filen config kunne ikke læses: den findes ikke"),
+    (OSError(errno.EIO, "Input/output error"), "Filen (filen er ikke kendt) kunne ikke læses "
+                                               "eller skrives"),
+])
+def test_an_io_failure_names_the_file_and_says_read_or_write_only_when_known(error, expected,
+                                                                           monkeypatch, tmp_path):
+    """Issue 23 #8: 'En fil kunne ikke skrives' was said for read errors, without a name."""
+    monkeypatch.chdir(REPO)
+    assert cli.io_problem(error).startswith(expected), cli.io_problem(error)
+
+
+@pytest.mark.slow
+def test_a_published_file_that_cannot_be_read_is_replaced_not_read(built_project, tmp_path):
+    """The attack from issue 23 #8: the PDF replaced by a link to /proc/self/mem (a file that
+    answers every read with EIO). It is not the file the last build wrote, so the build makes
+    the report again and puts a real PDF in its place, saying why; the link's target is never
+    read and nothing else is touched."""
+    if not Path("/proc/self/mem").exists():
+        pytest.skip("no /proc")
+    root = Path(shutil.copytree(built_project[0], tmp_path / "p",
+                                ignore=shutil.ignore_patterns(".byg")))
+    pdf = report_dir(root) / "statusrapport.pdf"
+    before = pdf.read_bytes()
+    pdf.unlink()
+    pdf.symlink_to("/proc/self/mem")
+    run = run_cli(root, "byg", "--aar", "2024", "--renderer", "indbygget")
+    assert run.returncode == 0, run.stderr
+    assert f"{pdf.relative_to(root).as_posix()} mangler eller er ændret" in run.stdout, run.stdout
+    assert not pdf.is_symlink() and pdf.read_bytes() == before
+    assert "Traceback" not in run.stderr
 
 
 def test_a_new_year_without_folder_suggests_the_templates(tmp_path):

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import errno
+import os
+import signal
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
-from . import config, paths
-from .config.schema import write_schemas
-from .errors import InputError, printable
-from .pipeline import StageError, build
-from .runs import PublishError, RunLocked
+from . import paths, runs
+from .errors import InputError, ReadFailed, StageError, WriteFailed, printable
+from .runs import Interrupted, PublishError, RunLocked
 
 # argparse's own texts in Danish (it looks them up through gettext at call time).
 _DANISH = {
@@ -112,24 +114,29 @@ def main(argv: list[str] | None = None) -> int:
         args = _parser().parse_args(argv)
     finally:
         argparse._, argparse.ngettext = saved
-    problem = _bad_year(getattr(args, "aar", None), getattr(args, "delaftale", None))
+    problem = _bad_digits(getattr(args, "aar", None))
     if problem:
         print(f"FEJL: {problem}", file=sys.stderr)
         return 2
 
     if args.kommando == "byg":
         def byg() -> str:
+            # lazy: the pipeline and its configuration take 0,7–1,5 s to import (measured); the
+            # lock is taken before, so the run started first is the one that gets it
+            from .pipeline import build
+
             out = build(args.aar, renderer=args.renderer, jobs=args.jobs, full=args.alt,
                         wait_for_lock=args.vent, delaftale=args.delaftale)
             return _done(out)
 
-        return _run(byg, "byggeriet")
+        return _run(byg, "byggeriet", args)
     if args.kommando == "eksport":
-        # lazy: pandas and openpyxl (2-3 s to import), only for this command
-        from .export import build_export
-        from .processed import read_inputs
-
         def eksport() -> str:
+            # lazy: pandas and openpyxl (4–9 s to import, measured), only for this command and
+            # only once the lock is held (issue 23: a build started just after must not get it)
+            from .export import build_export
+            from .processed import read_inputs
+
             path = build_export(args.aar, renderer=args.renderer, wait_for_lock=args.vent,
                                 delaftale=args.delaftale)
             done = f"Eksporten til Landsbyggefonden er klar:\n  {path}"
@@ -141,23 +148,39 @@ def main(argv: list[str] | None = None) -> int:
                          "rigtige tal. Send den ikke til Landsbyggefonden.")
             return done
 
-        return _run(eksport, "eksporten")
-    if args.kommando == "skabeloner":
-        from .templates import main as write_templates  # lazy: as build_export
+        return _run(eksport, "eksporten", args)
+    problem = _bad_year(getattr(args, "aar", None), getattr(args, "delaftale", None))
+    if problem:
+        print(f"FEJL: {problem}", file=sys.stderr)
+        return 2
+    try:
+        if args.kommando == "skabeloner":
+            from .templates import main as write_templates  # lazy: as build_export
 
-        return write_templates(args.aar, args.delaftale)
-    if args.kommando == "eksempeldata":
-        from .example_data import main as write_examples  # lazy: as build_export
+            return write_templates(args.aar, args.delaftale)
+        if args.kommando == "eksempeldata":
+            from .example_data import main as write_examples  # lazy: as build_export
 
-        return write_examples(overwrite=args.overskriv)
-    if args.kommando == "skema":
-        for path in write_schemas(paths.CONFIG_DIR / "skema"):
-            print(f"  skrevet  {path.relative_to(paths.ROOT)}")
-        return 0
+            return write_examples(overwrite=args.overskriv)
+        if args.kommando == "skema":
+            from .config.schema import write_schemas  # lazy: as _bad_year's configuration
+
+            for path in write_schemas(paths.CONFIG_DIR / "skema"):
+                print(f"  skrevet  {path.relative_to(paths.ROOT)}")
+            return 0
+    except KeyboardInterrupt as stop:  # SIGINT, or SIGTERM (__main__ makes it one)
+        print("\nAfbrudt: kommandoen nåede ikke at blive færdig.", file=sys.stderr)
+        runs.die_by(stop.args[0] if stop.args and isinstance(stop.args[0], int) else signal.SIGINT)
     return 2
 
 
-def _done(out) -> str:
+def _bad_digits(year: int | None) -> str | None:
+    if year is not None and not 1000 <= year <= 9999:
+        return f"--aar skal være et årstal med fire cifre, fx --aar 2024 (fik {year})."
+    return None
+
+
+def _done(out: Path) -> str:
     """Where the reports are: one delaftale's folder, or the year's with one per delaftale."""
     files = sorted(out.glob("statusrapport.*")) or sorted(out.glob("*/statusrapport.*"))
     files += sorted(out.glob("samlet-status.*")) or sorted(out.parent.glob("samlet-status.*"))
@@ -167,10 +190,12 @@ def _done(out) -> str:
 
 def _bad_year(year: int | None, delaftale: str | None = None) -> str | None:
     """Why --aar cannot be a report year (in Danish), or None. 0 is not 'the latest year'."""
-    if year is None:
-        return None
-    if not 1000 <= year <= 9999:
-        return f"--aar skal være et årstal med fire cifre, fx --aar 2024 (fik {year})."
+    if year is None or _bad_digits(year):
+        return _bad_digits(year)
+    # lazy: the configuration (pydantic) takes 0,7 s to import (measured); byg and eksport take
+    # the lock before they ask
+    from . import config
+
     try:
         every = config.load_every(paths.ROOT)
         first = min(c.first_baseline_year for c in every
@@ -198,29 +223,90 @@ def _fix_hint(err: InputError) -> str:
     return f"Ret {text or 'inddata'} og kør kommandoen igen."
 
 
-def _run(action: Callable[[], str], what: str) -> int:
-    """Run a command; every failure becomes a Danish message and exit code 1, never a trace."""
-    try:
-        done = action()
-    except InputError as err:
-        print(f"\nFEJL: {printable(err)}", file=sys.stderr)
-        print(_fix_hint(err), file=sys.stderr)
-        return 1
-    except (StageError, RunLocked, PublishError) as err:
-        print(f"\nFEJL: {printable(err)}", file=sys.stderr)
-        return 1
-    except OSError as err:
-        print(f"\nFEJL: En fil kunne ikke skrives: {printable(err)}\nEr filen åben i et andet "
-              "program? Luk den, og kør kommandoen igen.", file=sys.stderr)
-        return 1
-    except Exception as err:  # a bug, not the analyst's fault: say so, in Danish, without a trace
-        print(f"\nFEJL: Uventet fejl under {what}: {type(err).__name__}: {printable(err)}\n"
-              "Intet tidligere resultat er ændret. Kontakt den, der vedligeholder programmet.",
-              file=sys.stderr)
-        return 1
+def _run(action: Callable[[], str], what: str, args: argparse.Namespace) -> int:
+    """Run a command that builds or packs under the project's run lock, which it takes first
+    thing. Every failure becomes a Danish message and exit code 1 (2: a year that cannot be),
+    never a trace; SIGINT and SIGTERM end it with one Danish line, as the signal ends a program."""
+    with runs.signals():
+        try:
+            with runs.lock(paths.ROOT, wait=args.vent):
+                problem = _bad_year(args.aar, args.delaftale)
+                if problem:
+                    print(f"FEJL: {problem}", file=sys.stderr)
+                    return 2
+                done = action()
+        except Interrupted as stop:
+            print(f"\n{stop}", file=sys.stderr)
+            runs.die_by(stop.signum)
+        except InputError as err:
+            print(f"\nFEJL: {printable(err)}", file=sys.stderr)
+            print(_fix_hint(err), file=sys.stderr)
+            return 1
+        except (StageError, RunLocked, PublishError) as err:
+            print(f"\nFEJL: {printable(err)}", file=sys.stderr)
+            return 1
+        except OSError as err:
+            print(f"\nFEJL: {printable(io_problem(err))}", file=sys.stderr)
+            return 1
+        except Exception as err:  # a bug, not the analyst's fault: say so, in Danish, without a trace
+            print(f"\nFEJL: Uventet fejl under {what}: {type(err).__name__}: {printable(err)}\n"
+                  "Intet tidligere resultat er ændret. Kontakt den, der vedligeholder programmet.",
+                  file=sys.stderr)
+            return 1
     print(f"\n{done}")
     return 0
 
+
+# What an errno says about an I/O failure: a write, where it can only be one, and what to do.
+# The others do not tell a read from a write, and the message does not guess.
+_WRITE_ONLY = {errno.ENOSPC: "der er ikke mere plads på drevet. Frigør plads, og kør kommandoen igen",
+               errno.EROFS: "drevet er skrivebeskyttet",
+               errno.EFBIG: "filen bliver for stor til drevet"}
+if hasattr(errno, "EDQUOT"):
+    _WRITE_ONLY[errno.EDQUOT] = "din kvote på drevet er brugt op. Frigør plads, og kør kommandoen igen"
+_NEITHER = {errno.EACCES: "adgang nægtet. Er filen åben i et andet program, eller er den "
+                          "skrivebeskyttet? Luk den, og kør kommandoen igen",
+            errno.EPERM: "handlingen er ikke tilladt. Er filen skrivebeskyttet eller låst? Ret "
+                         "det, og kør kommandoen igen",
+            errno.ELOOP: "det er en genvej (symlink), der peger i ring. Slet eller ret genvejen",
+            errno.EISDIR: "det er en mappe, ikke en fil. Flyt eller omdøb mappen",
+            errno.ENOTDIR: "en del af stien er en fil, ikke en mappe",
+            errno.EBUSY: "filen er i brug af et andet program. Luk det, og kør kommandoen igen",
+            errno.EIO: "filen eller drevet svarer med en fejl. Er den en genvej (symlink) til "
+                       "noget, der ikke er en almindelig fil, så slet genvejen"}
+
+
+def io_problem(err: OSError) -> str:
+    """A Danish sentence for an I/O failure that names the file (project-relative where it lies
+    in the project) and says 'læses' or 'skrives' only where it is known: the error is a
+    ReadFailed or WriteFailed, or its errno can only come from a write."""
+    names = [n for n in (err.filename, err.filename2) if n is not None]
+    shown = " → ".join(_shown(n) for n in names) or "(filen er ikke kendt)"
+    reason = err.strerror or str(err)
+    why = _NEITHER.get(err.errno, "fejlen siger ikke hvorfor")
+    if isinstance(err, ReadFailed):
+        return f"Filen {shown} kunne ikke læses: {why} ({reason})."
+    if isinstance(err, WriteFailed):
+        return f"Filen {shown} kunne ikke skrives: {_WRITE_ONLY.get(err.errno, why)} ({reason})."
+    if err.errno in _WRITE_ONLY:
+        return f"Filen {shown} kunne ikke skrives: {_WRITE_ONLY[err.errno]} ({reason})."
+    if err.errno == errno.ENOENT and names:
+        folder = Path(str(names[0])).parent
+        if folder.is_dir():  # the folder is there, the file is not: it was to be read
+            return f"Filen {shown} kunne ikke læses: den findes ikke ({reason})."
+        return (f"Filen {shown} kunne ikke læses eller skrives: mappen {_shown(folder)} findes "
+                f"ikke ({reason}).")
+    return f"Filen {shown} kunne ikke læses eller skrives: {why} ({reason})."
+
+
+def _shown(name: object) -> str:
+    """A file's name as the analyst knows it: project-relative where it lies in the project (its
+    folder resolved, the file itself not: a link is named, not what it points to)."""
+    path = Path(os.path.abspath(str(name)))
+    for candidate in (path, path.parent.resolve() / path.name):
+        if candidate.is_relative_to(paths.ROOT):
+            return candidate.relative_to(paths.ROOT).as_posix()
+    return str(name)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -69,3 +69,16 @@ class InputError(Exception):
         n = len(self.problems)
         head = "Der er 1 problem med inddata:" if n == 1 else f"Der er {n} problemer med inddata:"
         return "\n".join([head, *(f"  - {p}" for p in self.problems)])
+
+
+class StageError(Exception):
+    """A stage of a build failed; the message is Danish and says what to do."""
+
+
+class ReadFailed(OSError):
+    """Reading a file failed: OSError with the file's name always set (the error a read raises
+    half-way, e.g. EIO, names none), so the command line can say which file could not be read."""
+
+
+class WriteFailed(OSError):
+    """Writing a file failed: OSError with the file's name always set, as ReadFailed."""

@@ -18,33 +18,36 @@ import math
 import os
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 
 import nbformat
-import numpy as np
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from . import __version__, config, indicators, paths, pipeline, report, reproducible, runs, stats
 from .config import Config
+from .errors import WriteFailed
 from .excel import sha256
 from .processed import read_inputs
 from .render.notebook import front_matter
-from .workbook import fit_row_heights, print_setup
+from .sheets import (
+    COUNT_FMT,
+    P_FMT,
+    YEAR_FMT,
+    Cell,
+    Col,
+    missing,
+    number,
+    number_format,
+    signed_format,
+    write_table,
+)
 
 SHEETS = ("Oversigt", "Indikatorer", "Aktivitetsmål", "Datakilder", "Definitioner")
 NOTEBOOK_FOLDER = "notesboeger"  # ASCII inside the zip: Windows' zip tool handles it everywhere
 MANIFEST = "manifest.json"
 
-# A text cell starting with one of these is run as a formula by Excel, LibreOffice or Google
-# Sheets once the text leaves the .xlsx (CSV export, copy-paste) or is edited (OWASP "CSV
-# injection"); tab and carriage return are listed by OWASP too.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 # The indicator table's columns as LBF reads them; the order is indicators.COLUMNS.
 INDICATOR_HEADERS = {
@@ -65,12 +68,6 @@ INDICATOR_HEADERS = {
 BOOLEAN_COLUMNS = ("maalt", "undertrykt", "eksempeldata")
 YES, NO = "ja", "nej"
 
-HEADER_FONT = Font(bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
-NOTE_FONT = Font(italic=True)
-WRAP = Alignment(wrap_text=True, vertical="top")
-TOP = Alignment(vertical="top")
-
 
 # --- names and text -------------------------------------------------------------------------
 
@@ -90,134 +87,19 @@ def package_stem(cfg: Config, year: int, whole_plan: bool = False) -> str:
     return f"{ascii_slug(cfg.helhedsplan.navn)}_{what}_{year}"
 
 
-def safe_text(value: object) -> str:
-    """Text as it may go into a cell: characters XML cannot hold removed, and a leading formula
-    character neutralised with a space in front (' =HYPERLINK(…)'), so the text stays text in the
-    workbook, in a CSV made from it, and when somebody edits the cell."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
-    return " " + text if text.startswith(FORMULA_TRIGGERS) else text
-
-
-def _missing(x: object) -> bool:
-    if x is None:
-        return True
-    if isinstance(x, str):
-        return False
-    try:
-        return bool(pd.isna(x))
-    except (TypeError, ValueError):
-        return False
-
-
-def _number(x: object) -> int | float | None:
-    """A plain Python number for a cell (integers stay integers), None for a missing value."""
-    if _missing(x):
-        return None
-    if isinstance(x, bool | np.bool_):
-        raise TypeError(f"not a number: {x!r}")
-    return int(x) if isinstance(x, int | np.integer) else float(x)
-
-
-def _fmt(decimals: int) -> str:
-    return "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
-
-
-def _signed_fmt(decimals: int) -> str:
-    f = _fmt(decimals)
-    return f"+{f};-{f};{f}"
-
-
-YEAR_FMT = "0"
-COUNT_FMT = _fmt(0)
-P_FMT = "0.000"
-
-
 # --- the workbook ---------------------------------------------------------------------------
-
-@dataclass
-class Col:
-    header: str
-    fmt: str | None = None  # number format for numbers in this column (a cell may override)
-    wrap: bool = False  # long text: wraps within a capped width
-
-
-@dataclass
-class Cell:
-    value: object
-    fmt: str | None = None
-
-
-def _display_len(value: object, fmt: str | None) -> int:
-    if value is None:
-        return 0
-    if isinstance(value, int | float):
-        decimals = len(fmt.split(";")[0].split(".")[1]) if fmt and "." in fmt else 0
-        return len(f"{value:+,.{decimals}f}")
-    return max((len(line) for line in str(value).splitlines()), default=0)
-
-
-def _write_table(ws, cols: list[Col], rows: Iterable[list[object]],
-                 notes: Iterable[str] = (), *, one_page: bool = False) -> None:
-    """Header row (bold, frozen, filters on), typed values with number formats, widths that fit.
-    `notes` go below the table, after a blank row, outside the filter range, each across the
-    table's width. Rows are as high as their wrapped text; printed on A4, fit to the page
-    width, header row repeated (`one_page`: the whole sheet on one page)."""
-    # A header wraps at its words rather than widening its column.
-    widths = [max(len(w) for w in c.header.split()) for c in cols]
-    for j, col in enumerate(cols, start=1):
-        cell = ws.cell(row=1, column=j, value=col.header)
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        cell.alignment = WRAP
-    n = 1
-    for n, row in enumerate(rows, start=2):
-        for j, (col, raw) in enumerate(zip(cols, row, strict=True), start=1):
-            value, fmt = (raw.value, raw.fmt) if isinstance(raw, Cell) else (raw, None)
-            fmt = fmt or col.fmt
-            cell = ws.cell(row=n, column=j)
-            if _missing(value):
-                continue
-            if isinstance(value, bool):
-                value = YES if value else NO
-            if isinstance(value, int | float):
-                cell.value = value
-                if fmt:
-                    cell.number_format = fmt
-            else:
-                text = safe_text(value)
-                cell.value = text
-                cell.data_type = "s"  # text, never a formula, whatever it looks like
-                if text != str(value):
-                    cell.quotePrefix = True  # Excel's own "this is text" mark (a typed ')
-            # Top-aligned like the wrapped texts, so a row reads across on one line.
-            cell.alignment = WRAP if col.wrap else TOP
-            widths[j - 1] = max(widths[j - 1], _display_len(cell.value, fmt))
-    last = get_column_letter(len(cols))
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{last}{max(n, 2)}"
-    for j, (col, width) in enumerate(zip(cols, widths, strict=True), start=1):
-        ws.column_dimensions[get_column_letter(j)].width = min(max(width + 2, 8),
-                                                               40 if col.wrap else 45)
-    for i, text in enumerate(notes, start=n + 2):
-        cell = ws.cell(row=i, column=1, value=safe_text(text))
-        cell.data_type = "s"
-        cell.font = NOTE_FONT
-        cell.alignment = WRAP
-        ws.merge_cells(start_row=i, start_column=1, end_row=i, end_column=len(cols))
-    fit_row_heights(ws)
-    total = sum(ws.column_dimensions[get_column_letter(j)].width for j in range(1, len(cols) + 1))
-    print_setup(ws, landscape=total > 90, one_page=one_page)
 
 
 def _value_fmt(row: pd.Series) -> str:
-    return _fmt(int(row["decimaler"])) if row["enhed"] == "pct." else COUNT_FMT
+    return number_format(int(row["decimaler"])) if row["enhed"] == "pct." else COUNT_FMT
 
 
 def _change_fmt(row: pd.Series) -> str:
-    return _signed_fmt(int(row["decimaler"]) if row["aendring_enhed"] == "procentpoint" else 0)
+    return signed_format(int(row["decimaler"]) if row["aendring_enhed"] == "procentpoint" else 0)
 
 
 def _status_word(status: object) -> str:
-    if _missing(status) or status == "":
+    if missing(status) or status == "":
         return ""
     return report.MARKERS.get(status, str(status).capitalize())
 
@@ -244,11 +126,11 @@ def _sheet_overview(ws, data: report.ReportData) -> None:
         hidden = bool(row["undertrykt"])  # decided in the indicator table (discretion.py)
         rows.append([
             h.delmaal.kort_navn, h.name, row["enhed_navn"], row["enhed"],
-            Cell(_number(row["baseline_vaerdi"]), _value_fmt(row)), _number(row["baseline_aar"]),
-            report.HIDDEN if hidden else Cell(_number(row["vaerdi"]), _value_fmt(row)),
-            _number(row["aar"]),
+            Cell(number(row["baseline_vaerdi"]), _value_fmt(row)), number(row["baseline_aar"]),
+            report.HIDDEN if hidden else Cell(number(row["vaerdi"]), _value_fmt(row)),
+            number(row["aar"]),
             report.HIDDEN if hidden else
-            Cell(_number(row["aendring"]) if baseline_shown else None, _change_fmt(row)),
+            Cell(number(row["aendring"]) if baseline_shown else None, _change_fmt(row)),
             row["aendring_enhed"] if baseline_shown else None,
             _status_word(row["status"]) + (f"; {row['maal_status']}"
                                            if isinstance(row.get("maal_status"), str)
@@ -262,7 +144,7 @@ def _sheet_overview(ws, data: report.ReportData) -> None:
     if data.example:
         notes.insert(0, "EKSEMPELDATA: tallene er opdigtede (undtagen baselineårenes tal, som "
                         "står i delaftalen). Må ikke bruges som status for helhedsplanen.")
-    _write_table(ws, cols, rows, notes, one_page=True)
+    write_table(ws, cols, rows, notes, one_page=True)
 
 
 def _sheet_indicators(ws, table: pd.DataFrame) -> None:
@@ -279,18 +161,18 @@ def _sheet_indicators(ws, table: pd.DataFrame) -> None:
         for c in indicators.COLUMNS:
             x = row[c]
             if c in BOOLEAN_COLUMNS:
-                out.append(None if _missing(x) else bool(x))
+                out.append(None if missing(x) else bool(x))
             elif c in per_row_value:
-                out.append(Cell(_number(x), _value_fmt(row)))
+                out.append(Cell(number(x), _value_fmt(row)))
             elif c == "aendring":
-                out.append(Cell(_number(x), _change_fmt(row)))
+                out.append(Cell(number(x), _change_fmt(row)))
             elif isinstance(x, str):
                 out.append(x or None)
             else:
-                out.append(_number(x))
+                out.append(number(x))
         return out
 
-    _write_table(ws, cols, (cells(r) for _, r in table.iterrows()))
+    write_table(ws, cols, (cells(r) for _, r in table.iterrows()))
 
 
 def _phase_years(cfg: Config, years: list[int]) -> str:
@@ -321,16 +203,16 @@ def _sheet_activities(ws, cfg: Config, table: pd.DataFrame) -> None:
     delmaal_id = cfg.delmaal_of(ind.id).id if ind is not None else None
     results = table[(table["delmaal_id"] == delmaal_id) & (table["niveau"] != "måned")]
     for _, r in results.iterrows():
-        rows.append(["Resultat", r["indikator"], None, r["enhed_navn"], _number(r["aar"]),
-                     Cell(_number(r.get("maal")), _value_fmt(r)),
-                     Cell(None if r["undertrykt"] else _number(r["vaerdi"]), _value_fmt(r)),
+        rows.append(["Resultat", r["indikator"], None, r["enhed_navn"], number(r["aar"]),
+                     Cell(number(r.get("maal")), _value_fmt(r)),
+                     Cell(None if r["undertrykt"] else number(r["vaerdi"]), _value_fmt(r)),
                      r["enhed"], _status_word(r["status"]), r["note"] or None,
                      r["kilde_fil"] or None])
     notes = ([] if len(results) else
              ["Indikatortabellen har ingen resultater for aktiviteterne (aktivitetsloggen) for "
               "året; arket viser delaftalens aktivitetsmål." if ind is not None else
               "Delaftalen har ingen aktivitetsmål."])
-    _write_table(ws, cols, rows, notes)
+    write_table(ws, cols, rows, notes)
 
 
 def _sheet_sources(ws, inputs: list[dict]) -> None:
@@ -338,7 +220,7 @@ def _sheet_sources(ws, inputs: list[dict]) -> None:
             Col("Rækker", COUNT_FMT), Col("SHA-256"), Col("Eksempeldata")]
     rows = [[i["fil"], i["kilde"], i["kilde_id"], i.get("aar"), i.get("raekker"), i["sha256"],
              i.get("eksempeldata")] for i in inputs]
-    _write_table(ws, cols, rows, ["SHA-256 er filens kontrolsum: den samme fil giver altid den "
+    write_table(ws, cols, rows, ["SHA-256 er filens kontrolsum: den samme fil giver altid den "
                                   "samme kontrolsum, så man kan se, at tallene kommer fra netop "
                                   "den fil."])
 
@@ -386,7 +268,7 @@ def _sheet_definitions(ws, cfg: Config, table: pd.DataFrame) -> None:
         notes.append(f"Delmål-id '{cfg.delmaal_of(cfg.activity_targets.id).id}' i arket "
                      "Indikatorer har aktivitetsmålene, opgjort fra aktivitetsloggen; se arket "
                      "Aktivitetsmål.")
-    _write_table(ws, cols, rows, notes)
+    write_table(ws, cols, rows, notes)
 
 
 def workbook(cfg: Config, year: int, table: pd.DataFrame, inputs: list[dict]) -> Workbook:
@@ -477,8 +359,9 @@ def build_export(year: int | None = None, root: Path | None = None, renderer: st
     (`delaftale`), or every delaftale's with the board overview. Returns the zip.
 
     Holds the project's run lock throughout, so no build can change the report while it is
-    packed. Raises InputError, StageError, RunLocked or PublishError (from the build) and
-    OSError (the zip cannot be written), with Danish messages for all but the last."""
+    packed (the command line takes it before it imports this module). Raises InputError,
+    StageError, RunLocked or PublishError (from the build) and OSError (the zip cannot be
+    written), with Danish messages for all but the last."""
     root = Path(root or paths.ROOT)
     with runs.lock(root, wait=wait_for_lock, log=log):
         return _export_locked(year, root, renderer, log, delaftale)
@@ -576,8 +459,13 @@ def _export_locked(year: int | None, root: Path, renderer: str,
     target = folder / f"{stem}.zip"
     tmp = root / ".byg" / f"{stem}.{os.getpid()}.tmp"  # same disk; cleared by the next run
     try:
-        tmp.write_bytes(reproducible.write_zip(files.items(), seconds))
-        os.replace(tmp, target)
+        try:
+            tmp.write_bytes(reproducible.write_zip(files.items(), seconds))
+        except OSError as err:  # e.g. a full disk: the error a write raises names no file
+            raise WriteFailed(err.errno, err.strerror, str(tmp)) from None
+        with runs.critical():  # Ctrl-C now: the zip is in place, and the message says so
+            os.replace(tmp, target)
+            runs.note_published(target.relative_to(root).as_posix())
     finally:
         tmp.unlink(missing_ok=True)
     log(f"Eksporten indeholder {len(files)} filer ({math.ceil(target.stat().st_size / 1024)} kB).")

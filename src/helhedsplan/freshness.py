@@ -8,7 +8,8 @@ all of them and of the keys of the stages before it, so a change anywhere upstre
 key downstream. The record (`data/processed/<år>/bygning.json`) is published with the set it
 describes, so it can never describe another set.
 
-Only the standard library is imported here: checking that nothing changed must stay cheap.
+Only the standard library (and programs.py and errors.py, which import nothing else) is imported
+here: checking that nothing changed must stay cheap.
 """
 
 from __future__ import annotations
@@ -23,11 +24,14 @@ from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
+from . import programs
+
 RECORD = "bygning.json"
 PACKAGE_DIR = Path(__file__).resolve().parent
 PACKAGE = PACKAGE_DIR.name
 MISSING = "mangler"
 NOT_A_FILE = "ikke en almindelig fil"
+PANDOC = "programmet pandoc"  # the input name: "programmet pandoc er ændret"
 
 
 def digest_bytes(data: bytes) -> str:
@@ -116,9 +120,17 @@ def _closure(entries: tuple[str, ...]) -> tuple[Path, ...]:
 
 
 def package_files(modules: Iterable[str]) -> dict[str, str]:
-    """Digest of every package file the given modules import, directly or not."""
-    return {f"programfil {p.relative_to(PACKAGE_DIR.parent).as_posix()}": digest_file(p)
-            for p in _closure(tuple(sorted(modules)))}
+    """Digest of every package file the given modules import, directly or not. Code that
+    imports programs.py, directly or not, may run the pinned pandoc, so what that pandoc is (its
+    version and size) counts as read too. (The pipeline's own code imports it through this
+    module, so every stage counts it: a changed pandoc reruns every stage, with the reason
+    'programmet pandoc er ændret'.)"""
+    files = _closure(tuple(sorted(modules)))
+    out = {f"programfil {p.relative_to(PACKAGE_DIR.parent).as_posix()}": digest_file(p)
+           for p in files}
+    if PACKAGE_DIR / "programs.py" in files:
+        out[PANDOC] = digest_bytes(programs.pandoc_identity().encode())
+    return out
 
 
 def own_files(modules: Iterable[str]) -> dict[str, str]:

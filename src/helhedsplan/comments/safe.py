@@ -6,9 +6,8 @@ import json
 import re
 from urllib.parse import urlsplit
 
-import pypandoc
-
 from ..formatting import number
+from ..programs import convert_text
 
 # What bounds the time a comment takes to render, not only to read: pandoc's Typst writer takes
 # time in the square of a word's length (a 200.000-character word took minutes), and nesting
@@ -50,8 +49,7 @@ def clean_text(text: str) -> str:
 
 
 def _pandoc_json(text: str, reader: str) -> dict:
-    return json.loads(pypandoc.convert_text(text, "json", format=reader,
-                                            extra_args=["--sandbox"]))
+    return json.loads(convert_text(text, "json", reader, extra_args=["--sandbox"]))
 
 
 def _pos(node: dict) -> int | None:
@@ -302,8 +300,8 @@ def as_safe_markdown(comment: str) -> str:
         return NO_COMMENT
     doc = _pandoc_json(clean_text(comment), _READER)
     blocks = _Sanitiser().blocks(doc["blocks"])
-    text = pypandoc.convert_text(json.dumps({**doc, "meta": {}, "blocks": blocks}), "markdown",
-                                 format="json", extra_args=["--wrap=none", "--sandbox"])
+    text = convert_text(json.dumps({**doc, "meta": {}, "blocks": blocks}), "markdown", "json",
+                        extra_args=["--wrap=none", "--sandbox"])
     if not _inert_markdown(_escape_markdown(text)):
         text = _plain_markdown(blocks)  # the writer left something active: plain text instead
     text = _escape_markdown(text)
@@ -330,9 +328,9 @@ def _inert_markdown(text: str) -> bool:
 
 def _plain_markdown(blocks: list) -> str:
     """The comment's words only, every ASCII punctuation mark escaped: inert in any reader."""
-    plain = pypandoc.convert_text(json.dumps({"pandoc-api-version": [1, 23, 1], "meta": {},
-                                              "blocks": blocks}), "plain", format="json",
-                                  extra_args=["--wrap=none", "--sandbox"])
+    plain = convert_text(json.dumps({"pandoc-api-version": [1, 23, 1], "meta": {},
+                                     "blocks": blocks}), "plain", "json",
+                         extra_args=["--wrap=none", "--sandbox"])
     escaped = re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", plain)
     return "\n\n".join(p.strip() for p in escaped.split("\n\n") if p.strip())
 

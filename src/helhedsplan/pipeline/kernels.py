@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import signal
+import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from .. import reproducible
+from .. import reproducible, runs
 from ..errors import InputError, Problem
 from .model import Build, Stage, StageError
 
 DATA_LANE, REPORT_LANE = "data", "rapport"  # the kernels a run starts (Lane)
+STOP_WAIT = 60  # seconds a stopping run waits for a kernel to stop before it kills it
 
 
 def papermill_stage(notebook: Path, parameters: Callable[[Build], dict]):
@@ -55,15 +59,24 @@ def _normalise(build: Build, notebook: Path, out: Path) -> None:
 
 
 def _kernel_manager():
-    """Kernels that log only fatal errors: the analyst should not see ipykernel's transport warning."""
+    """Kernels run by this process's own Python (never a program a kernel.json on JUPYTER_PATH
+    or in the user's folder names) that log only fatal errors: the analyst should not see
+    ipykernel's transport warning."""
     # lazy: 0,6 s to import, and only a run that starts a kernel needs it
+    from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
     from jupyter_client.manager import AsyncKernelManager
 
-    class QuietKernelManager(AsyncKernelManager):
-        def format_kernel_cmd(self, extra_arguments=None):
-            return [*super().format_kernel_cmd(extra_arguments), "--IPKernelApp.log_level=CRITICAL"]
+    class PinnedSpec(KernelSpecManager):
+        def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
+            return KernelSpec(argv=[sys.executable, "-m", "ipykernel_launcher", "-f",
+                                    "{connection_file}", "--IPKernelApp.log_level=CRITICAL"],
+                              display_name="Python 3 (ipykernel)", language="python",
+                              metadata={"debugger": True})
 
-    return QuietKernelManager
+    def manager(**kwargs) -> AsyncKernelManager:
+        return AsyncKernelManager(kernel_spec_manager=PinnedSpec(), **kwargs)
+
+    return manager
 
 
 # Before each notebook in a lane: the run's SOURCE_DATE_EPOCH, and after the first one an empty
@@ -81,6 +94,7 @@ class Lane:
         self.name, self.root, self.env = name, root, env
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"kerne-{name}")
         self.km = None
+        self.ready = False  # the kernel has answered: it may be interrupted
         self.used = False
         self.closed = False
         self.started = self.pool.submit(self._start, warmup)
@@ -89,34 +103,53 @@ class Lane:
         return self.pool.submit(self._run, run, build)
 
     def close(self, wait: bool = True) -> None:
-        """Shut the kernel down once its last notebook is done (again: no-op but the wait)."""
+        """Shut the kernel down once its last notebook is done (again: no-op but the wait). A run
+        that is stopping (Ctrl-C, SIGTERM) first interrupts the cell running in it, as Jupyter's
+        stop button does, and always waits for the kernel to stop (a kernel that has not
+        stopped after STOP_WAIT seconds is killed): no kernel outlives the run."""
         if not self.closed:
             self.closed = True
-            self.pool.submit(self._stop)
-        self.pool.shutdown(wait=wait)
+            self.stopped = self.pool.submit(self._stop)
+        if not runs.interrupted():
+            self.pool.shutdown(wait=wait)
+            return
+        if self.ready:  # a kernel still starting is let finish (a SIGINT would print a trace)
+            self._signal(signal.SIGINT)
+        self.pool.shutdown(wait=False)
+        try:
+            self.stopped.result(timeout=STOP_WAIT)
+        except Exception:  # noqa: BLE001  (a kernel that will not stop in time is killed)
+            self._signal(getattr(signal, "SIGKILL", signal.SIGTERM))
+
+    def _signal(self, signum: int) -> None:
+        process = getattr(getattr(self.km, "provisioner", None), "process", None)
+        if process is not None and os.name != "nt":  # a kernel ignores SIGINT between cells
+            with contextlib.suppress(OSError):
+                process.send_signal(signum)
 
     def _start(self, warmup: str) -> None:
         """Start the kernel and wait until it answers. A kernel that dies on the way (another
         program took the port it was given between the choice and the bind) is started
-        once more before the run gives up."""
+        once more before the run gives up; not when the run is stopping (then an interrupt
+        ended it, and no work is started any more)."""
         from jupyter_core.utils import run_sync  # lazy: as jupyter_client (above)
 
         for attempt in (1, 2):
-            km = _kernel_manager()(kernel_name="python3")
+            km = self.km = _kernel_manager()(kernel_name="python3")
             run_sync(km.start_kernel)(cwd=str(self.root), env=self.env)
             kc = km.client()
             kc.start_channels()
             try:
                 run_sync(kc.wait_for_ready)(timeout=120)
+                self.ready = True
                 break
             except RuntimeError as exc:
                 run_sync(km.shutdown_kernel)(now=True)
-                if attempt == 2:
+                if attempt == 2 or runs.interrupted():
                     raise StageError(f"Python-kernen kunne ikke starte: {exc}") from None
             finally:
                 kc.stop_channels()
-        self.km = km
-        if warmup:
+        if warmup and not runs.interrupted():
             self._execute(warmup)
 
     def _execute(self, code: str) -> None:
@@ -135,6 +168,8 @@ class Lane:
                              f"{_strip_ansi(str(content.get('evalue')))}")
 
     def _run(self, run: Callable, build: Build) -> None:
+        if runs.interrupted():  # queued before Ctrl-C: not started
+            raise StageError("Kørslen er afbrudt.")
         # each delaftale's outputs are dated by its own report date
         setup = f"import os\nos.environ[{reproducible.ENV!r}] = {build.epoch!r}"
         self._execute(f"{_RESET}\n{setup}" if self.used else setup)

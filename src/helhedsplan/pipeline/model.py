@@ -6,6 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# StageError lives with the other Danish errors, so the command line catches it without
+# importing the pipeline.
+from ..errors import StageError  # noqa: F401
+
 NOTEBOOK_FOLDER = "notesbøger"
 
 
@@ -13,10 +17,6 @@ NOT_MEASURED = "ikke_maalt.txt"  # sources.folder.NOT_MEASURED_FILE (a test keep
 
 
 COMMENTS = "bemaerkninger"  # the stage that reads the delaftale's comments file
-
-
-class StageError(Exception):
-    """A stage failed; the message is Danish and says what to do."""
 
 
 @dataclass

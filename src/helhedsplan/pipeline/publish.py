@@ -15,9 +15,11 @@ def _owner(all_stages: list[Stage], rel: str) -> Stage | None:
 
 def publish_set(build: Build, all_stages: list[Stage], plans: list[Plan], recorded: dict,
                 info: dict, check: str) -> None:
-    """Write the record of the new set, then swap the whole set in as one unit (runs.publish):
-    files whose content is unchanged stay where they are; files of the old set that the new
-    one lacks go; an export zip made from the old set goes too (it no longer matches)."""
+    """Write the record of the new set, then swap it in, the delaftale's folders in
+    data/processed/<år>/ and reports/<år>/ each as one unit (runs.publish): files whose content
+    is unchanged stay (the same files); files of the old set that the new one lacks go; an
+    export zip made from the old set goes too (it no longer matches); anything else in the
+    folders stays."""
     staged = sorted(p for p in build.staging.rglob("*")
                     if p.is_file() and p.parts[len(build.staging.parts)] in
                     ("processed", "notebooks", "rapport"))
@@ -51,7 +53,8 @@ def publish_set(build: Build, all_stages: list[Stage], plans: list[Plan], record
     if freshness.digest_file(record_target) != freshness.digest_file(record_file):
         new.append((record_file, record_target))
     if new or remove:
-        runs.publish(build.root, build.staging, new, remove + stale, log=build.log)
+        runs.publish(build.root, build.staging, new, remove + stale, log=build.log,
+                     folders=[build.processed_target, build.report_target])
         for z in stale:
             build.log(f"Den gamle eksport {z.relative_to(build.root).as_posix()} passede ikke "
                       "længere til rapporten og er fjernet. Lav en ny med 'make eksport'.")

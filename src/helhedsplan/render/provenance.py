@@ -14,6 +14,7 @@ from importlib import metadata
 
 import nbformat
 
+from .. import programs
 from .notebook import cell_options, cell_source, output_text
 
 
@@ -48,13 +49,7 @@ def quarto_tool_versions(quarto: str, version: tuple[int, ...]) -> list[list[str
 def builtin_tool_versions() -> list[list[str]]:
     """What made the files on the built-in path: pandoc (pypandoc-binary) and typst-py."""
     rows = []
-    try:
-        # lazy: pypandoc takes 60–90 ms to import (measured); the Quarto path does without
-        import pypandoc
-
-        pandoc = pypandoc.get_pandoc_version()
-    except (ImportError, OSError, RuntimeError):
-        pandoc = "ukendt"
+    pandoc = programs.pandoc_version()
     try:
         rows.append(["pandoc", f"{pandoc} (pypandoc-binary {metadata.version('pypandoc-binary')})"])
     except metadata.PackageNotFoundError:

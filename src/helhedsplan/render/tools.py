@@ -13,7 +13,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from .. import reproducible
+from .. import programs, reproducible
 
 TAIL_LINES = 25
 
@@ -36,21 +36,11 @@ def tool_env(stamp: int) -> dict[str, str]:
 
 
 def pandoc_path() -> str:
-    """The pandoc program: pypandoc-binary's, else one on PATH."""
+    """The pinned pandoc (pypandoc-binary's, by absolute path: programs.py); never one on PATH."""
     try:
-        # lazy: pypandoc takes 60–90 ms to import (measured); reading a notebook's front
-        # matter (export.py) needs no pandoc
-        import pypandoc
-
-        return pypandoc.get_pandoc_path()
-    except (ImportError, OSError) as exc:
-        found = shutil.which("pandoc")
-        if found:
-            return found
-        raise RenderError(
-            "Pandoc blev ikke fundet. Installer pakken 'pypandoc-binary' "
-            "(pip install -r requirements.txt)."
-        ) from exc
+        return programs.pandoc()
+    except programs.ProgramMissing as exc:
+        raise RenderError(str(exc)) from None
 
 
 def publish(out_dir: Path, outputs: dict[str, bytes | Path]) -> list[Path]:
