@@ -102,10 +102,10 @@ def _check_rows(rows, where):
 
 def test_html_shows_no_hidden_figure(built):
     tables, text = _html_tables(built["out"] / "statusrapport.html")
-    for tid in ("tbl-afdelingsmoeder-udvikling", "tbl-afdelingsmoeder-status",
+    for tid in ("tbl-deltagelse-udvikling", "tbl-deltagelse-status",
                 "tbl-livskvalitet-udvikling", "tbl-livskvalitet-status"):
         _check_rows(tables[tid], tid)
-    for tid in ("tbl-afdelingsmoeder-status", "tbl-livskvalitet-status"):
+    for tid in ("tbl-deltagelse-status", "tbl-livskvalitet-status"):
         amounts = [r[3] for r in tables[tid][1:]]
         assert sum(a.startswith("vises ikke") for a in amounts) >= 2, tid  # not by subtraction
     assert "2 af 395" not in text and "2 af 2<" not in text

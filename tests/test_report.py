@@ -97,9 +97,10 @@ def test_pdf_page_one_answers_the_question(built_project):
                  "81 pct. (2023)", "108 anmeldelser (2020)", "131 anmeldelser (2024)",
                  "+23 anmeldelser", "Side 1 af", "omfatter slutningen af projektår 3",
                  "Ændringen er regnet af de uafrundede andele",
-                 "Aktivitetsmålene 2024:", "11 af 12 måneder med netværksaktivitet",
-                 "7 temaarrangementer (mål: 6)",
-                 "1 uden for boligområderne med Frivillighedens Hus (mål: 1)", "2 af 3 mål nået"]:
+                 "Aktivitetsmålene 2024:", "Måneder med netværksaktivitet i boligområderne: 11 af 12",
+                 "Temaarrangementer i alt: 7 (mål: 6)",
+                 "Temaarrangementer uden for boligområderne med Frivillighedens Hus: 1 (mål: 1)",
+                 "2 af 3 mål nået", "Andel af alle anmeldelser i kommunen", "4,40 pct. (2020)"]:
         assert text in first, text
     for n, page in enumerate(pages, start=1):
         assert f"Side {n} af {len(pages)}" in page

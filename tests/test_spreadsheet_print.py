@@ -113,7 +113,7 @@ def test_export_overview_prints_on_one_page_and_the_workbook_on_few(printed):
     for word in ["Delmål", "Status", "Note", "afdelingsmøderne", "fremgang"]:
         assert word in words, word
     # The notes below the table are printed whole, not cut at the page edge.
-    assert _split("For anmeldelser til politiet er flere anmeldelser målet.") <= words
+    assert _split("For antal anmeldelser til politiet er flere anmeldelser målet.") <= words
     assert _overlaps(overview[0]) == []
     # The whole workbook, every sheet fit to the page width: see README for the count.
     assert len(pages) <= 40, len(pages)

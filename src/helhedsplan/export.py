@@ -141,6 +141,9 @@ def _sheet_overview(ws, data: report.ReportData) -> None:
              "(95 pct. sikkerhed), og om den går i delmålets retning (arket Definitioner).",
              f"Seneste måling er den nyeste måling til og med {data.year}. Alle tal står i arket "
              "Indikatorer, og filerne bag dem i arket Datakilder."]
+    direction = report.direction_sentence(data).replace("*", "").strip()
+    if direction:
+        notes.insert(1, direction)
     if data.example:
         notes.insert(0, "EKSEMPELDATA: tallene er opdigtede (undtagen baselineårenes tal, som "
                         "står i delaftalen). Må ikke bruges som status for helhedsplanen.")

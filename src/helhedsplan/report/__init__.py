@@ -58,4 +58,11 @@ from .notes import (  # noqa: F401
     rounding_note,
     suppression_note,
 )
-from .summary import banner, front_matter, intro, project_years_text, summary  # noqa: F401
+from .summary import (  # noqa: F401
+    banner,
+    direction_sentence,
+    front_matter,
+    intro,
+    project_years_text,
+    summary,
+)

@@ -125,8 +125,8 @@ def activity_log_summary(data: ReportData, ind) -> str:
 
 
 def activity_status(data: ReportData, ind) -> tuple[str, str] | None:
-    """Page 1's cells for the targets of the calendar year: ('12 af 12 måneder …; 7
-    temaarrangementer i alt (mål: 6) …', '◧ 2 af 3 mål nået'); None without a log."""
+    """Page 1's cells for the targets of the calendar year: ('Måneder med …: 12 af 12;
+    Temaarrangementer i alt: 7 (mål: 6) …', '◧ 2 af 3 mål nået'); None without a log."""
     rows = _activity_rows(data, ind)
     rows = rows[rows["enhed_navn"] == f"kalenderår {data.year}"]
     if rows.empty:
@@ -137,11 +137,11 @@ def activity_status(data: ReportData, ind) -> tuple[str, str] | None:
         if r.empty or pd.isna(r.iloc[0]["maal"]):
             continue
         x = r.iloc[0]
-        label = _first_lower(t.navn)
+        # "navn: tal" reads right for any count, also 1 of a plural name from the delaftale
         if t.regel == "maaneder":
-            parts.append(f"{number(x['vaerdi'])} af {number(x['maal'])} {label}")
+            parts.append(f"{t.navn}: {number(x['vaerdi'])} af {number(x['maal'])}")
         else:
-            parts.append(f"{number(x['vaerdi'])} {label} (mål: {number(x['maal'])})")
+            parts.append(f"{t.navn}: {number(x['vaerdi'])} (mål: {number(x['maal'])})")
         statuses.append(x["status"])
     met = sum(s == activity_targets.MET for s in statuses)
     if met == len(statuses):

@@ -131,7 +131,12 @@ def summary(data: ReportData) -> str:
         # (statusrapport.css lets this table's cells wrap).
         body.append([h.delmaal.kort_navn, h.name, *[unbroken_units(c) for c in cells], status])
     lines = [md_table(["Delmål", "Indikator", "Baseline", "Seneste måling", "Ændring",
-                       "Status"], body, [18, 17, 16, 17, 20, 18], right={2, 3, 4})]
+                       "Status"], body, [19, 18, 15, 16, 19, 17], right={2, 3, 4})]
+    for h in headlines(data.cfg):  # what the activity row's status counts, right below it
+        if h.ind.type == "aktivitetsmaal":
+            got = activity_status(data, h.ind)
+            if got:
+                lines += ["", f"**{h.name} {data.year}:** {got[0]}."]
     rounding = rounding_note(shown)
     if rounding:
         lines += ["", rounding]
@@ -144,19 +149,14 @@ def summary(data: ReportData) -> str:
     absent = report_year_absences(data)
     if absent:
         lines += [line for a in absent for line in ("", a)]  # plain notes, not bullets
-    for h in headlines(data.cfg):
-        if h.ind.type == "aktivitetsmaal":
-            got = activity_status(data, h.ind)
-            if got:
-                lines += ["", f"**{h.name} {data.year}:** {got[0]}."]
     lines.append("")
     lines.append("*Status* siger, om ændringen fra baseline er større, end tilfældigheder kan "
                  "forklare (95\u00a0pct. sikkerhed), og om den går i delmålets retning."
-                 + _direction_sentence(data))
+                 + direction_sentence(data))
     return "\n".join(lines) + "\n"
 
 
-def _direction_sentence(data: ReportData) -> str:
+def direction_sentence(data: ReportData) -> str:
     """Where fewer is better, or where more of something usually unwelcome is the goal (more
     reports to the police), page 1 says so."""
     down = [ind.navn for _, ind in data.cfg.indicators()
