@@ -4,6 +4,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from helhedsplan import config, paths
 from helhedsplan.inputs import ingest
@@ -11,6 +12,9 @@ from helhedsplan.sources import sources_for
 from helhedsplan.sources.base import write
 
 REPO = paths.ROOT
+# No per-example deadline: these machines are noisy, and speed is the benchmark's job, not a test's.
+settings.register_profile("helhedsplan", deadline=None)
+settings.load_profile("helhedsplan")
 # The delaftale most tests use (the real one, config/delaftaler/sammenhaengskraft.yaml); the
 # example delaftale "beskaeftigelse" has tests of its own (test_delaftaler.py).
 D = "sammenhaengskraft"

@@ -1,7 +1,10 @@
 """End to end: the whole chain in a scratch copy of the project, and a failing run that changes
 nothing."""
 
+import datetime as dt
 import hashlib
+import io
+import zipfile
 
 import openpyxl
 import pytest
@@ -94,3 +97,34 @@ def test_cli_unknown_year_is_a_danish_message(tmp_path):
     assert "Der er ingen inddata for 2031" in run.stderr
     assert "Traceback" not in run.stderr
     assert not (root / "reports" / "2031").exists()
+
+
+@pytest.mark.slow
+def test_a_row_left_out_is_stated_on_the_console_in_the_report_and_the_export(tmp_path):
+    # Issue 21.1: an activity dated before the plan began is read but does not count toward the
+    # plan's targets; the console, the method section and the export's Datakilder each say so.
+    root = project_copy(tmp_path)
+    path = root / "data" / "raw" / "2021" / "aktivitetslog.xlsx"
+    wb = openpyxl.load_workbook(path)
+    ws = wb.worksheets[0]
+    ws.append([ws.cell(2, c).value for c in range(1, ws.max_column + 1)])
+    ws.cell(ws.max_row, 1).value = dt.datetime(2021, 5, 3)
+    row = ws.max_row
+    wb.save(path)
+    said = (f"1 aktivitet dateret før helhedsplanens start 1.9.2021 er ikke talt med "
+            f"(data/raw/2021/aktivitetslog.xlsx, række {row}).")
+    run = run_cli(root, "eksport", "--aar", "2024", "--renderer", "indbygget", timeout=600)
+    assert run.returncode == 0, run.stderr
+    assert said in run.stdout + run.stderr
+    html = (report_dir(root) / "statusrapport.html").read_text(encoding="utf-8")
+    assert said in " ".join(html.split())
+    [package] = report_dir(root).glob("*.zip")
+    with zipfile.ZipFile(package) as zf:
+        name = next(n for n in zf.namelist() if n.endswith(".xlsx"))
+        book = openpyxl.load_workbook(io.BytesIO(zf.read(name)))
+    sources = book["Datakilder"]
+    header = [c.value for c in sources[1]]
+    stated = {r[header.index("Fil")]: r[header.index("Ikke talt med")]
+              for r in sources.iter_rows(min_row=2, values_only=True)}
+    assert stated["data/raw/2021/aktivitetslog.xlsx"] == said
+    assert stated["data/raw/2024/aktivitetslog.xlsx"] is None

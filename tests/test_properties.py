@@ -1,5 +1,6 @@
 """Invariants of the statistics and the indicator table, checked on generated data."""
 
+import datetime as dt
 import math
 import shutil
 import tempfile
@@ -9,7 +10,12 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helhedsplan import indicators, stats
+from helhedsplan import activities, indicators, processed, stats
+from helhedsplan.sources import SOURCES
+from helhedsplan.sources.base import collect
+from helhedsplan.workbook import write_source_workbook
+
+from .conftest import REPO
 
 counts = st.integers(min_value=1, max_value=20_000).flatmap(
     lambda n: st.tuples(st.integers(min_value=0, max_value=n), st.just(n)))
@@ -88,3 +94,75 @@ def test_suppression_never_leaks_and_shares_stay_in_range(processed_2024, cfg, a
             assert not row["undertrykt"] or row["undertrykt_grund"] == "sekundær"
         if not row["undertrykt"]:
             assert math.isclose(row["taeller"], n)
+
+
+# Issue 21.1: no figure is computed from fewer rows than were read without saying so.
+
+def _activity_row(day: dt.date, i: int) -> dict:
+    return {"dato": day.strftime("%d-%m-%Y"), "titel": f"Aktivitet {i}", "tema": "Andet",
+            "sted": "Nørager", "partnere": "", "deltagere": 12, "beboere": 10,
+            "beboere_medarrangoer": "nej"}
+
+
+@settings(max_examples=12, deadline=None)
+@given(days=st.lists(st.integers(0, 364), min_size=1, max_size=25))
+def test_every_activity_read_is_counted_or_stated(cfg, days):
+    src = SOURCES["aktiviteter"]
+    end = cfg.helhedsplan.periode_til  # 31.8.2025: the last plan year ends inside the year
+    dates = [dt.date(end.year, 1, 1) + dt.timedelta(d) for d in days]
+    with tempfile.TemporaryDirectory() as tmp:
+        raw = Path(tmp)
+        for year_dir in (REPO / "data" / "raw").iterdir():
+            if (year_dir / src.filename).exists():
+                (raw / year_dir.name).mkdir()
+                shutil.copy(year_dir / src.filename, raw / year_dir.name / src.filename)
+        write_source_workbook(src, raw / str(end.year) / src.filename, end.year,
+                              [_activity_row(d, i) for i, d in enumerate(dates)],
+                              example=False, cfg=cfg)
+        got = collect(src, cfg, raw, end.year)
+    assert got.problems == []
+    record = next(i for i in got.inputs if i["aar"] == end.year)
+    counted = got.table[got.table["aar"] == end.year]
+    after = sum(d > end for d in dates)
+    assert record["raekker"] == len(dates) == len(counted) + processed.left_out_count(record)
+    assert processed.left_out_count(record) == after
+    lines = processed.left_out_lines([record])
+    if after:
+        assert lines == [f"{after} {'aktivitet' if after == 1 else 'aktiviteter'} dateret efter "
+                         f"helhedsplanens slutdato {end.day}.{end.month}.{end.year} er ikke talt "
+                         f"med (data/raw/{end.year}/{src.filename}, "
+                         f"{'række' if after == 1 else 'rækkerne'} "
+                         + ", ".join(str(r) for r in sorted(record["udeladt"][0]["raekker"])[:10])
+                         + (f" og {after - 10} flere" if after > 10 else "") + ")."]
+    else:
+        assert lines == [] and "udeladt" not in record
+    # The calendar year's total is the rows counted: nothing else disappears on the way.
+    rows = activities.indicator_rows(cfg, cfg.delmaal_of(cfg.activity_targets.id),
+                                     cfg.activity_targets, got.table, end.year, 3)
+    total = next(r for r in rows if r["indikator_id"] == activities.EVENTS
+                 and r["enhed_navn"].startswith(f"kalenderår {end.year}"))
+    assert total["vaerdi"] == len(dates) - after
+
+
+@settings(max_examples=12, deadline=None)
+@given(attendance=st.lists(st.one_of(st.integers(3, 40), st.just("intet møde")),
+                           min_size=4, max_size=4))
+def test_every_attendance_row_is_counted_or_said_to_have_no_meeting(cfg, attendance):
+    src = SOURCES["afdelingsmoeder"]
+    year = 2024
+    rows = [{"afdeling": a, "moededato": f"14-09-{year}", "fremmoedte": n}
+            for a, n in zip(cfg.afdelinger, attendance, strict=True)]
+    with tempfile.TemporaryDirectory() as tmp:
+        raw = Path(tmp)
+        shutil.copytree(REPO / "data" / "raw", raw, dirs_exist_ok=True)
+        write_source_workbook(src, raw / str(year) / src.filename, year, rows, example=False,
+                              cfg=cfg)
+        got = collect(src, cfg, raw, year)
+    assert got.problems == []
+    record = next(i for i in got.inputs if i["aar"] == year)
+    this_year = got.table[got.table["aar"] == year].set_index("afdeling")
+    assert record["raekker"] == len(rows) == len(this_year) and "udeladt" not in record
+    for afd, n in zip(cfg.afdelinger, attendance, strict=True):
+        assert bool(this_year.loc[afd, "moede_holdt"]) == (n != "intet møde")
+        if n != "intet møde":
+            assert this_year.loc[afd, "fremmoedte"] == n

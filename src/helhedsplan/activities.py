@@ -17,10 +17,11 @@ from babel.dates import format_date
 
 from . import discretion
 from .config import Config
-from .sources.aktiviteter import OTHER_PARTNERS, OTHER_THEME, OUTSIDE, theme_labels
+from .sources.aktiviteter import OTHER_PARTNERS, OTHER_THEME, OUTSIDE, SOURCE, theme_labels
 
 MET, NOT_MET, ONGOING, INFO = "mål nået", "mål ikke nået", "i gang", "til orientering"
 EVENTS = "aktiviteter"  # the row counting every activity of the year
+LOG = SOURCE.id  # kilde_id of the activity log's files among the inputs
 MONTHS = ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
 
 
@@ -122,13 +123,14 @@ def indicator_rows(cfg: Config, delmaal, ind, log: pd.DataFrame, year: int,
     """Rows for the indicator table: per period, each target with its value and status."""
     rows = []
     example = bool(log["eksempeldata"].any()) if len(log) else False
-    files = ", ".join(sorted(set(log["kilde_fil"]))) if len(log) else ""
     themes_after = next((t.id for t in ind.maal if t.regel == "antal" and t.tema == "alle"),
                         None)
     for label, first, last, complete in periods(cfg, year):
         if first > last:  # the report year lies outside the plan period
             continue
         s = summarise(ind, log, first, last)
+        # Only the years' logs the period is counted from (issue 21.6), not every year's.
+        files = _logs_of(log, first.year, last.year)
         pending = ONGOING if not complete else None
         # The person counts of the periods' pieces (Jan–Aug, Sep–Dec): every report publishes
         # its calendar year and project years, so across reports each piece is the difference
@@ -136,7 +138,7 @@ def indicator_rows(cfg: Config, delmaal, ind, log: pd.DataFrame, year: int,
         pieces = [summarise(ind, log, a, b) for a, b in _pieces(first, last)]
 
         def add(indikator_id, indikator, value, target=math.nan, status=INFO, note="",
-                persons=None, _label=label, _pieces=pieces):
+                persons=None, _label=label, _pieces=pieces, files=files):
             row = dict(delmaal_id=delmaal.id, indikator_id=indikator_id, indikator=indikator,
                        niveau="helhedsplan", enhed_navn=_label, enhed="antal", decimaler=0,
                        aar=year, maalt=True, vaerdi=float(value), taeller=float(value),
@@ -178,8 +180,16 @@ def indicator_rows(cfg: Config, delmaal, ind, log: pd.DataFrame, year: int,
         for partner, count in s["partners"].items():
             add(f"partner: {partner}", f"Aktiviteter med {partner}", count)
     if rows:  # a year outside the plan period has no calendar either
-        rows += _month_rows(cfg, delmaal, ind, log, year, files, example)
+        rows += _month_rows(cfg, delmaal, ind, log, year, _logs_of(log, year, year), example)
     return rows
+
+
+def _logs_of(log: pd.DataFrame, first_year: int, last_year: int) -> str:
+    """The year logs a period is counted from (issue 21.6): those with rows in its years."""
+    if not len(log):
+        return ""
+    years = pd.to_datetime(log["dato"]).dt.year
+    return ", ".join(sorted(set(log.loc[years.between(first_year, last_year), "kilde_fil"])))
 
 
 def _month_rows(cfg: Config, delmaal, ind, log: pd.DataFrame, year: int, files: str,

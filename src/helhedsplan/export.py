@@ -29,7 +29,7 @@ from . import __version__, config, indicators, paths, pipeline, report, reproduc
 from .config import Config
 from .errors import WriteFailed
 from .excel import sha256
-from .processed import read_inputs
+from .processed import left_out_lines, read_inputs
 from .render.notebook import front_matter
 from .sheets import (
     COUNT_FMT,
@@ -175,7 +175,8 @@ def _sheet_indicators(ws, table: pd.DataFrame) -> None:
                 out.append(number(x))
         return out
 
-    write_table(ws, cols, (cells(r) for _, r in table.iterrows()))
+    # What a row is about (delmål, indicator, level, unit) repeats on every printed page.
+    write_table(ws, cols, (cells(r) for _, r in table.iterrows()), key_columns=5)
 
 
 def _phase_years(cfg: Config, years: list[int]) -> str:
@@ -220,9 +221,10 @@ def _sheet_activities(ws, cfg: Config, table: pd.DataFrame) -> None:
 
 def _sheet_sources(ws, inputs: list[dict]) -> None:
     cols = [Col("Fil"), Col("Kilde"), Col("Kilde-id"), Col("Dataår", YEAR_FMT),
-            Col("Rækker", COUNT_FMT), Col("SHA-256"), Col("Eksempeldata")]
+            Col("Rækker", COUNT_FMT), Col("SHA-256", width=66), Col("Eksempeldata"),
+            Col("Ikke talt med", wrap=True)]
     rows = [[i["fil"], i["kilde"], i["kilde_id"], i.get("aar"), i.get("raekker"), i["sha256"],
-             i.get("eksempeldata")] for i in inputs]
+             i.get("eksempeldata"), " ".join(left_out_lines([i])) or None] for i in inputs]
     write_table(ws, cols, rows, ["SHA-256 er filens kontrolsum: den samme fil giver altid den "
                                   "samme kontrolsum, så man kan se, at tallene kommer fra netop "
                                   "den fil."])

@@ -2,7 +2,8 @@
 
 A source's tidy table (`<kilde>.csv`), the years it was declared not measured
 (`<kilde>.ikke_maalt.json`) and the list of files a stage read (`<navn>.inddata.json`), which
-the report's appendix and the export's manifest list with their checksums.
+the report's appendix and the export's manifest list with their checksums. A file's record
+holds the rows read and, under 'udeladt', those read but not counted, with the reason.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import json
 from pathlib import Path
 
 import pandas as pd
+
+from .formatting import number
 
 
 def write_inputs(inputs: list[dict], out_dir: Path, name: str) -> None:
@@ -25,6 +28,24 @@ def read_inputs(processed_dir: Path) -> list[dict]:
     for path in sorted(Path(processed_dir).glob("*.inddata.json")):
         inputs += json.loads(path.read_text(encoding="utf-8"))
     return sorted(inputs, key=lambda i: (i["kilde"], i["aar"], i["fil"]))
+
+
+def left_out_lines(inputs: list[dict]) -> list[str]:
+    """Every row read but not counted, as sentences: '1 aktivitet dateret efter helhedsplanens
+    slutdato 31.8.2025 er ikke talt med (data/raw/2025/aktivitetslog.xlsx, række 17).'"""
+    out = []
+    for i in inputs:
+        for e in i.get("udeladt") or ():
+            rows = e["raekker"]
+            shown = ", ".join(map(str, rows[:10])) + (f" og {len(rows) - 10} flere"
+                                                       if len(rows) > 10 else "")
+            out.append(f"{number(e['antal'])} {e['navn']} {e['grund']} er ikke talt med "
+                       f"({i['fil']}, {'række' if len(rows) == 1 else 'rækkerne'} {shown}).")
+    return out
+
+
+def left_out_count(record: dict) -> int:
+    return sum(e["antal"] for e in record.get("udeladt") or ())
 
 
 def write_not_measured(years: list[int], out_dir: Path, src_id: str) -> None:

@@ -6,6 +6,7 @@ export's workbook (export.py).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -68,6 +69,8 @@ def signed_format(decimals: int) -> str:
     return f"+{f};-{f};{f}"
 
 
+# Column widths (characters) that print at a readable size across landscape A4.
+READABLE_WIDTH = 180
 YEAR_FMT = "0"
 COUNT_FMT = number_format(0)
 P_FMT = "0.000"
@@ -78,6 +81,7 @@ class Col:
     header: str
     fmt: str | None = None  # number format for numbers in this column (a cell may override)
     wrap: bool = False  # long text: wraps within a capped width
+    width: int | None = None  # a fixed width, for text that must not be cut (a checksum)
 
 
 @dataclass
@@ -96,11 +100,14 @@ def _display_len(value: object, fmt: str | None) -> int:
 
 
 def write_table(ws, cols: list[Col], rows: Iterable[list[object]],
-                 notes: Iterable[str] = (), *, one_page: bool = False) -> None:
+                notes: Iterable[str] = (), *, one_page: bool = False, key_columns: int = 0
+                ) -> None:
     """Header row (bold, frozen, filters on), typed values with number formats, widths that fit.
     `notes` go below the table, after a blank row, outside the filter range, each across the
     table's width. Rows are as high as their wrapped text; printed on A4, fit to the page
-    width, header row repeated (`one_page`: the whole sheet on one page)."""
+    width, header row repeated (`one_page`: the whole sheet on one page). A table too wide to
+    read on one page width prints over several, its first `key_columns` (what a row is about)
+    repeated on each."""
     # A header wraps at its words rather than widening its column.
     widths = [max(len(w) for w in c.header.split()) for c in cols]
     for j, col in enumerate(cols, start=1):
@@ -134,8 +141,8 @@ def write_table(ws, cols: list[Col], rows: Iterable[list[object]],
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{last}{max(n, 2)}"
     for j, (col, width) in enumerate(zip(cols, widths, strict=True), start=1):
-        ws.column_dimensions[get_column_letter(j)].width = min(max(width + 2, 8),
-                                                               40 if col.wrap else 45)
+        ws.column_dimensions[get_column_letter(j)].width = col.width or min(
+            max(width + 2, 8), 40 if col.wrap else 45)
     for i, text in enumerate(notes, start=n + 2):
         cell = ws.cell(row=i, column=1, value=safe_text(text))
         cell.data_type = "s"
@@ -145,3 +152,8 @@ def write_table(ws, cols: list[Col], rows: Iterable[list[object]],
     fit_row_heights(ws)
     total = sum(ws.column_dimensions[get_column_letter(j)].width for j in range(1, len(cols) + 1))
     print_setup(ws, landscape=total > 90, one_page=one_page)
+    if key_columns and total > READABLE_WIDTH:
+        # Squeezed onto one page width, 30-odd columns print too small to read (issue 21.6):
+        # several pages across instead, each starting with the columns that say what a row is.
+        ws.page_setup.fitToWidth = math.ceil(total / READABLE_WIDTH)
+        ws.print_title_cols = f"A:{get_column_letter(key_columns)}"

@@ -237,13 +237,14 @@ def _about_sheet(wb: Workbook, src: Source, layouts: tuple[Layout, ...], cfg: Co
             cell.font = _BOLD
             cell.fill = _HEADER_FILL
         for col in layout.columns:
-            about.append([col.header, col.description, col.unit, col.origin or src.origin,
-                          "ja" if col.required else "nej", _allowed_text(col, cfg), col.example])
+            about.append([col.header, col.describe(cfg), col.unit, col.origin or src.origin,
+                          "ja" if col.required else "nej", _allowed_text(col, cfg),
+                          col.example_for(year)])
         about.append(["Eksempelrække:"])
         about.append([col.header for col in layout.columns])
         for cell in about[about.max_row]:
             cell.font = _BOLD
-        about.append([col.example for col in layout.columns])
+        about.append([col.example_for(year) for col in layout.columns])
     about.column_dimensions["A"].width = 26
     about.column_dimensions["B"].width = 50
     for col in "CDEFG":

@@ -6,6 +6,7 @@ import pandas as pd
 
 from .. import activities as activity_targets
 from ..formatting import MISSING, number
+from ..processed import left_out_lines
 from .data import HIDDEN, ReportData, is_hidden
 from .markdown import capitalised, md_table, notes_naming, table_notes
 
@@ -121,6 +122,10 @@ def activity_log_summary(data: ReportData, ind) -> str:
         text += f" Beboere var med til at arrangere {n(co.id)} af aktiviteterne."
     if partners:
         text += f" Samarbejdspartnere (antal aktiviteter): {partners}."
+    this_year = [i for i in data.inputs if i.get("kilde_id") == activity_targets.LOG
+                 and i.get("aar") == data.year]
+    for line in left_out_lines(this_year):  # read, but outside the plan: said where it counts
+        text += " " + line
     return text + "\n"
 
 

@@ -13,7 +13,7 @@ import pandas as pd
 from ..cells import SLOT
 from ..comments import as_safe_markdown
 from ..formatting import MISSING, number
-from ..processed import read_inputs
+from ..processed import left_out_count, left_out_lines, read_inputs
 from .data import HIDDEN, ReportData
 from .markdown import and_list, md_table, sentence
 from .notes import suppression_note
@@ -161,6 +161,14 @@ def method_text(data: ReportData) -> str:
         parts.append("**Revisioner af delaftalen.** " + " ".join(
             f"{r.dato.day}.{r.dato.month}.{r.dato.year}: {sentence(r.beskrivelse)}"
             for r in cfg.delaftale.revisioner))
+    left_out = left_out_lines(data.inputs)
+    parts.append("**Rækker, der ikke er talt med.** " + (
+        "Hver række i regnearkene er enten talt med i tallene, eller kørslen er stoppet med en "
+        "fejl. Undtaget er kun rækker, der efter delaftalen ikke skal tælle; de står her: "
+        + " ".join(left_out) if left_out else
+        "Hver række i regnearkene er talt med i tallene (en række, der ikke kan bruges, stopper "
+        "kørslen med en fejl); en enhed eller et år uden tal står med sin grund ved "
+        "tabellerne."))
     parts.append("**Dataår.** Hvert tal vises med det år, det stammer fra. En kilde, der ikke "
                  "er målt i rapportåret (fx en trivselsmåling), vises med sin seneste måling og "
                  "dens årstal.")
@@ -208,7 +216,10 @@ def inputs_appendix(inputs: list[dict]) -> str:
         # The whole checksum as one piece of code, so a copied checksum compares equal; the
         # HTML wraps it visually (overflow-wrap: anywhere); the PDF, which cannot wrap a
         # word, sets it on two lines (render/builtin.py).
-        body.append([f"`{i['fil']}`{flag}", i["kilde"], str(i["aar"]), str(i["raekker"]),
+        rows = str(i["raekker"]) if i["raekker"] is not None else ""
+        if left_out_count(i):  # read, but not counted: the method section says why
+            rows += f" ({number(left_out_count(i))} ikke talt med)"
+        body.append([f"`{i['fil']}`{flag}", i["kilde"], str(i["aar"]), rows,
                      f"`{i['sha256']}`"])
     return md_table(["Fil", "Kilde", "Dataår", "Rækker", "SHA-256"], body, [26, 16, 8, 8, 42],
                     right={2, 3})

@@ -1,7 +1,8 @@
 """The activity log the staff keep: one row per activity, no persons.
 
-The delaftale's activity targets (monthly network activities, 6 themed events, 1 outside the
-areas with Frivillighedens Hus, residents co-organising) are computed from it in activities.py.
+The aktivitetsmål of the delaftaler (in the bundled one: monthly network activities, 6 themed
+events, 1 outside the areas with Frivillighedens Hus) are computed from it in activities.py.
+Activities dated outside the helhedsplan's period are read, left out and stated (`excluded`).
 The log holds no names of persons: the template says so, and a column that looks like personal
 data makes the file be refused.
 """
@@ -70,6 +71,25 @@ def known_partners(cell, cfg) -> str | None:
     return "; ".join(out) or None
 
 
+def _outside_the_plan(cfg: Config, year: int, df: pd.DataFrame) -> list[tuple[pd.Series, str]]:
+    """Activities dated before the helhedsplan started or after it ended: the targets are the
+    plan's, so they are not counted, and the report and the console say so."""
+    hp = cfg.helhedsplan
+    dates = pd.to_datetime(df["dato"], errors="coerce").dt.date
+    return [(dates < hp.periode_fra, f"dateret før helhedsplanens start {_day(hp.periode_fra)}"),
+            (dates > hp.periode_til, f"dateret efter helhedsplanens slutdato {_day(hp.periode_til)}")]
+
+
+def _day(d) -> str:
+    return f"{d.day}.{d.month}.{d.year}"
+
+
+def _partner_text(cfg: Config) -> str:
+    known = "; ".join(_partners(cfg))
+    return ("Organisationer, adskilt af semikolon" + (f": {known}; eller andre organisationer"
+                                                       if known else "") + ". Ingen personnavne")
+
+
 def _to_table(df, cfg, year):
     """Only what the report and the export use: the activity's name (free text) is left out, and
     partners are reduced to the known ones."""
@@ -85,28 +105,29 @@ SOURCE = Source(
     filename="aktivitetslog.xlsx",
     kilde="aktivitetslog",
     required_from=lambda cfg: cfg.first_year_of("aktivitetslog"),
+    excluded=_outside_the_plan,
+    row_noun=("aktivitet", "aktiviteter"),
     layouts=(Layout(
         id="log",
         title="én række pr. aktivitet",
         sheet="Aktiviteter",
         instructions="Én række pr. aktivitet i året. Skriv ALDRIG navne på personer (heller ikke "
                      "på deltagere eller frivillige) eller andre personoplysninger i loggen. "
-                     "Temaarrangementer er de 6 årlige aktiviteter med særligt fokus på et af "
-                     "delaftalens tre temaer; øvrige netværksaktiviteter har tema 'Andet'.",
+                     "Temaarrangementer er aktiviteter med særligt fokus på et af "
+                     "aktivitetsmålenes temaer; øvrige netværksaktiviteter har tema 'Andet'. "
+                     "Aktiviteter før helhedsplanens start eller efter dens slutdato tælles ikke "
+                     "med (rapporten siger det).",
         columns=(
             Column("dato", "Dato", "date", "Dagen aktiviteten blev holdt", example="14-03-2024"),
             Column("titel", "Aktivitet", "text", "Hvad aktiviteten hed (uden personnavne)",
                    example="Fællesspisning"),
             Column("tema", "Tema", "text",
-                   "Et af delaftalens tre temaer for temaarrangementer, ellers 'Andet'",
+                   "Et af aktivitetsmålenes temaer for temaarrangementer, ellers 'Andet'",
                    example="Andet", choices=_themes, choice_label="et tema i delaftalen"),
             Column("sted", "Sted", "text",
                    f"Boligområdet, eller '{OUTSIDE}'", example="Nørager", choices=_places,
                    choice_label="et boligområde eller 'Uden for boligområderne'"),
-            Column("partnere", "Samarbejdspartnere", "text",
-                   "Organisationer, adskilt af semikolon: Frivillighedens Hus; Sundhedscenteret; "
-                   "Integrationskonsulenten; Lokalbetjentene; Foreninger; eller andre "
-                   "organisationer. Ingen personnavne", required=False,
+            Column("partnere", "Samarbejdspartnere", "text", _partner_text, required=False,
                    example="Frivillighedens Hus; Foreninger"),
             Column("deltagere", "Deltagere", "int", "Antal deltagere i alt", "personer",
                    example=18, maximum=10_000),

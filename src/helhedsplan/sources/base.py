@@ -190,7 +190,7 @@ def collect(src: Source, cfg: Config, raw_dir: Path, up_to_year: int) -> Ingeste
         digests.setdefault(digest, label)
         if src.cross_checks and not got.table.empty:  # on whatever could be read
             problems += src.cross_checks(cfg, raw_dir, year, got.table, label)
-        table = got.table
+        table, left_out = _leave_out(src, cfg, year, got.table)
         if not table.empty:
             table = table.assign(kilde_fil=label, eksempeldata=got.example)
             frames.append(table)
@@ -198,11 +198,30 @@ def collect(src: Source, cfg: Config, raw_dir: Path, up_to_year: int) -> Ingeste
                        "kilde_id": src.id, "aar": year, "raekker": got.rows_read,
                        "sha256": digest, "eksempeldata": got.example,
                        "skema": got.layout.id if got.layout else None,
-                       "skema_navn": got.layout.title if got.layout else None})
+                       "skema_navn": got.layout.title if got.layout else None,
+                       **({"udeladt": left_out} if left_out else {})})
     empty = pd.DataFrame(columns=["aar", *(c.key for c in src.columns), "kilde_fil",
                                   "eksempeldata"])
     table = pd.concat(frames, ignore_index=True) if frames else empty
     return Ingested(table, inputs, problems, not_measured)
+
+
+def _leave_out(src: Source, cfg: Config, year: int, table: pd.DataFrame
+               ) -> tuple[pd.DataFrame, list[dict]]:
+    """The rows that count, and those read but left out: [{antal, raekker, grund, navn}] with
+    their Excel rows and the reason, for the console, the report and the export."""
+    if src.excluded is None or table.empty:
+        return table, []
+    out = []
+    keep = pd.Series(True, index=table.index)
+    for mask, reason in src.excluded(cfg, year, table):
+        mask = mask.fillna(False).astype(bool) & keep
+        if mask.any():
+            rows = sorted(int(r) for r in table.loc[mask, "excel_raekke"])
+            out.append({"antal": len(rows), "raekker": rows, "grund": reason,
+                        "navn": src.row_noun[0] if len(rows) == 1 else src.row_noun[1]})
+            keep &= ~mask
+    return table[keep], out
 
 
 def write(ing: Ingested, src: Source, out_dir: Path) -> Path:

@@ -35,7 +35,7 @@ class Column:
     key: str  # name in the tidy table
     header: str  # header as the analyst sees it in the spreadsheet
     kind: Kind
-    description: str
+    description: str | Callable[[Config], str]  # a function where it names the delaftale's own
     unit: str = ""
     required: bool = True  # a value is needed in every row
     example: object = None
@@ -52,6 +52,16 @@ class Column:
 
     def allowed(self, cfg: Config) -> list:
         return list(self.choices(cfg)) if self.choices else []
+
+    def describe(self, cfg: Config) -> str:
+        return self.description(cfg) if callable(self.description) else self.description
+
+    def example_for(self, year: int) -> object:
+        """The example as written in that year's sheet: a date example is moved into the year,
+        so next year's template does not show last year's date (issue 21.8)."""
+        if self.kind == "date" and isinstance(self.example, str) and self.example[-4:].isdigit():
+            return f"{self.example[:-4]}{year}"
+        return self.example
 
     @property
     def expected(self) -> str:
@@ -128,6 +138,11 @@ class Source:
     # report for an earlier year does without it.
     required_from: Callable[[Config], int | None] | None = None
     kilde: str = ""  # the name the configuration uses (`kilde: sab_afdelingsmoeder`)
+    # Rows that are read but must not count, each with the reason in Danish (activities dated
+    # outside the helhedsplan's period): (cfg, year, typed rows) → [(mask, reason)]. They are
+    # left out of the tidy table and stated wherever the file is named (inddata 'udeladt').
+    excluded: Callable[[Config, int, pd.DataFrame], list[tuple[pd.Series, str]]] | None = None
+    row_noun: tuple[str, str] = ("række", "rækker")  # what one row is, singular and plural
 
     @property
     def layout(self) -> Layout:
