@@ -27,13 +27,19 @@ ifneq ($(words $(_GENTAG)) $(_GENTAG_ANDET),$(if $(_GENTAG),1,0) )
 $(error GENTAG skal være et helt tal, fx GENTAG=5)
 endif
 
+# DELAFTALE (an id: the file name in config/delaftaler/ without .yaml) reaches the program
+# through the environment, quoted, never as command text; the program checks it is a known id.
+export HELHEDSPLAN_DELAFTALE := $(value DELAFTALE)
+_DELAFTALE := $(if $(strip $(value DELAFTALE)),--delaftale "$$HELHEDSPLAN_DELAFTALE")
+
 .DEFAULT_GOAL := help
-.PHONY: help report eksport test lint bench eksempeldata skabeloner clean
+.PHONY: help report eksport test lint bench eksempeldata skabeloner skema clean
 
 help: ## Vis denne hjælp
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
 	  awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
 	@echo "  Vælg år og renderer: make report AAR=2021 RENDERER=indbygget"
+	@echo "  Kun én delaftale (filnavnet i config/delaftaler/): make report DELAFTALE=sammenhaengskraft"
 	@echo "  Alle trin forfra: make report ALT=1; vent på en anden kørsel: make report VENT=1"
 
 # The one-time set-up says what it does. The packages are installed with uv (fetched from PyPI
@@ -57,13 +63,13 @@ $(STAMP): requirements.txt pyproject.toml
 
 # A run stopped by a signal (Ctrl-C, SIGTERM: exit status 128 + n) has said so itself ("Afbrudt:
 # …"); the hint about FEJL lines is only for a run that failed.
-report: $(STAMP) ## Byg statusrapporten (HTML + PDF) i reports/<år>/ (standard: seneste år)
-	@$(PY) -m helhedsplan byg $(if $(_AAR),--aar $(_AAR)) --renderer $(_RENDERER) $(if $(ALT),--alt) $(if $(VENT),--vent) || \
+report: $(STAMP) ## Byg statusrapporterne (HTML, PDF og Word) i reports/<år>/<delaftale>/ (standard: seneste år)
+	@$(PY) -m helhedsplan byg $(if $(_AAR),--aar $(_AAR)) $(_DELAFTALE) --renderer $(_RENDERER) $(if $(ALT),--alt) $(if $(VENT),--vent) || \
 	  { rc=$$?; [ $$rc -lt 128 ] || exit $$rc; \
 	    echo "Rapporten er ikke bygget: ret det, der står under FEJL ovenfor, og kør make report igen."; exit 1; }
 
 eksport: $(STAMP) ## Pak rapport og tal til Landsbyggefonden: zip i reports/<år>/ (bygger først ved behov)
-	@$(PY) -m helhedsplan eksport $(if $(_AAR),--aar $(_AAR)) --renderer $(_RENDERER) $(if $(VENT),--vent) || \
+	@$(PY) -m helhedsplan eksport $(if $(_AAR),--aar $(_AAR)) $(_DELAFTALE) --renderer $(_RENDERER) $(if $(VENT),--vent) || \
 	  { rc=$$?; [ $$rc -lt 128 ] || exit $$rc; \
 	    echo "Eksporten er ikke lavet: ret det, der står under FEJL ovenfor, og kør make eksport igen."; exit 1; }
 
@@ -88,7 +94,10 @@ bench: $(STAMP) ## Mål byggetiderne mod gulvet (tager 10-20 min; GENTAG=5)
 
 skabeloner: $(STAMP) ## Skriv årets tomme regneark i data/raw/<år>/ (kræver AAR=, fx AAR=2025)
 	@test -n "$(_AAR)" || { echo "Angiv året: make skabeloner AAR=2025"; exit 2; }
-	$(PY) -m helhedsplan skabeloner --aar $(_AAR)
+	$(PY) -m helhedsplan skabeloner --aar $(_AAR) $(_DELAFTALE)
+
+skema: $(STAMP) ## Skriv JSON-skemaet for config/-filerne i config/skema/ (til editorens hjælp)
+	$(PY) -m helhedsplan skema
 
 eksempeldata: $(STAMP) ## Skriv eksempeldata i data/raw (rører ikke egne filer uden OVERSKRIV=ja)
 	@$(PY) -m helhedsplan eksempeldata $(if $(OVERSKRIV),--overskriv)

@@ -237,6 +237,14 @@ CASES = [
          "utilfreds": 10, "meget_utilfreds": 4, "ved_ikke_antal": 2}]),
          (L(f"2023/{VIVE}", "Svarkategorier", 2, "Hverken/eller",
             "må ikke være negativ (fundet: -3)"),)),
+    # Issue 21.2: a report dated before the data it reports on; every file with a later date.
+    Case("rapportdato-foer-data", lambda raw: (raw / "2024" / "bemaerkninger.md").write_text(
+        (raw / "2024" / "bemaerkninger.md").read_text(encoding="utf-8").replace(
+            "rapportdato: 2025-03-01", "rapportdato: 2024-09-01"), encoding="utf-8"),
+         (L("2024/bemaerkninger.md", text="rapportdato 1.9.2024 ligger før den seneste dato i "
+            f"2024-tallene, 6.10.2024 (2024/{SAB}, række 5, kolonne 'Mødedato')."),
+          L("2024/bemaerkninger.md", text="rapportdato 1.9.2024 ligger før den seneste dato i "
+            "2024-tallene, 11.12.2024 (2024/aktivitetslog.xlsx, række 19, kolonne 'Dato')."))),
     Case("flere-filer-paa-en-gang", both(cell(f"2024/{SAB}", "C3", "mange"),
                                          cell(f"2021/{BEBO}", "C2", -1),
                                          cell(f"2023/{POL}", "A2", "Ukendt")),
@@ -348,4 +356,6 @@ def test_command_line_shows_every_problem_in_danish_and_exits_1(tmp_path):
     assert "FEJL: Der er 3 problemer med inddata:\n  - fil 2021/beboerdata.xlsx" in run.stderr
     for expected in case.expected[1:]:
         assert f"  - {expected}" in run.stderr
+    # FEJL follows the check at once: no list of steps that were never going to finish (21.8).
+    assert run.stdout.strip().splitlines() == ["Kontrollerer inddata for 2024 og årene før …"]
     assert _outputs(root) == before

@@ -180,6 +180,25 @@ def test_make_report_failure_ends_with_a_danish_hint(tmp_path):
     assert "make skabeloner AAR=2030" in run.stderr
 
 
+def test_make_delaftale_is_passed_as_text_never_run(tmp_path):
+    if shutil.which("make") is None:
+        pytest.skip("make er ikke installeret")
+    from .conftest import project_copy
+
+    root = project_copy(tmp_path / "p")
+    for name in ("Makefile", "requirements.txt", "pyproject.toml"):
+        shutil.copy2(REPO / name, root)
+    os.symlink(REPO / ".venv", root / ".venv")
+    marker = tmp_path / "ran"
+    run = subprocess.run(["make", "report", f"DELAFTALE=x; touch {marker}", "AAR=2024"],
+                         cwd=root, capture_output=True, text=True,
+                         env=dict(os.environ, HELHEDSPLAN_ROOT=str(root)), timeout=300)
+    assert run.returncode != 0 and not marker.exists()
+    assert f"delaftalen 'x; touch {marker}' findes ikke" in run.stderr
+    helped = subprocess.run(["make", "help"], cwd=root, capture_output=True, text=True)
+    assert "(HTML, PDF og Word)" in helped.stdout and "DELAFTALE=" in helped.stdout
+
+
 # --- Absences explained in the report ----------------------------------------------------------
 
 

@@ -56,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="kommando", required=True, metavar="KOMMANDO",
                                 title="kommandoer")
     aar = {"type": int, "metavar": "ÅR"}
-    byg = sub.add_parser("byg", help="byg rapporten (HTML og PDF) for et år",
+    byg = sub.add_parser("byg", help="byg rapporten (HTML, PDF og Word) for et år",
                          description="Kontrollér årets inddata, og byg statusrapporten (HTML og "
                                      "PDF) i reports/<år>/. Ved fejl ændres intet.")
     byg.add_argument("--aar", default=None, **aar,

@@ -6,7 +6,10 @@ so the analyst sees every problem of a run at once, grouped by file.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
+
+import pandas as pd
 
 from . import comments
 from .config import Config
@@ -61,6 +64,46 @@ def folder_problems(cfg: Config, raw_dir: Path, up_to_year: int) -> list[Problem
     return problems
 
 
+def _collect(src: Source, cfg: Config, raw_dir: Path, year: int) -> Ingested:
+    got = collect(src, cfg, raw_dir, year)
+    got.problems += dated_after_the_report(src, cfg, raw_dir, year, got.table)
+    return got
+
+
+def dated_after_the_report(src: Source, cfg: Config, raw_dir: Path, year: int,
+                           table: pd.DataFrame) -> list[Problem]:
+    """A report dated before the last date in the year's data (issue 21.2) would say it was
+    written before what it reports on happened: an error naming both dates."""
+    dates = [c for c in src.columns if c.kind == "date" and c.key in table]
+    try:
+        written = comments.report_date(Path(raw_dir) / str(year), cfg.comments_file)
+    except InputError:  # a malformed rapportdato is the comments check's to report
+        return []
+    if not dates or written is None or table.empty:
+        return []
+    rows = table[table["aar"] == year]
+    latest, where = None, None
+    for col in dates:
+        days = pd.to_datetime(rows[col.key], errors="coerce").dt.date.dropna()
+        if len(days) and (latest is None or days.max() > latest):
+            latest, where = days.max(), (col, days.idxmax())
+    if latest is None or latest <= written:
+        return []
+    col, index = where
+    excel_row = rows.loc[index, "excel_raekke"] if "excel_raekke" in rows else None
+    return [Problem(
+        f"rapportdato {_day(written)} ligger før den seneste dato i {year}-tallene, "
+        f"{_day(latest)} ({year}/{src.filename}"
+        + (f", række {int(excel_row)}" if excel_row is not None and pd.notna(excel_row) else "")
+        + f", kolonne '{col.header}'). En rapport kan ikke være skrevet, før det, den handler om, "
+        f"er sket: sæt rapportdato til den dag, rapporten afleveres.",
+        file=f"{year}/{cfg.comments_file}")]
+
+
+def _day(d: dt.date) -> str:
+    return f"{d.day}.{d.month}.{d.year}"
+
+
 def problems_in_all_sources(cfg: Config, raw_dir: Path, up_to_year: int,
                             known: dict[str, list[Problem]] | None = None) -> list[Problem]:
     """Every problem in every source's files up to the year (cross-source checks included), in
@@ -69,8 +112,8 @@ def problems_in_all_sources(cfg: Config, raw_dir: Path, up_to_year: int,
     known = known or {}
     problems: list[Problem] = []
     for src in sources_for(cfg).values():
-        problems += known[src.id] if src.id in known else collect(src, cfg, raw_dir,
-                                                                   up_to_year).problems
+        problems += known[src.id] if src.id in known else _collect(src, cfg, raw_dir,
+                                                                    up_to_year).problems
     return by_file(problems + folder_problems(cfg, raw_dir, up_to_year))
 
 
@@ -100,7 +143,7 @@ def ingest(src: Source, cfg: Config, raw_dir: Path, up_to_year: int, *,
     """
     if cfg.year != up_to_year:
         cfg = cfg.for_report(up_to_year)
-    got = collect(src, cfg, raw_dir, up_to_year)
+    got = _collect(src, cfg, raw_dir, up_to_year)
     if got.problems:
         problems = got.problems
         if all_sources and Path(raw_dir).is_dir():

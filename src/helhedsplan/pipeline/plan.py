@@ -32,7 +32,7 @@ def make_plan(build: Build, all_stages: list[Stage], recorded: dict, full: bool)
         if full:
             reason = "--alt: alt bygges forfra"
         elif not before:
-            reason = "der er ingen tidligere bygning at genbruge"
+            reason = "der ikke er nogen tidligere bygning at genbruge"
         elif before.get("noegle") != key:
             changed = freshness.what_changed(before.get("inddata", {}), inputs)
             if changed:

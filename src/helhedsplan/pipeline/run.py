@@ -40,6 +40,32 @@ def _check_inputs(cfg, root: Path, year: int, log: Callable[[str], None]) -> Non
         log(line)
 
 
+class _HeldLog:
+    """The plan and progress lines, held back until the input check has answered (it runs
+    alongside the first stages): when every check fails the analyst reads FEJL right after
+    'Kontrollerer inddata', not a list of steps that were never going to finish (issue 21.8)."""
+
+    def __init__(self, log: Callable[[str], None]):
+        self._log, self._held, self._lock = log, [], threading.Lock()
+        self.holding, self.dropped = True, False
+
+    def __call__(self, line: str) -> None:
+        with self._lock:
+            if self.dropped:
+                return
+            if self.holding:
+                self._held.append(line)
+                return
+        self._log(line)
+
+    def answer(self, all_failed: bool) -> None:
+        with self._lock:
+            held, self._held, self.holding = self._held, [], False
+            self.dropped = all_failed
+        for line in [] if all_failed else held:
+            self._log(line)
+
+
 @dataclass
 class _Job:
     """One delaftale's build in this run."""
@@ -91,7 +117,7 @@ def _in_process(stage: Stage, build: Build) -> None:
                     os.environ[key] = value
 
 
-def _run_graph(jobs: list[_Job], lanes: dict[str, Lane], log: Callable[[str], None]) -> None:
+def _run_graph(jobs: list[_Job], lanes: dict[str, Lane], log: _HeldLog) -> None:
     """Run every job's stages as their dependencies allow: a notebook stage in the first of its
     lanes that is ready and idle, the others in a thread of this process. A job whose stage or
     input check fails stops there (the others go on); a kernel that cannot start stops all."""
@@ -140,8 +166,13 @@ def _run_graph(jobs: list[_Job], lanes: dict[str, Lane], log: Callable[[str], No
                         if not job.failed:
                             job.failed = (stage, exc)
                         pending = [(j, s) for j, s in pending if j is not job]
+                        if stage is _CHECK:
+                            _answer_when_checked(jobs, log)
                         continue
-                    if stage is None or stage is _CHECK:
+                    if stage is _CHECK:
+                        _answer_when_checked(jobs, log)
+                        continue
+                    if stage is None:
                         continue
                     job.done.add(stage.id)
                     ran += 1
@@ -154,8 +185,16 @@ def _run_graph(jobs: list[_Job], lanes: dict[str, Lane], log: Callable[[str], No
     finally:
         for lane in lanes.values():
             lane.close()
+        if log.holding:  # no check ran, or a kernel failed first: show what was done
+            log.answer(all_failed=False)
     log(f"{ran} af {sum(len(j.plans) for j in jobs)} trin kørt på "
         f"{time.perf_counter() - started:.0f} s.")
+
+
+def _answer_when_checked(jobs: list[_Job], log: _HeldLog) -> None:
+    checks = [j.checked for j in jobs if j.checked is not None]
+    if log.holding and all(c.done() for c in checks):
+        log.answer(all_failed=all(c.exception() is not None for c in checks))
 
 
 def status(year: int, root: Path, renderer: str = "auto", delaftale: str | None = None
@@ -251,10 +290,11 @@ def _build_locked(year: int | None, root: Path, renderer: str, jobs: int,
                 _record_check_only(job, root, year, log, several)
         if runnable:
             runs.discard_failed(root, year)
+        held = _HeldLog(log)
         for job in runnable:
-            _prepare(job, root, year, log, several)
+            _prepare(job, root, year, held, several)
         try:
-            _run_graph(runnable, lanes, log)
+            _run_graph(runnable, lanes, held)
         except _StageFailed as failed:  # no kernel: nothing was built
             for job in runnable:
                 shutil.rmtree(job.build.staging, ignore_errors=True)
