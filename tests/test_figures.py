@@ -102,3 +102,36 @@ def test_show_puts_both_sizes_and_the_alt_text_in_one_output(table, monkeypatch)
     assert html.count("<img ") == 1 and html.count("<source ") == 1
     assert f'media="{figures.PHONE_MEDIA}"' in html
     assert 'alt="Et &quot;citat&quot; &amp; &lt;tegn&gt;"' in html
+
+
+def test_calendar_legend_names_only_the_marks_the_year_has(table):
+    from helhedsplan.figures.calendar import _calendar_key, _month_values
+
+    value = _month_values(table, 2024)
+    plan = [m for m in range(1, 13) if value[("maaned_netvaerk", m)][0]]
+    assert len(plan) == 12  # 2024 lies wholly inside the plan: nothing hatched
+    key = _calendar_key(value)
+    assert "Skraveret" not in key
+    without = [m for m in plan if not value[("maaned_netvaerk", m)][1]]
+    assert ("Rødorange kant" in key) == bool(without)
+    every_month = dict(value)
+    for m in plan:
+        every_month[("maaned_netvaerk", m)] = (True, 3)
+    assert "Rødorange" not in _calendar_key(every_month)
+    every_month[("maaned_netvaerk", 7)] = (True, 0)
+    assert "Rødorange kant og “ingen”: ingen aktivitet." in _calendar_key(every_month)
+
+
+@pytest.mark.parametrize("first,last", [(2018, 2024), (2018, 2025), (2020, 2025), (2021, 2024)])
+def test_phone_year_axis_labels_the_first_and_the_report_year(first, last):
+    import matplotlib.pyplot as plt
+
+    from helhedsplan.figures.style import PHONE, year_axis
+
+    fig, ax = plt.subplots()
+    year_axis(ax, first, last, PHONE)
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    plt.close(fig)
+    shown = [int(t) for t in labels if t]
+    assert shown[0] == first and shown[-1] == last
+    assert all(b - a >= 2 for a, b in zip(shown, shown[1:])) or len(labels) <= 4

@@ -23,7 +23,7 @@ def test_numbers_and_changes():
     assert number(10473) == "10.473"
     assert number(97.7, 1) == "97,7"
     assert pp(2.1873) == "+2,2 procentpoint"
-    assert pp(-0.5) == "-0,5 procentpoint"
+    assert pp(-0.5) == "\u22120,5 procentpoint"  # the minus sign, not a hyphen (21.7)
     assert signed(23) == "+23"
     assert signed(0) == "±0"
     assert interval(4.698, 8.471) == "4,7–8,5 pct."

@@ -613,3 +613,21 @@ def test_word_tables_are_set_in_9_pt_in_schema_order(tmp_path):
     children = [c.tag.removeprefix(w) for c in table]
     assert children.index("rPr") < children.index("tblPr")
     assert table.find(f"{w}rPr/{w}sz").get(f"{w}val") == "18"
+
+
+def test_a_three_column_table_of_long_values_becomes_cards_on_a_phone(tmp_path):
+    # Issue 21.7: the final year's activity table (Mål, two periods) stayed a 414 px table.
+    from helhedsplan import programs
+
+    shared = (paths.ASSETS_DIR / "tabeller.lua").read_text(encoding="utf-8")
+    filt = tmp_path / "mark.lua"
+    filt.write_text(f"local tabeller = (function()\n{shared}\nend)()\n"
+                    "function Table(tbl) return tabeller.mark(tbl) end\n", encoding="utf-8")
+    long = ("| Mål | Kalenderår 2025 | Projektår 4 (2024/25) |\n|---|---:|---:|\n"
+            "| Måneder med aktivitet | 8 af 8 ● Mål nået | 11 af 12 ● Mål ikke nået |\n")
+    short = "| Kilde | Fra | Til |\n|---|---:|---:|\n| SAB | 2020 | 2024 |\n"
+    html = programs.convert_text(long + "\n" + short, "html", "markdown",
+                                 [f"--lua-filter={filt}"])
+    classes = re.findall(r"<table([^>]*)>", html)
+    assert len(classes) == 2
+    assert "sr-kort" in classes[0] and "sr-kort" not in classes[1]

@@ -19,6 +19,9 @@ def _is_missing(x) -> bool:
     return x is None or (not isinstance(x, str) and bool(pd.isna(x)))
 
 
+MINUS = "\u2212"
+
+
 def rounded(x, decimals: int) -> Decimal:
     return Decimal(str(x)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
@@ -39,13 +42,14 @@ def pct(x, decimals: int = 1) -> str:
 
 
 def signed(x, decimals: int = 0) -> str:
-    """+1,2 / -0,4 / ±0: changes always carry their sign."""
+    """+1,2 / −0,4 / ±0: changes always carry their sign. The minus is the typographic one
+    (U+2212), as Typst sets it in the PDF, so HTML, Word and PDF read alike (issue 21.7)."""
     if _is_missing(x):
         return MISSING
     r = rounded(x, decimals)
     if r == 0:
         return "±" + number(0, decimals)
-    return ("+" if r > 0 else "-") + number(abs(r), decimals)
+    return ("+" if r > 0 else MINUS) + number(abs(r), decimals)
 
 
 def pp(x, decimals: int = 1) -> str:

@@ -49,6 +49,22 @@ local function keep_whole(contents)
                                                   pandoc.Attr("", {"sr-tal"}))})})
 end
 
+-- A three-column table whose values are long ("11 af 12 ● Mål ikke nået", kept on one line)
+-- is wider than a 390 px phone: it becomes cards too (issue 21.7). The longest value of the
+-- columns after the first, in characters.
+M.CARD_CHARS = 16
+function M.longest_value(tbl)
+  local longest = 0
+  for _, body in ipairs(tbl.bodies) do
+    for _, row in ipairs(body.body) do
+      for i, cell in ipairs(row.cells) do
+        if i > 1 then longest = math.max(longest, utf8.len(pandoc.utils.stringify(cell.contents)) or 0) end
+      end
+    end
+  end
+  return longest
+end
+
 function M.mark(tbl)
   local labels = {}
   local head_rows = tbl.head.rows
@@ -81,7 +97,9 @@ function M.mark(tbl)
       end
     end
   end
-  if #tbl.colspecs >= 4 then tbl.classes:insert("sr-kort") end
+  if #tbl.colspecs >= 4 or (#tbl.colspecs == 3 and M.longest_value(tbl) > M.CARD_CHARS) then
+    tbl.classes:insert("sr-kort")
+  end
   if years then tbl.classes:insert("sr-aar") end
   return tbl
 end

@@ -19,10 +19,19 @@ def _month_values(table: pd.DataFrame, year: int) -> dict | None:
             for r in months.itertuples()}
 
 
-_CALENDAR_KEY = ("Blåt felt: netværksaktivitet i boligområderne (“tema”: antal "
-                 "temaarrangementer). Rødorange kant og “ingen”: ingen aktivitet. Skraveret: "
-                 "uden for helhedsplanens periode. Sort ring: temaarrangement uden for "
-                 "boligområderne.")
+def _calendar_key(value: dict) -> str:
+    """The legend names only the marks the year's strip has (issue 21.7: no "ingen" explained
+    in a year where every month had activity)."""
+    plan = [m for m in range(1, 13) if value.get(("maaned_netvaerk", m), (False, 0))[0]]
+    active = [m for m in plan if value[("maaned_netvaerk", m)][1] > 0]
+    parts = ["Blåt felt: netværksaktivitet i boligområderne (“tema”: antal temaarrangementer)."]
+    if len(active) < len(plan):
+        parts.append("Rødorange kant og “ingen”: ingen aktivitet.")
+    if len(plan) < 12:
+        parts.append("Skraveret: uden for helhedsplanens periode.")
+    if any(value.get(("maaned_udenfor", m), (False, 0))[1] for m in plan):
+        parts.append("Sort ring: temaarrangement uden for boligområderne.")
+    return " ".join(parts)
 
 
 def activity_calendar(table: pd.DataFrame, year: int, phone: bool = False):
@@ -67,10 +76,10 @@ def activity_calendar(table: pd.DataFrame, year: int, phone: bool = False):
     # legend names the colours as they look: blue, vermilion ("rødorange"), black.
     if phone:
         layout(fig, st, {"left": 0.02, "right": 0.98, "bottom": 0.02, "top": 0.98})
-        fig.text(0.02, 0, st.wrap(_CALENDAR_KEY, 32), ha="left", va="top", fontsize=st.note,
+        fig.text(0.02, 0, st.wrap(_calendar_key(value), 32), ha="left", va="top", fontsize=st.note,
                  color=BASELINE_COLOUR)
     else:
-        fig.text(0.5, 0.02, _CALENDAR_KEY, ha="center", fontsize=st.small,
+        fig.text(0.5, 0.02, _calendar_key(value), ha="center", fontsize=st.small,
                  color=BASELINE_COLOUR, wrap=True)
         fig.tight_layout(rect=(0, 0.12, 1, 1))
     return fig

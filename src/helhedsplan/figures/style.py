@@ -180,12 +180,16 @@ def baseline_line(ax, value: float, year: int, text: str):
 
 def year_axis(ax, first: int, last: int, st: Style = PRINT):
     """A tick each year; on a phone more than four years are labelled every other year,
-    counted back from the report year (so it always has its label)."""
+    counted back from the report year, and the first year always has its label too (its
+    neighbour gives way), so the axis says where the series starts (issue 21.7)."""
     ax.set_xlim(first - 0.4, last + 0.4)
     years = list(range(first, last + 1))
     ax.set_xticks(years)
     if st.phone and len(years) > 4:
-        ax.set_xticklabels([str(y) if (last - y) % 2 == 0 else "" for y in years])
+        shown = {y for y in years if (last - y) % 2 == 0} | {first}
+        if (last - first) % 2:  # the first year's neighbour would crowd it
+            shown.discard(first + 1)
+        ax.set_xticklabels([str(y) if y in shown else "" for y in years])
 
 
 PHONE_SINGLE = {"left": 0.22, "right": 0.96, "bottom": 0.14, "top": 0.96}

@@ -303,11 +303,11 @@ def status_table(data: ReportData, indikator_id: str,
     baseline = f"Baseline {int(base_years[0])}" if len(base_years) == 1 else "Baseline"
     if share:
         out = md_table(["Enhed", baseline, "Seneste måling", "Antal", INTERVAL_HEADER,
-                        change, "Status"], body, [19, 12, 18, 15, 17, 15, 19],
+                        change, "Status"], body, [16, 12, 17, 15, 17, 18, 20],
                        right={1, 2, 3, 4, 5})
     else:
         out = md_table(["Enhed", baseline, "Seneste måling", INTERVAL_HEADER, change,
-                        "Status"], body, [22, 13, 20, 19, 17, 21], right={1, 2, 3, 4})
+                        "Status"], body, [21, 13, 19, 21, 17, 20], right={1, 2, 3, 4})
     rounding = rounding_note(shown)
     out += table_notes(notes + [n for n in (rounding, parts_and_whole(shown)) if n])
     hidden_note = suppression_note(data, pd.DataFrame(shown))
