@@ -134,4 +134,4 @@ def test_phone_year_axis_labels_the_first_and_the_report_year(first, last):
     plt.close(fig)
     shown = [int(t) for t in labels if t]
     assert shown[0] == first and shown[-1] == last
-    assert all(b - a >= 2 for a, b in zip(shown, shown[1:])) or len(labels) <= 4
+    assert all(b - a >= 2 for a, b in zip(shown, shown[1:], strict=False)) or len(labels) <= 4
