@@ -312,3 +312,37 @@ def test_no_code_knows_this_delaftales_ids():
         text = path.read_text(encoding="utf-8")
         for word in ids:
             assert f'"{word}"' not in text and f"'{word}'" not in text, (path.name, word)
+
+
+def test_a_delmaal_ended_by_a_revision_keeps_its_files_and_earlier_reports(project, tmp_path):
+    # gaelder_til: the board ended the delmål after 2023. Its files of earlier years stay where
+    # they are (they are the 2023 report's inputs), and ikke_maalt.txt may still name VIVE.
+    edit_yaml(project / "config" / "delaftaler" / "sammenhaengskraft.yaml",
+              lambda d: next(x for x in d["delmaal"] if x["id"] == "livskvalitet").update(
+                  gaelder_til=2023))
+    comments = project / "data" / "raw" / "2024" / "bemaerkninger.md"
+    text = comments.read_text(encoding="utf-8")
+    comments.write_text(re.sub(r"## Livskvalitet i hverdagen\n.*?(?=## )", "", text, flags=re.S),
+                        encoding="utf-8")
+    cfg = config.load(project, "sammenhaengskraft")
+    assert check_inputs(cfg, project / "data" / "raw", 2024) == []
+    assert check_inputs(cfg, project / "data" / "raw", 2023) == []
+    assert "livskvalitet" not in set(compute(project, "sammenhaengskraft", 2024, tmp_path)
+                                     ["delmaal_id"])
+    # The 2023 report is as it was before the revision, figure for figure.
+    earlier = compute(project, "sammenhaengskraft", 2023, tmp_path)
+    before = compute(project_copy(tmp_path / "foer"), "sammenhaengskraft", 2023,
+                     tmp_path / "foer")
+    assert "livskvalitet" in set(earlier["delmaal_id"])
+    pd.testing.assert_frame_equal(earlier, before)
+
+
+def test_a_delaftale_lists_only_the_declarations_about_its_own_sources(tmp_path):
+    from helhedsplan.inputs import declaration_inputs
+
+    raw = REPO / "data" / "raw"
+    every = [r["fil"] for r in declaration_inputs(config.default(D).for_report(2024), raw, 2024)]
+    assert every == [f"data/raw/{y}/ikke_maalt.txt" for y in (2019, 2020, 2022, 2024)]  # VIVE
+    # beskaeftigelse reads no VIVE: the example's declarations are not its inputs, so its
+    # report does not list them (nor their example-data mark).
+    assert declaration_inputs(config.default("beskaeftigelse").for_report(2024), raw, 2024) == []

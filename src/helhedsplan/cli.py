@@ -57,8 +57,9 @@ def _parser() -> argparse.ArgumentParser:
                                 title="kommandoer")
     aar = {"type": int, "metavar": "ÅR"}
     byg = sub.add_parser("byg", help="byg rapporten (HTML, PDF og Word) for et år",
-                         description="Kontrollér årets inddata, og byg statusrapporten (HTML og "
-                                     "PDF) i reports/<år>/. Ved fejl ændres intet.")
+                         description="Kontrollér årets inddata, og byg statusrapporterne (HTML, "
+                                     "PDF og Word) i reports/<år>/<delaftale>/. Ved fejl "
+                                     "ændres intet.")
     byg.add_argument("--aar", default=None, **aar,
                      help="rapportåret (standard: det seneste år i data/raw)")
     byg.add_argument("--delaftale", default=None, metavar="ID",
@@ -141,8 +142,10 @@ def main(argv: list[str] | None = None) -> int:
                                 delaftale=args.delaftale)
             done = f"Eksporten til Landsbyggefonden er klar:\n  {path}"
             year = next(p.name for p in (path.parent, path.parent.parent) if p.name.isdigit())
-            inputs = [i for f in (paths.ROOT / "data" / "processed" / year).glob("*/")
-                      for i in read_inputs(f)]
+            # The delaftaler in the package: the one asked for, or all of them.
+            processed = paths.ROOT / "data" / "processed" / year
+            folders = [processed / args.delaftale] if args.delaftale else processed.glob("*/")
+            inputs = [i for f in folders for i in read_inputs(f)]
             if any(i.get("eksempeldata") for i in inputs):
                 done += ("\nOBS: Eksporten bygger (helt eller delvist) på EKSEMPELDATA, ikke på "
                          "rigtige tal. Send den ikke til Landsbyggefonden.")

@@ -23,13 +23,14 @@ from .sources.problems import collapse
 def known_files(cfg: Config) -> list[str]:
     """The file names a year folder may hold besides ikke_maalt.txt (every delaftale's), in the
     order messages name them."""
-    every = [cfg, *(c for c in cfg.siblings() if c.id != cfg.id)]
+    every = [cfg.unrevised(), *(c for c in cfg.siblings() if c.id != cfg.id)]
     return [*all_filenames(every), *dict.fromkeys(c.comments_file for c in every)]
 
 
 def _all_sources(cfg: Config) -> list[Source]:
-    """This delaftale's sources, then the other delaftaler's (each file once)."""
-    every = [cfg, *(c for c in cfg.siblings() if c.id != cfg.id)]
+    """This delaftale's sources (of every revision), then the other delaftaler's (each file
+    once)."""
+    every = [cfg, cfg.unrevised(), *(c for c in cfg.siblings() if c.id != cfg.id)]
     return list({s.filename: s for c in every for s in sources_for(c).values()}.values())
 
 
@@ -42,8 +43,7 @@ def folder_problems(cfg: Config, raw_dir: Path, up_to_year: int) -> list[Problem
         return []
     problems: list[Problem] = []
     sources = list(sources_for(cfg).values())
-    first_due = min((y for s in sources if s.required_from and (y := s.required_from(cfg))),
-                    default=up_to_year)
+    first_due = _first_due(sources, cfg, up_to_year)
     for year in range(first_due, up_to_year + 1):
         year_dir = raw_dir / str(year)
         if not year_dir.is_dir():
@@ -153,5 +153,17 @@ def ingest(src: Source, cfg: Config, raw_dir: Path, up_to_year: int, *,
 
 
 def declaration_inputs(cfg: Config, raw_dir: Path, up_to_year: int) -> list[dict]:
-    """Every year's ikke_maalt.txt as an input record (sources.folder.declaration_inputs)."""
-    return folder.declaration_inputs(raw_dir, up_to_year, _all_sources(cfg))
+    """Every year's ikke_maalt.txt that declares one of this delaftale's sources not measured,
+    from the first year it reads, as an input record (sources.folder.declaration_inputs): a
+    declaration about another delaftale's source is not this report's input."""
+    own = list(sources_for(cfg).values())
+    first = _first_due(own, cfg, up_to_year)
+    return [r for r in folder.declaration_inputs(raw_dir, up_to_year, _all_sources(cfg))
+            if r["aar"] >= first
+            and folder.declared_not_measured(Path(raw_dir) / str(r["aar"]), own)[0]]
+
+
+def _first_due(sources: list[Source], cfg: Config, up_to_year: int) -> int:
+    """The first year any of the sources is due (the delaftale's first baseline year)."""
+    return min((y for s in sources if s.required_from and (y := s.required_from(cfg))),
+               default=up_to_year)

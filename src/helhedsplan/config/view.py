@@ -253,6 +253,11 @@ class Config:
         narrowed = self.delaftale.model_copy(update={"delmaal": delmaal})
         return replace(self, delaftale=narrowed, year=year, whole=self.whole or self.delaftale)
 
+    def unrevised(self) -> Config:
+        """The delaftale with every delmål and indicator of every revision: what its year
+        folders may hold, whichever year is reported (a delmål ended in 2023 keeps its files)."""
+        return replace(self, delaftale=self.whole or self.delaftale, year=None, whole=None)
+
     def siblings(self) -> list[Config]:
         """Every delaftale of the helhedsplan (this one included), as configurations."""
         if not self.all:
