@@ -66,8 +66,9 @@ def render_builtin(executed_notebook: Path, out_dir: Path, *,
             # styles (narrow body, hyphenation, scrolling block tables): keep them out.
             "--metadata", "document-css=false",
             "--metadata", "toc-title=Indhold",
-            "--variable", 'include-before=<div class="sr-side">',
-            "--variable", "include-after=</div>",
+            # the report is the page's main landmark (title, contents and text)
+            "--variable", 'include-before=<main class="sr-side">',
+            "--variable", "include-after=</main>",
             "--output", "rapport.html",
         ]
         typst_args = [
