@@ -362,6 +362,21 @@ QUARTO_DUMP = (
 )
 
 
+WORD_XML = ('<?xml version="1.0" encoding="UTF-8"?>\n<w:document xmlns:w="http://schemas.'
+            'openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>QUARTO docx'
+            '</w:t></w:r></w:p></w:body></w:document>')
+
+
+def _output_text(path: Path) -> str:
+    """What a fake Quarto output says: the text, or a Word file's document.xml."""
+    if path.suffix == ".docx":
+        import zipfile
+
+        with zipfile.ZipFile(path) as z:
+            return re.sub(r"<[^>]+>", "", z.read("word/document.xml").decode()).strip()
+    return path.read_text(encoding="utf-8")
+
+
 def _fake_quarto(bin_dir: Path, log: Path) -> None:
     """A `quarto` that logs its calls; FAKE_QUARTO_VERSION / _STDERR / _RC shape its answers."""
     bin_dir.mkdir(parents=True, exist_ok=True)
@@ -388,7 +403,12 @@ def _fake_quarto(bin_dir: Path, log: Path) -> None:
         if os.environ.get("FAKE_QUARTO_RC", "0") != "0":
             sys.exit(int(os.environ["FAKE_QUARTO_RC"]))
         suffix = {{"html": ".html", "typst": ".pdf", "docx": ".docx"}}[to]
-        src.with_suffix(suffix).write_text("QUARTO " + to, encoding="utf-8")
+        if to == "docx":  # a Word file the pipeline can finish (render/word_layout.py)
+            import zipfile
+            with zipfile.ZipFile(src.with_suffix(suffix), "w") as z:
+                z.writestr("word/document.xml", {WORD_XML!r})
+        else:
+            src.with_suffix(suffix).write_text("QUARTO " + to, encoding="utf-8")
         (src.parent / (src.stem + "_files")).mkdir(exist_ok=True)
         """))
     script.chmod(0o755)
@@ -425,7 +445,7 @@ def test_quarto_renderer_arguments_and_outputs(tmp_path, fake_quarto):
     names = [f"statusrapport{s}" for _, s in quarto._QUARTO_FORMATS]
     assert paths == [out / n for n in names]
     for (to, _), path in zip(quarto._QUARTO_FORMATS, paths, strict=True):
-        assert path.read_text(encoding="utf-8") == "QUARTO " + to
+        assert _output_text(path) == "QUARTO " + to
     calls = _calls(log)
     assert sorted(c["argv"][c["argv"].index("--to") + 1] for c in calls) == sorted(
         to for to, _ in quarto._QUARTO_FORMATS)

@@ -171,6 +171,9 @@ function Pandoc(doc)
 
   -- 3. format-specific rewriting
   doc = doc:walk({
+    Header = function(header)
+      if is_docx then return tabeller.unlisted_word_heading(header) end
+    end,
     Image = function(img)
       if is_html then return phone_picture(img) end
     end,

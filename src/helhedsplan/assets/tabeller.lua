@@ -7,7 +7,8 @@
 -- a card: "Status: ▲ Tydelig fremgang"), marks the status column, hides the status symbols
 -- from screen readers (the words beside them say the same), keeps each figure on one line,
 -- and marks tables with four or more columns as cards for narrow screens (statusrapport.css).
--- checksum_lines(code, format) sets a checksum in two lines in the PDF and the Word file.
+-- checksum_lines(code, format) sets a checksum in two lines in the PDF and the Word file, and
+-- unlisted_word_heading(header) keeps a heading out of the Word file's contents.
 
 local M = {}
 
@@ -102,6 +103,17 @@ function M.checksum_lines(code, format)
     return pandoc.Inlines({pandoc.Code(first), pandoc.LineBreak(), pandoc.Code(second)})
   end
   return nil
+end
+
+-- Word: a heading left out of the contents ({.unlisted}, as "Bemærkning" under each delmål)
+-- becomes a paragraph in the reference document's style "Overskrift N uden for indhold"
+-- (assets/word/indhold-stilarter.xml): it looks like a heading of its level but has no outline
+-- level, so neither the contents the Word file comes with nor Word's update of them list it,
+-- as the PDF's and the HTML's contents do not.
+function M.unlisted_word_heading(header)
+  if not header.classes:includes("unlisted") then return nil end
+  return pandoc.Div({pandoc.Para(header.content)}, pandoc.Attr("", {}, {
+    {"custom-style", "Overskrift " .. header.level .. " uden for indhold"}}))
 end
 
 -- The box around a table: a table wider than the screen scrolls inside it, so it can be

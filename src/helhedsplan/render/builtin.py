@@ -1,9 +1,9 @@
 """The built-in engine: notebook → Markdown → pandoc → HTML and Word, and → Typst → PDF.
 
 Needs nothing beyond the Python packages: pandoc from ``pypandoc-binary`` makes self-contained
-HTML5 (every resource embedded), Word, and Typst with ``assets/statusrapport.typ``, which
-``typst`` (typst-py) makes a PDF/UA-1 of. pandoc runs with the filter ``assets/indbygget.lua``
-and in ``--sandbox``.
+HTML5 (every resource embedded), Word (finished by :mod:`.word_layout`), and Typst with
+``assets/statusrapport.typ``, which ``typst`` (typst-py) makes a PDF/UA-1 of. pandoc runs with
+the filter ``assets/indbygget.lua`` and in ``--sandbox``.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from .notebook import notebook_to_document, read_notebook, with_figure_alt
 from .provenance import builtin_tool_versions, with_tool_versions
 from .tools import RenderError, pandoc_path, publish, source_date, tail, tool_env
 from .word import docx_notebook, reference_docx
+from .word_layout import finish as finish_docx
 
 CSS_FILE = ASSETS_DIR / "statusrapport.css"
 TYPST_TEMPLATE = ASSETS_DIR / "statusrapport.typ"
@@ -79,6 +80,7 @@ def render_builtin(executed_notebook: Path, out_dir: Path, *,
         ]
         docx_args = [
             "rapport-docx.md", *common, "--to", "docx", "--number-sections",
+            "--toc", "--toc-depth=2", "--metadata", "toc-title=Indhold",
             "--reference-doc", "reference.docx", "--output", "rapport.docx",
         ]
         # The pandoc runs are independent: run them side by side.
@@ -87,7 +89,8 @@ def render_builtin(executed_notebook: Path, out_dir: Path, *,
 
         html_bytes = _insert_phone_figures((work / "rapport.html").read_bytes(),
                                            document.files)
-        docx_bytes = (work / "rapport.docx").read_bytes()
+        # pandoc in --sandbox dates the file 1970: finish_docx dates it by the report date
+        docx_bytes = finish_docx((work / "rapport.docx").read_bytes(), stamp)
         pdf_bytes = _compile_typst(work / "rapport.typ", root=work)
 
     return publish(out_dir, {f"{basename}.html": html_bytes, f"{basename}.pdf": pdf_bytes,
