@@ -601,6 +601,23 @@ def test_builtin_word_version(built_project):
     assert facts["lang"].startswith("da") and facts["page_fields"]
 
 
+def test_provenance_names_the_typst_that_made_the_pdf(built_project):
+    """The PDF's creator is the Typst compiler inside typst-py (0.15.1 in typst-py 0.15.2):
+    'Programmer og versioner' names that compiler, and the package it came in."""
+    from importlib import metadata
+
+    from pypdf import PdfReader
+
+    root, _ = built_project
+    reader = PdfReader(root / "reports" / "2024" / "statusrapport.pdf")
+    creator = re.fullmatch(r"Typst (\d+\.\d+\.\d+)", reader.metadata.creator)
+    assert creator, reader.metadata.creator
+    table = " ".join(p.extract_text() for p in reader.pages).split("Programmer og versioner")[-1]
+    package = metadata.version("typst")
+    assert re.search(rf"Typst\s+{re.escape(creator.group(1))} \(typst-py {re.escape(package)}\)",
+                     table), table
+
+
 @pytest.mark.skipif(not shutil.which("soffice"),
                     reason="LibreOffice (soffice) findes ikke: Word-filen åbnes ikke i testen")
 def test_builtin_word_opens_in_libreoffice(built_project, tmp_path):
