@@ -28,16 +28,13 @@ from .publish import publish_set
 from .stages import build_info, check_key, stages
 
 
-def _check_inputs(cfg, root: Path, year: int, log: Callable[[str], None]) -> None:
-    # lazy: both read spreadsheets (pandas, 1-3 s to import); a run with nothing to do never does
-    from ..comments import reminders
+def _check_inputs(cfg, root: Path, year: int) -> None:
+    # lazy: it reads spreadsheets (pandas, 1-3 s to import); a run with nothing to do never does
     from ..inputs import check_inputs
 
     problems = check_inputs(cfg, root / "data" / "raw", year)
     if problems:
         raise InputError(problems)
-    for line in reminders(root / "data" / "raw" / str(year), cfg):
-        log(line)
 
 
 class _HeldLog:
@@ -245,7 +242,7 @@ def _plan_job(cfg, year: int, root: Path, renderer: str, log, full: bool, severa
     info = build_info(root, cfg.id, recorded)
     all_stages = stages(root, info)
     return _Job(cfg, b, recorded, info, all_stages, make_plan(b, all_stages, recorded, full),
-                check_key(root, year, cfg.id))
+                check_key(root, year, cfg.id, {c.comments_file for c in cfg.siblings()}))
 
 
 def _build_locked(year: int | None, root: Path, renderer: str, jobs: int,
@@ -281,8 +278,7 @@ def _build_locked(year: int | None, root: Path, renderer: str, jobs: int,
                 # a problem found stops that delaftale's build before anything is published.
                 log(f"Kontrollerer inddata for {year} og årene før"
                     + (f" ({job.cfg.navn})" if several else "") + " …")
-                job.checked = checker.submit(_check_inputs, job.cfg.for_report(year), root, year,
-                                             log)
+                job.checked = checker.submit(_check_inputs, job.cfg.for_report(year), root, year)
         checker.shutdown(wait=False)
         runnable = [j for j in pending if j.todo]
         for job in pending:

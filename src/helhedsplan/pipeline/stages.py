@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 
 from .. import config, freshness, paths
@@ -67,6 +68,10 @@ def _collect_comments(build: Build) -> None:
 
     cfg = config.load(build.root, build.delaftale).for_report(build.year)
     comments.collect(build.raw_dir, build.year, cfg, build.processed)
+    # the reminder of missing comments is said here, where the comments are read: the check of
+    # every input does not run again for a changed comment (check_key)
+    for line in comments.reminders(build.raw_dir / str(build.year), cfg):
+        build.log(line)
 
 
 def _render(build: Build) -> None:
@@ -103,7 +108,10 @@ def _common(build: Build, notebook: Path | None, modules: list[str]) -> dict[str
 def _front_matter_digest(build: Build, comments_file: str) -> str:
     """The digest of the front matter (rapportdato) of the year's comments file alone: the
     comments below it do not reach the report notebook."""
-    path = build.raw_dir / str(build.year) / comments_file
+    return _front_matter_of(build.raw_dir / str(build.year) / comments_file)
+
+
+def _front_matter_of(path: Path) -> str:
     state = freshness.digest_file(path)
     if state == freshness.NOT_A_FILE:
         return state
@@ -133,15 +141,24 @@ def _ingest_reads(sid: str, notebook: Path, filenames: tuple[str, ...]):
     return lambda build: _common(build, notebook, []) | _year_files(build, filenames)
 
 
-def check_key(root: Path, year: int, delaftale: str = "") -> str:
+def check_key(root: Path, year: int, delaftale: str = "",
+              comments_files: Iterable[str] = ()) -> str:
     """What the check of every input before the kernels (sources.check_inputs) looks at: every
     file in the year folders up to the report year (stray and misnamed ones too), the
-    configuration and the sources' code. When it is unchanged, the check need not run again."""
+    configuration and the sources' code. When it is unchanged, the check need not run again.
+
+    Of the comments files (`comments_files`, every delaftale's) only the front matter counts,
+    the report date the check compares with the data's dates (issue 21.2): the comments stage
+    checks the rest (comments.collect refuses the file with every problem named, also when it
+    is not a regular file), so a new or changed comment, where the analyst waits, does not
+    check every spreadsheet again."""
+    comments_files = set(comments_files)
     files = {}
     for y in paths.raw_years(root / "data" / "raw"):
         if y <= year:
             for p in sorted((root / "data" / "raw" / str(y)).iterdir()):
-                files[f"data/raw/{y}/{p.name}"] = freshness.digest_file(p)
+                files[f"data/raw/{y}/{p.name}"] = (
+                    _front_matter_of(p) if p.name in comments_files else freshness.digest_file(p))
     files |= _files(root, config_files(root))
     files |= freshness.package_files(["helhedsplan.inputs"])
     return freshness.key(files, [str(year), delaftale])
