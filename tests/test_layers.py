@@ -22,7 +22,7 @@ LAYERS = [
     # one module per input source, the comments, and the check of all inputs together
     ("kilder", ["sources", "comments", "inputs"]),
     ("indikatorer", ["activities", "discretion", "indicators"]),
-    ("rapport", ["figures", "report"]),
+    ("rapport", ["slots", "figures", "report"]),
     ("rendering", ["render"]),
     ("koersel", ["stopping", "publishing", "runs", "stages", "pipeline"]),
     ("kommandoer", ["workbook", "sheets", "templates", "example_data", "synthetic", "export", "cli",

@@ -39,26 +39,27 @@ def config_files(root: Path) -> list[str]:
 
 def _fill_in(build: Build) -> Path:
     """The executed report notebook gets the year's title block (cell 0 is the front matter)
-    and its slots filled: the comments and the list of input files (report.slot)."""
-    # lazy: report and comments import pandas (1-3 s), nbformat 0,35 s; planning a run (all that
-    # a run with nothing to do does) needs none of them
+    and its slots filled: the comments and the list of input files (slots.py, which imports
+    no pandas: a changed comment costs only this and the rendering)."""
+    # lazy: nbformat 0,35 s, comments and slots call pandoc; planning a run (all that a run with
+    # nothing to do does) needs none of them
     import nbformat
     import yaml
 
-    from .. import comments, report
+    from .. import comments, slots
 
     path = build.notebooks / paths.REPORT_NOTEBOOK.name
     nb = nbformat.read(path, as_version=4)
     cfg = config.load(build.root, build.delaftale)
-    meta = report.front_matter(cfg, build.year, comments.report_date(
+    meta = slots.front_matter(cfg, build.year, comments.report_date(
         build.raw_dir / str(build.year), cfg.comments_file))
     nb.cells[0].source = "---\n" + yaml.safe_dump(meta, allow_unicode=True,
                                                   sort_keys=False) + "---"
     for cell in nb.cells:
         for out in cell.get("outputs", []):
-            name = out.get("metadata", {}).get(report.SLOT)
+            name = out.get("metadata", {}).get(slots.SLOT)
             if name:
-                out["data"]["text/markdown"] = report.slot_text(name, build.processed)
+                out["data"]["text/markdown"] = slots.slot_text(name, build.processed)
     nbformat.write(nb, path)
     return path
 
