@@ -56,7 +56,8 @@ def set_property(props, tag: str, order: list[str], **attrs: str):
 
 @dataclass
 class _Char:
-    """One character of a cell as drawn: where it is (its w:t and index), its width in twips."""
+    """One character of a cell as drawn: where it is (its w:t, run and index in the text), its
+    width in twips, and whether it is code (a file name, a checksum)."""
 
     t: ET.Element | None
     run: ET.Element | None
@@ -68,6 +69,7 @@ class _Char:
 
 @cache
 def _widths() -> dict:
+    """The character widths (assets/word/tegnbredder.json), read once."""
     return json.loads((ASSETS_DIR / "word" / "tegnbredder.json").read_text(encoding="utf-8"))
 
 
