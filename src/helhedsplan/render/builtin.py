@@ -62,9 +62,10 @@ def render_builtin(executed_notebook: Path, out_dir: Path, *,
         common = ["--from", "markdown", "--lua-filter", "filter.lua", "--sandbox"]
         # No --embed-resources: under --sandbox pandoc can embed nothing that is not a data: URI
         # already (the figures), and re-encoding them took 0,7 s of CPU; nothing else refers
-        # outside the file (the Content-Security-Policy forbids it too).
+        # outside the file (the Content-Security-Policy forbids it too). --wrap=none: a tag on
+        # one line, as --embed-resources wrote it.
         html_args = [
-            "rapport-html.md", *common, "--to", "html5", "--standalone",
+            "rapport-html.md", *common, "--to", "html5", "--standalone", "--wrap=none",
             "--toc", "--toc-depth=3", "--number-sections", "--section-divs",
             "--include-in-header", "hoved.html",
             # The CSS comes in hoved.html, not --css, so pandoc would add its own default
