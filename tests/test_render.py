@@ -609,7 +609,7 @@ def test_provenance_names_the_typst_that_made_the_pdf(built_project):
     from pypdf import PdfReader
 
     root, _ = built_project
-    reader = PdfReader(root / "reports" / "2024" / "statusrapport.pdf")
+    reader = PdfReader(report_dir(root) / "statusrapport.pdf")
     creator = re.fullmatch(r"Typst (\d+\.\d+\.\d+)", reader.metadata.creator)
     assert creator, reader.metadata.creator
     table = " ".join(p.extract_text() for p in reader.pages).split("Programmer og versioner")[-1]
