@@ -47,7 +47,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 YEAR = 2024
-TARGETS = {"uændret": 0.3, "bemærkninger": 2.0, "ét regneark": 3.0, "kold": 4.0}
+TARGETS = {"uændret": 0.3, "bemærkninger": 0.5, "ét regneark": 3.0, "kold": 4.0}
 SCALE_TARGET = 3.0  # × the example's cold build
 TWO_TARGET = 1.5  # both example delaftaler, × one delaftale's cold build (issue 19)
 DELAFTALE = "sammenhaengskraft"  # the one-delaftale cases' delaftale
@@ -177,6 +177,8 @@ def project_copy(dest: Path, raw: Path | None = None) -> Path:
     (dest / "reports").mkdir()
     shutil.copy(ROOT / "reports" / "statusrapport.ipynb", dest / "reports")
     shutil.copy(ROOT / "_quarto.yml", dest)
+    # the filter, CSS and Typst partials _quarto.yml names (--renderer quarto)
+    shutil.copytree(ROOT / "src" / "helhedsplan" / "assets", dest / "src" / "helhedsplan" / "assets")
     (dest / "data" / "processed").mkdir(parents=True)
     shutil.copytree(ROOT / "config", dest / "config",
                     ignore=shutil.ignore_patterns("skema"))

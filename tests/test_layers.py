@@ -18,11 +18,11 @@ LAYERS = [
     ("grundlag", ["paths", "errors", "formatting", "reproducible", "stats", "config", "cells",
                   "freshness", "programs"]),
     # raw reading (the spreadsheets) and the file formats of data/processed
-    ("raadata", ["excel", "processed"]),
+    ("raadata", ["rawfile", "excel", "processed"]),
     # one module per input source, the comments, and the check of all inputs together
     ("kilder", ["sources", "comments", "inputs"]),
     ("indikatorer", ["activities", "discretion", "indicators"]),
-    ("rapport", ["figures", "report"]),
+    ("rapport", ["slots", "figures", "report"]),
     ("rendering", ["render"]),
     ("koersel", ["stopping", "publishing", "runs", "stages", "pipeline"]),
     ("kommandoer", ["workbook", "sheets", "templates", "example_data", "synthetic", "export", "cli",

@@ -161,6 +161,42 @@ def test_quarto_pdf_has_page_numbers_running_header_title_and_danish_date(report
     assert sum("Fil Kilde Dataår Rækker SHA-256" in text for text in pages) >= 2
 
 
+def _code_on_pages(folder: Path) -> list[tuple[str, float, float, tuple]]:
+    """(text, right edge, right margin, fill colour) of each piece of code a PDF shows (file
+    names and checksums): the edge estimated from Typst's monospace advance, 0.6 em."""
+    found = []
+    for page in PdfReader(folder / "statusrapport.pdf").pages:
+        margin = float(page.mediabox.width) - 2.3 / 2.54 * 72
+        fill = [()]
+
+        def colour(op, args, cm, tm, fill=fill):
+            if op in (b"rg", b"sc", b"scn", b"g"):
+                fill[0] = tuple(float(a) for a in args if isinstance(a, int | float))
+
+        def text(t, cm, tm, font, size, fill=fill, margin=margin):
+            if re.search(r"data/raw/|\b[0-9a-f]{20,}\b", t):
+                x = cm[0] * tm[4] + cm[2] * tm[5] + cm[4]
+                scale = (cm[0] ** 2 + cm[1] ** 2) ** 0.5 * (tm[0] ** 2 + tm[1] ** 2) ** 0.5
+                found.append((t.strip(), x + len(t.rstrip()) * 0.6 * size * scale, margin,
+                              fill[0]))
+
+        page.extract_text(visitor_operand_before=colour, visitor_text=text)
+    return found
+
+
+def test_quarto_pdf_sets_checksums_inside_the_page_and_code_in_black(reports):
+    """Tabel 13's SHA-256 checksums ran off the page in the Quarto PDF (64 digits on one line),
+    and its code was teal (Quarto's syntax highlighting): as in the built-in PDF, each checksum
+    is two lines of 32 digits inside the margin, and code is black."""
+    for renderer in ("indbygget", "quarto"):
+        code = _code_on_pages(reports[renderer])
+        checksums = [t for t, *_ in code if re.fullmatch(r"[0-9a-f]{20,}", t)]
+        assert len(checksums) >= 2 * 20, renderer
+        assert {len(t) for t in checksums} == {32}, renderer
+        assert all(right <= margin for _, right, margin, _ in code), renderer
+        assert {fill for *_, fill in code} == {(0.0,)}, renderer
+
+
 def test_quarto_names_itself_in_the_provenance_table(reports, quarto_version):
     quarto_text = " ".join(_pdf_pages(reports["quarto"]))
     version = ".".join(map(str, quarto_version))

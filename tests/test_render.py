@@ -362,6 +362,21 @@ QUARTO_DUMP = (
 )
 
 
+WORD_XML = ('<?xml version="1.0" encoding="UTF-8"?>\n<w:document xmlns:w="http://schemas.'
+            'openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>QUARTO docx'
+            '</w:t></w:r></w:p></w:body></w:document>')
+
+
+def _output_text(path: Path) -> str:
+    """What a fake Quarto output says: the text, or a Word file's document.xml."""
+    if path.suffix == ".docx":
+        import zipfile
+
+        with zipfile.ZipFile(path) as z:
+            return re.sub(r"<[^>]+>", "", z.read("word/document.xml").decode()).strip()
+    return path.read_text(encoding="utf-8")
+
+
 def _fake_quarto(bin_dir: Path, log: Path) -> None:
     """A `quarto` that logs its calls; FAKE_QUARTO_VERSION / _STDERR / _RC shape its answers."""
     bin_dir.mkdir(parents=True, exist_ok=True)
@@ -388,7 +403,12 @@ def _fake_quarto(bin_dir: Path, log: Path) -> None:
         if os.environ.get("FAKE_QUARTO_RC", "0") != "0":
             sys.exit(int(os.environ["FAKE_QUARTO_RC"]))
         suffix = {{"html": ".html", "typst": ".pdf", "docx": ".docx"}}[to]
-        src.with_suffix(suffix).write_text("QUARTO " + to, encoding="utf-8")
+        if to == "docx":  # a Word file the pipeline can finish (render/word_layout.py)
+            import zipfile
+            with zipfile.ZipFile(src.with_suffix(suffix), "w") as z:
+                z.writestr("word/document.xml", {WORD_XML!r})
+        else:
+            src.with_suffix(suffix).write_text("QUARTO " + to, encoding="utf-8")
         (src.parent / (src.stem + "_files")).mkdir(exist_ok=True)
         """))
     script.chmod(0o755)
@@ -425,7 +445,7 @@ def test_quarto_renderer_arguments_and_outputs(tmp_path, fake_quarto):
     names = [f"statusrapport{s}" for _, s in quarto._QUARTO_FORMATS]
     assert paths == [out / n for n in names]
     for (to, _), path in zip(quarto._QUARTO_FORMATS, paths, strict=True):
-        assert path.read_text(encoding="utf-8") == "QUARTO " + to
+        assert _output_text(path) == "QUARTO " + to
     calls = _calls(log)
     assert sorted(c["argv"][c["argv"].index("--to") + 1] for c in calls) == sorted(
         to for to, _ in quarto._QUARTO_FORMATS)
@@ -579,6 +599,23 @@ def test_builtin_word_version(built_project):
     assert len(facts["alt_texts"]) == facts["images"]
     assert all(len(alt) > 40 and not alt.endswith(".png") for alt in facts["alt_texts"])
     assert facts["lang"].startswith("da") and facts["page_fields"]
+
+
+def test_provenance_names_the_typst_that_made_the_pdf(built_project):
+    """The PDF's creator is the Typst compiler inside typst-py (0.15.1 in typst-py 0.15.2):
+    'Programmer og versioner' names that compiler, and the package it came in."""
+    from importlib import metadata
+
+    from pypdf import PdfReader
+
+    root, _ = built_project
+    reader = PdfReader(report_dir(root) / "statusrapport.pdf")
+    creator = re.fullmatch(r"Typst (\d+\.\d+\.\d+)", reader.metadata.creator)
+    assert creator, reader.metadata.creator
+    table = " ".join(p.extract_text() for p in reader.pages).split("Programmer og versioner")[-1]
+    package = metadata.version("typst")
+    assert re.search(rf"Typst\s+{re.escape(creator.group(1))} \(typst-py {re.escape(package)}\)",
+                     table), table
 
 
 @pytest.mark.skipif(not shutil.which("soffice"),

@@ -6,9 +6,10 @@ half-even: 6,25 → 6,3.
 
 from __future__ import annotations
 
+import math
+import sys
 from decimal import ROUND_HALF_UP, Decimal
 
-import pandas as pd
 from babel.numbers import format_decimal
 
 LOCALE = "da_DK"
@@ -16,7 +17,14 @@ MISSING = "–"
 
 
 def _is_missing(x) -> bool:
-    return x is None or (not isinstance(x, str) and bool(pd.isna(x)))
+    """None, NaN, and pandas' NA and NaT. Without importing pandas (1-2 s; the comments are read
+    without it): a pandas value can only exist when pandas has been imported."""
+    if x is None or isinstance(x, str):
+        return x is None
+    pd = sys.modules.get("pandas")
+    if pd is not None:
+        return bool(pd.isna(x))
+    return isinstance(x, float) and math.isnan(x)
 
 
 MINUS = "\u2212"

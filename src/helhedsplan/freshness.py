@@ -188,14 +188,25 @@ def write_record(processed: Path, record: dict) -> None:
                                                      sort_keys=True), encoding="utf-8")
 
 
+# A stage's parameters are read as 'parameter <name>' (pipeline/stages.py) with their values as
+# they are, not digests: a changed one is named with both values.
+PARAMETER = "parameter "
+
+
 def what_changed(before: dict[str, str], now: dict[str, str]) -> list[str]:
-    """Danish: which inputs differ, e.g. 'data/raw/2024/beboerdata.xlsx er ændret'."""
+    """Danish: which inputs differ, e.g. 'data/raw/2024/beboerdata.xlsx er ændret' or
+    'parameter renderer er ændret fra quarto til indbygget'. An input that only comes or goes
+    with a changed parameter (the Quarto a renderer uses) is not named: the parameter is why."""
+    changed = {n for n in set(before) & set(now)
+               if n.startswith(PARAMETER) and before[n] != now[n]}
     out = []
     for name in sorted(set(before) | set(now)):
         a, b = before.get(name), now.get(name)
-        if a == b:
+        if a == b or (changed and (a is None or b is None)):
             continue
-        if a in (None, MISSING):
+        if name in changed:
+            out.append(f"{name} er ændret fra {a} til {b}")
+        elif a in (None, MISSING):
             out.append(f"{name} er kommet til")
         elif b in (None, MISSING):
             out.append(f"{name} er fjernet")

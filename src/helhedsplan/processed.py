@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .formatting import number
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def write_inputs(inputs: list[dict], out_dir: Path, name: str) -> None:
@@ -59,4 +61,8 @@ def read_not_measured(src_id: str, processed_dir: Path) -> set[int]:
 
 
 def read_processed(src_id: str, processed_dir: Path) -> pd.DataFrame:
+    # lazy: pandas takes 1-2 s to import (measured); the comments stage writes its record
+    # without it
+    import pandas as pd
+
     return pd.read_csv(Path(processed_dir) / f"{src_id}.csv")

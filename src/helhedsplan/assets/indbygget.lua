@@ -171,6 +171,9 @@ function Pandoc(doc)
 
   -- 3. format-specific rewriting
   doc = doc:walk({
+    Header = function(header)
+      if is_docx then return tabeller.unlisted_word_heading(header) end
+    end,
     Image = function(img)
       if is_html then return phone_picture(img) end
     end,
@@ -229,12 +232,8 @@ function Pandoc(doc)
       return fig
     end,
     Code = function(code)
-      -- A SHA-256 checksum (64 hex digits) is too long for an A4 column and Typst cannot
-      -- wrap inside a word: the PDF sets it in two lines of 32; the HTML keeps it whole.
-      if is_typst and code.text:match("^%x+$") and #code.text == 64 then
-        return pandoc.RawInline("typst", "#raw(" .. typst_string(code.text:sub(1, 32))
-          .. ")#linebreak()#raw(" .. typst_string(code.text:sub(33)) .. ")")
-      end
+      -- a checksum in two lines in the PDF and Word (tabeller.lua)
+      return tabeller.checksum_lines(code, is_typst and "typst" or is_docx and "docx" or nil)
     end,
     Cite = function(cite)
       local out = pandoc.Inlines({})

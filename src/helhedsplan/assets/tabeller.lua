@@ -7,6 +7,8 @@
 -- a card: "Status: ▲ Tydelig fremgang"), marks the status column, hides the status symbols
 -- from screen readers (the words beside them say the same), keeps each figure on one line,
 -- and marks tables with four or more columns as cards for narrow screens (statusrapport.css).
+-- checksum_lines(code, format) sets a checksum in two lines in the PDF and the Word file, and
+-- unlisted_word_heading(header) keeps a heading out of the Word file's contents.
 
 local M = {}
 
@@ -102,6 +104,34 @@ function M.mark(tbl)
   end
   if years then tbl.classes:insert("sr-aar") end
   return tbl
+end
+
+-- A SHA-256 checksum (64 hex digits) is too long for a line of an A4 table, and neither Typst
+-- nor Word breaks inside a word: the PDF and the Word file set it in two lines of 32 digits,
+-- the HTML keeps it whole (it wraps on a screen). `format` is "typst" or "docx"; nil for any
+-- other code or format.
+function M.checksum_lines(code, format)
+  local text = code.text
+  if not (text:match("^%x+$") and #text == 64) then return nil end
+  local first, second = text:sub(1, 32), text:sub(33)
+  if format == "typst" then
+    return pandoc.RawInline("typst", '#raw("' .. first .. '")#linebreak()#raw("' .. second
+                                     .. '")')
+  elseif format == "docx" then
+    return pandoc.Inlines({pandoc.Code(first), pandoc.LineBreak(), pandoc.Code(second)})
+  end
+  return nil
+end
+
+-- Word: a heading left out of the contents ({.unlisted}, as "Bemærkning" under each delmål)
+-- becomes a paragraph in the reference document's style "Overskrift N uden for indhold"
+-- (assets/word/indhold-stilarter.xml): it looks like a heading of its level but has no outline
+-- level, so neither the contents the Word file comes with nor Word's update of them list it,
+-- as the PDF's and the HTML's contents do not.
+function M.unlisted_word_heading(header)
+  if not header.classes:includes("unlisted") then return nil end
+  return pandoc.Div({pandoc.Para(header.content)}, pandoc.Attr("", {}, {
+    {"custom-style", "Overskrift " .. header.level .. " uden for indhold"}}))
 end
 
 -- The box around a table: a table wider than the screen scrolls inside it, so it can be

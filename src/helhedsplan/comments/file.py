@@ -11,9 +11,9 @@ from pathlib import Path
 
 from ..config import Config
 from ..errors import InputError, Problem
-from ..excel import normalise_header, read_regular_file, sha256
 from ..freshness import FRONT_MATTER
 from ..processed import write_inputs
+from ..rawfile import normalise_header, read_regular_file, sha256
 from .safe import MAX_BYTES, body_problems, clean_text
 
 FILENAME = "bemaerkninger.md"  # the bundled delaftale's (its YAML names it); else bemaerkninger_<id>.md

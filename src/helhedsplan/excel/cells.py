@@ -4,21 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 
 import numpy as np
 import pandas as pd
 
-
-def normalise_header(text: object) -> str:
-    """'  Fremmødte  Beboere ' and 'fremmoedte beboere' compare equal."""
-    s = str(text).casefold().strip()
-    for a, b in (("æ", "ae"), ("ø", "oe"), ("å", "aa")):
-        s = s.replace(a, b)
-    s = unicodedata.normalize("NFKD", s)
-    s = "".join(c for c in s if not unicodedata.combining(c))
-    return re.sub(r"[^0-9a-z+]+", " ", s).strip()
-
+from ..rawfile import normalise_header  # noqa: F401  (the sources use it by this name)
 
 _THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$")
 

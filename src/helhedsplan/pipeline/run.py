@@ -28,16 +28,13 @@ from .publish import publish_set
 from .stages import build_info, check_key, stages
 
 
-def _check_inputs(cfg, root: Path, year: int, log: Callable[[str], None]) -> None:
-    # lazy: both read spreadsheets (pandas, 1-3 s to import); a run with nothing to do never does
-    from ..comments import reminders
+def _check_inputs(cfg, root: Path, year: int) -> None:
+    # lazy: it reads spreadsheets (pandas, 1-3 s to import); a run with nothing to do never does
     from ..inputs import check_inputs
 
     problems = check_inputs(cfg, root / "data" / "raw", year)
     if problems:
         raise InputError(problems)
-    for line in reminders(root / "data" / "raw" / str(year), cfg):
-        log(line)
 
 
 class _HeldLog:
@@ -245,7 +242,7 @@ def _plan_job(cfg, year: int, root: Path, renderer: str, log, full: bool, severa
     info = build_info(root, cfg.id, recorded)
     all_stages = stages(root, info)
     return _Job(cfg, b, recorded, info, all_stages, make_plan(b, all_stages, recorded, full),
-                check_key(root, year, cfg.id))
+                check_key(root, year, cfg.id, {c.comments_file for c in cfg.siblings()}))
 
 
 def _build_locked(year: int | None, root: Path, renderer: str, jobs: int,
@@ -281,8 +278,7 @@ def _build_locked(year: int | None, root: Path, renderer: str, jobs: int,
                 # a problem found stops that delaftale's build before anything is published.
                 log(f"Kontrollerer inddata for {year} og årene før"
                     + (f" ({job.cfg.navn})" if several else "") + " …")
-                job.checked = checker.submit(_check_inputs, job.cfg.for_report(year), root, year,
-                                             log)
+                job.checked = checker.submit(_check_inputs, job.cfg.for_report(year), root, year)
         checker.shutdown(wait=False)
         runnable = [j for j in pending if j.todo]
         for job in pending:
@@ -345,7 +341,8 @@ def _record_check_only(job: _Job, root: Path, year: int, log, several: bool) -> 
 
 
 def _prepare(job: _Job, root: Path, year: int, log, several: bool) -> None:
-    # lazy: comments imports pandas through excel (1-3 s); a run with nothing to do never does
+    # lazy: comments imports babel and the pandoc check (30 ms, measured; no pandas); a run with
+    # nothing to do never does
     from .. import comments
 
     b = job.build
@@ -397,7 +394,7 @@ def _finish(job: _Job, year: int, log, several: bool) -> BaseException | None:
         shutil.rmtree(b.staging, ignore_errors=True)
         return err
     shutil.rmtree(b.staging, ignore_errors=True)
-    # lazy: processed imports pandas (1-3 s, measured); a run that reuses everything never does
+    # lazy: processed imports babel (25 ms, measured); a run that reuses everything never does
     from ..processed import left_out_lines, read_inputs
 
     for line in left_out_lines(read_inputs(b.processed_target)):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 
 from .. import config, freshness, paths
@@ -38,35 +39,41 @@ def config_files(root: Path) -> list[str]:
 
 def _fill_in(build: Build) -> Path:
     """The executed report notebook gets the year's title block (cell 0 is the front matter)
-    and its slots filled: the comments and the list of input files (report.slot)."""
-    # lazy: report and comments import pandas (1-3 s), nbformat 0,35 s; planning a run (all that
-    # a run with nothing to do does) needs none of them
+    and its slots filled: the comments and the list of input files (slots.py, which imports
+    no pandas: a changed comment costs only this and the rendering)."""
+    # lazy: nbformat 0,35 s, comments and slots call pandoc; planning a run (all that a run with
+    # nothing to do does) needs none of them
     import nbformat
     import yaml
 
-    from .. import comments, report
+    from .. import comments, slots
 
     path = build.notebooks / paths.REPORT_NOTEBOOK.name
     nb = nbformat.read(path, as_version=4)
     cfg = config.load(build.root, build.delaftale)
-    meta = report.front_matter(cfg, build.year, comments.report_date(
+    meta = slots.front_matter(cfg, build.year, comments.report_date(
         build.raw_dir / str(build.year), cfg.comments_file))
     nb.cells[0].source = "---\n" + yaml.safe_dump(meta, allow_unicode=True,
                                                   sort_keys=False) + "---"
     for cell in nb.cells:
         for out in cell.get("outputs", []):
-            name = out.get("metadata", {}).get(report.SLOT)
+            name = out.get("metadata", {}).get(slots.SLOT)
             if name:
-                out["data"]["text/markdown"] = report.slot_text(name, build.processed)
+                out["data"]["text/markdown"] = slots.slot_text(name, build.processed)
     nbformat.write(nb, path)
     return path
 
 
 def _collect_comments(build: Build) -> None:
-    from .. import comments  # lazy: see _fill_in
+    # lazy: 30 ms (babel, the pandoc check; measured, no pandas); planning a run needs none
+    from .. import comments
 
     cfg = config.load(build.root, build.delaftale).for_report(build.year)
     comments.collect(build.raw_dir, build.year, cfg, build.processed)
+    # the reminder of missing comments is said here, where the comments are read: the check of
+    # every input does not run again for a changed comment (check_key)
+    for line in comments.reminders(build.raw_dir / str(build.year), cfg):
+        build.log(line)
 
 
 def _render(build: Build) -> None:
@@ -103,7 +110,10 @@ def _common(build: Build, notebook: Path | None, modules: list[str]) -> dict[str
 def _front_matter_digest(build: Build, comments_file: str) -> str:
     """The digest of the front matter (rapportdato) of the year's comments file alone: the
     comments below it do not reach the report notebook."""
-    path = build.raw_dir / str(build.year) / comments_file
+    return _front_matter_of(build.raw_dir / str(build.year) / comments_file)
+
+
+def _front_matter_of(path: Path) -> str:
     state = freshness.digest_file(path)
     if state == freshness.NOT_A_FILE:
         return state
@@ -133,15 +143,24 @@ def _ingest_reads(sid: str, notebook: Path, filenames: tuple[str, ...]):
     return lambda build: _common(build, notebook, []) | _year_files(build, filenames)
 
 
-def check_key(root: Path, year: int, delaftale: str = "") -> str:
+def check_key(root: Path, year: int, delaftale: str = "",
+              comments_files: Iterable[str] = ()) -> str:
     """What the check of every input before the kernels (sources.check_inputs) looks at: every
     file in the year folders up to the report year (stray and misnamed ones too), the
-    configuration and the sources' code. When it is unchanged, the check need not run again."""
+    configuration and the sources' code. When it is unchanged, the check need not run again.
+
+    Of the comments files (`comments_files`, every delaftale's) only the front matter counts,
+    the report date the check compares with the data's dates (issue 21.2): the comments stage
+    checks the rest (comments.collect refuses the file with every problem named, also when it
+    is not a regular file), so a new or changed comment, where the analyst waits, does not
+    check every spreadsheet again."""
+    comments_files = set(comments_files)
     files = {}
     for y in paths.raw_years(root / "data" / "raw"):
         if y <= year:
             for p in sorted((root / "data" / "raw" / str(y)).iterdir()):
-                files[f"data/raw/{y}/{p.name}"] = freshness.digest_file(p)
+                files[f"data/raw/{y}/{p.name}"] = (
+                    _front_matter_of(p) if p.name in comments_files else freshness.digest_file(p))
     files |= _files(root, config_files(root))
     files |= freshness.package_files(["helhedsplan.inputs"])
     return freshness.key(files, [str(year), delaftale])

@@ -11,10 +11,12 @@ Two engines take the same executed notebook, so their content cannot drift apart
 
 The package, by concern: :mod:`.notebook` reads the notebook (both engines), :mod:`.builtin`
 and :mod:`.quarto` are the engines, :mod:`.word` makes the Word file's reference document and
-PNG figures (both engines), :mod:`.provenance` adds the programs that made the files to the
-report's "Programmer og versioner" table, and :mod:`.tools` holds what they share (the
-error, pandoc, writing the outputs all at once). Lua, Typst and XML are files in ``assets/``.
-Imports go one way: this module → the engines → word, provenance → notebook → tools.
+PNG figures and :mod:`.word_layout` (with :mod:`.word_tables`) finishes the Word file pandoc
+wrote (both engines), :mod:`.provenance` adds the programs that made the files to the report's
+"Programmer og versioner" table, and :mod:`.tools` holds what they share (the error, pandoc,
+writing the outputs all at once). Lua, Typst and XML are files in ``assets/``.
+Imports go one way: this module → the engines → word, word_layout → word_tables, provenance →
+notebook → tools.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """The built-in engine: notebook → Markdown → pandoc → HTML and Word, and → Typst → PDF.
 
 Needs nothing beyond the Python packages: pandoc from ``pypandoc-binary`` makes self-contained
-HTML5 (every resource embedded), Word, and Typst with ``assets/statusrapport.typ``, which
-``typst`` (typst-py) makes a PDF/UA-1 of. pandoc runs with the filter ``assets/indbygget.lua``
-and in ``--sandbox``.
+HTML5 (every resource embedded), Word (finished by :mod:`.word_layout`), and Typst with
+``assets/statusrapport.typ``, which ``typst`` (typst-py) makes a PDF/UA-1 of. pandoc runs with
+the filter ``assets/indbygget.lua`` and in ``--sandbox``.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from .notebook import notebook_to_document, read_notebook, with_figure_alt
 from .provenance import builtin_tool_versions, with_tool_versions
 from .tools import RenderError, pandoc_path, publish, source_date, tail, tool_env
 from .word import docx_notebook, reference_docx
+from .word_layout import finish as finish_docx
 
 CSS_FILE = ASSETS_DIR / "statusrapport.css"
 TYPST_TEMPLATE = ASSETS_DIR / "statusrapport.typ"
@@ -34,40 +35,46 @@ def _lua_filter() -> str:
 
 def render_builtin(executed_notebook: Path, out_dir: Path, *,
                    basename: str = "statusrapport") -> list[Path]:
-    """Render with pandoc (HTML, Word) and pandoc + typst-py (PDF); no Quarto needed."""
+    """Render with pandoc (HTML, Word) and pandoc + typst-py (PDF); no Quarto needed.
+
+    The work overlaps, as a changed comment waits for it: the HTML and Typst conversions start
+    first; while they run, the Word file's figures become PNG; then the Word conversion starts,
+    and Typst makes the PDF as soon as its conversion is done."""
     nb = with_figure_alt(with_tool_versions(read_notebook(Path(executed_notebook)),
                                             builtin_tool_versions()))
     document = notebook_to_document(nb)
-    word = notebook_to_document(docx_notebook(nb))
 
     stamp = source_date()
+    env = tool_env(stamp)
     with tempfile.TemporaryDirectory(prefix="statusrapport-") as tmp:
         work = Path(tmp)
         for name, content in document.files.items():
             (work / name).write_bytes(content)
         (work / "rapport.md").write_text(document.markdown(), encoding="utf-8")
         (work / "filter.lua").write_text(_lua_filter(), encoding="utf-8")
-        reference_docx(work / "reference.docx")
         # HTML and Word get their figures as data: URIs, which pandoc takes in --sandbox
         (work / "rapport-html.md").write_text(document.markdown(inline_files=True),
-                                              encoding="utf-8")
-        (work / "rapport-docx.md").write_text(word.markdown(inline_files=True),
                                               encoding="utf-8")
         (work / "hoved.html").write_text(_html_head(), encoding="utf-8")
 
         # --sandbox: pandoc reads no file and fetches no URL beyond those named here, whatever
         # the document (which holds the analyst's text) refers to.
         common = ["--from", "markdown", "--lua-filter", "filter.lua", "--sandbox"]
+        # No --embed-resources: under --sandbox pandoc can embed nothing that is not a data: URI
+        # already (the figures), and re-encoding them took 0,7 s of CPU; nothing else refers
+        # outside the file (the Content-Security-Policy forbids it too). --wrap=none: a tag on
+        # one line, as --embed-resources wrote it.
         html_args = [
-            "rapport-html.md", *common, "--to", "html5", "--standalone", "--embed-resources",
+            "rapport-html.md", *common, "--to", "html5", "--standalone", "--wrap=none",
             "--toc", "--toc-depth=3", "--number-sections", "--section-divs",
             "--include-in-header", "hoved.html",
             # The CSS comes in hoved.html, not --css, so pandoc would add its own default
             # styles (narrow body, hyphenation, scrolling block tables): keep them out.
             "--metadata", "document-css=false",
             "--metadata", "toc-title=Indhold",
-            "--variable", 'include-before=<div class="sr-side">',
-            "--variable", "include-after=</div>",
+            # the report is the page's main landmark (title, contents and text)
+            "--variable", 'include-before=<main class="sr-side">',
+            "--variable", "include-after=</main>",
             "--output", "rapport.html",
         ]
         typst_args = [
@@ -78,16 +85,25 @@ def render_builtin(executed_notebook: Path, out_dir: Path, *,
         ]
         docx_args = [
             "rapport-docx.md", *common, "--to", "docx", "--number-sections",
+            "--toc", "--toc-depth=2", "--metadata", "toc-title=Indhold",
             "--reference-doc", "reference.docx", "--output", "rapport.docx",
         ]
-        # The pandoc runs are independent: run them side by side.
-        _run_pandoc_pair(work, [("HTML", html_args), ("Typst", typst_args),
-                                ("Word", docx_args)], env=tool_env(stamp))
-
-        html_bytes = _insert_phone_figures((work / "rapport.html").read_bytes(),
-                                           document.files)
-        docx_bytes = (work / "rapport.docx").read_bytes()
-        pdf_bytes = _compile_typst(work / "rapport.typ", root=work)
+        with _Pandoc(work, env) as pandoc:
+            pandoc.start("HTML", html_args)
+            pandoc.start("Typst", typst_args)
+            word = notebook_to_document(docx_notebook(nb))
+            reference_docx(work / "reference.docx")
+            (work / "rapport-docx.md").write_text(word.markdown(inline_files=True),
+                                                  encoding="utf-8")
+            pandoc.start("Word", docx_args)
+            pandoc.wait("Typst")
+            pdf_bytes = _compile_typst(work / "rapport.typ", root=work)
+            pandoc.wait("HTML")
+            html_bytes = _insert_phone_figures((work / "rapport.html").read_bytes(),
+                                               document.files)
+            pandoc.wait("Word")
+            # pandoc in --sandbox dates the file 1970: finish_docx dates it by the report date
+            docx_bytes = finish_docx((work / "rapport.docx").read_bytes(), stamp)
 
     return publish(out_dir, {f"{basename}.html": html_bytes, f"{basename}.pdf": pdf_bytes,
                              f"{basename}.docx": docx_bytes})
@@ -103,30 +119,37 @@ def _html_head() -> str:
     return head.replace("{css}", CSS_FILE.read_text(encoding="utf-8"))
 
 
-def _run_pandoc_pair(work: Path, jobs: list[tuple[str, list[str]]],
-                     env: dict[str, str] | None = None) -> None:
-    pandoc = pandoc_path()
-    procs = []
-    try:
-        for what, args in jobs:
-            procs.append((what, subprocess.Popen(
-                [pandoc, *args], cwd=work, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                env=env,
-            )))
-    except OSError as exc:
-        for _, p in procs:
-            p.kill()
-        raise RenderError(f"Pandoc kunne ikke startes ({pandoc}): {exc}") from exc
-    failures = []
-    for what, proc in procs:
+class _Pandoc:
+    """pandoc runs side by side in `work`: start one, wait for one; leaving the block (also
+    by an error) stops those still running. A failed run is a RenderError with pandoc's own
+    last lines."""
+
+    def __init__(self, work: Path, env: dict[str, str] | None = None):
+        self.work, self.env, self.running = work, env, {}
+
+    def __enter__(self) -> _Pandoc:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for proc in self.running.values():
+            proc.kill()
+            proc.communicate()
+
+    def start(self, what: str, args: list[str]) -> None:
+        pandoc = pandoc_path()
+        try:
+            self.running[what] = subprocess.Popen(
+                [pandoc, *args], cwd=self.work, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                env=self.env)
+        except OSError as exc:
+            raise RenderError(f"Pandoc kunne ikke startes ({pandoc}): {exc}") from exc
+
+    def wait(self, what: str) -> None:
+        proc = self.running.pop(what)
         _, err = proc.communicate()
         if proc.returncode != 0:
-            failures.append(
-                f"Pandoc fejlede under konvertering til {what} "
-                f"(afslutningskode {proc.returncode}):\n{tail(err)}"
-            )
-    if failures:
-        raise RenderError("\n\n".join(failures))
+            raise RenderError(f"Pandoc fejlede under konvertering til {what} "
+                              f"(afslutningskode {proc.returncode}):\n{tail(err)}")
 
 
 def _compile_typst(typ_file: Path, *, root: Path) -> bytes:

@@ -23,6 +23,7 @@ from .notebook import longest_run, output_text, phone_variant, read_notebook, wi
 from .provenance import quarto_tool_versions, version_text, with_tool_versions
 from .tools import TAIL_LINES, RenderError, publish, source_date, tool_env
 from .word import docx_notebook, reference_docx
+from .word_layout import finish as finish_docx
 
 # The oldest Quarto the project supports: 1.10 is the version the tests run against (the
 # project's own Typst template partials, callouts without the Font Awesome download, the
@@ -110,7 +111,10 @@ def render_quarto(executed_notebook: Path, out_dir: Path, *, basename: str = "st
                     nbformat.write(quarto_figures(nb, to), source)
                 jobs.append((to, cmd, folder / f"{basename}{suffix}"))
             _run_quarto_jobs(jobs, cwd=project, log=log, env=tool_env(stamp))
-            return publish(out_dir, {produced.name: produced for _, _, produced in jobs})
+            outputs: dict[str, bytes | Path] = {produced.name: produced for _, _, produced in jobs}
+            word = next(produced for to, _, produced in jobs if to == "docx")
+            outputs[word.name] = finish_docx(word.read_bytes(), stamp)  # as the built-in one's
+            return publish(out_dir, outputs)
     finally:
         if not had_quarto_dir:
             shutil.rmtree(project / ".quarto", ignore_errors=True)

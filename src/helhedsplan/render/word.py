@@ -73,9 +73,10 @@ def reference_docx(dest: Path) -> Path:
     """Write the Word reference document (styles and page) both renderers use.
 
     pandoc's own reference.docx, with: Danish as the document language, 10,5 pt text, the
-    report's blue in the headings, 9 pt in tables (edits of pandoc's styles.xml, here), and
-    A4 with the PDF's margins and a footer "Side x af y" (the parts in assets/word/). Made
-    from pandoc's file each time, so nothing binary is committed.
+    report's blue in the headings, 9 pt in tables, code in the size of its text, styles for
+    the table of contents (edits of pandoc's styles.xml, here), and A4 with the PDF's margins
+    and a footer "Side x af y" (the parts in assets/word/). Made from pandoc's file each time,
+    so nothing binary is committed.
     """
     stamp = source_date()
     try:
@@ -106,6 +107,13 @@ def reference_docx(dest: Path) -> Path:
                 text = re.sub(r'(<w:style w:type="table" w:default="1" w:styleId="Table">.*?)'
                               r'(<w:tblPr>)', r'\1<w:rPr><w:sz w:val="18" /><w:szCs w:val="18" />'
                               r'</w:rPr>\2', text, count=1, flags=re.S)
+                # Code (file names, checksums) in the size of the text around it: pandoc's 11 pt
+                # made a table's checksums wider than the page.
+                text = re.sub(r'(w:styleId="VerbatimChar"[^>]*>.*?)<w:sz w:val="22" />', r"\1", text,
+                              count=1, flags=re.S)
+                # the table of contents' styles (word_layout.py writes the contents with them)
+                text = text.replace("</w:styles>", _word_xml("indhold-stilarter.xml").decode("utf-8")
+                                    + "</w:styles>")
                 content = text.encode("utf-8")
             elif item.filename == "word/document.xml":
                 text = content.decode("utf-8")

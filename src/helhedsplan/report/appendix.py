@@ -1,44 +1,20 @@
 """The method and the appendices: how the figures are made, sources and data years, the files read
-and the software; and the slots the render step fills."""
+and the software; the slots the render step fills are in helhedsplan.slots (no pandas)."""
 
 from __future__ import annotations
 
-import json
 import platform
 from importlib.metadata import PackageNotFoundError, version
-from pathlib import Path
 
 import pandas as pd
 
-from ..cells import SLOT
-from ..comments import as_safe_markdown
+from ..cells import SLOT  # noqa: F401
 from ..formatting import MISSING, number
-from ..processed import left_out_count, left_out_lines, read_inputs
+from ..processed import left_out_lines
+from ..slots import SLOT_PLACEHOLDER, inputs_appendix, slot, slot_text  # noqa: F401
 from .data import HIDDEN, ReportData
 from .markdown import and_list, md_table, sentence
 from .notes import suppression_note
-
-SLOT_PLACEHOLDER = "*(Udfyldes, når rapporten dannes.)*"
-
-
-def slot(name: str) -> None:
-    """Show a slot in the report notebook: 'bemaerkning:<delmål id>' or 'inddata'."""
-    # lazy: only a kernel shows a slot; the build process reads this module without IPython
-    from IPython.display import Markdown, display
-
-    display(Markdown(SLOT_PLACEHOLDER), metadata={SLOT: name})
-
-
-def slot_text(name: str, processed_dir: Path) -> str:
-    """The Markdown a slot is filled with, from the year's processed folder."""
-    kind, _, key = name.partition(":")
-    if kind == "bemaerkning":
-        notes_file = Path(processed_dir) / "bemaerkninger.json"
-        notes = json.loads(notes_file.read_text(encoding="utf-8")) if notes_file.exists() else {}
-        return as_safe_markdown(notes.get(key, ""))
-    if kind == "inddata":
-        return inputs_appendix(read_inputs(Path(processed_dir)))
-    raise ValueError(f"ukendt felt i rapportnotesbogen: {name!r}")
 
 
 def sources(data: ReportData) -> str:
@@ -206,23 +182,6 @@ def data_years_table(data: ReportData) -> str:
     body = [[src, ", ".join(map(str, sorted(years))), str(max(years))]
             for src, years in sorted(by_source.items())]
     return md_table(["Kilde", "År med data", "Seneste dataår"], body, [30, 40, 16], right={2})
-
-
-def inputs_appendix(inputs: list[dict]) -> str:
-    """Every file read, with its full SHA-256, so anyone can check the report used these files."""
-    body = []
-    for i in sorted(inputs, key=lambda i: (i["kilde"], i["aar"])):
-        flag = " (eksempeldata)" if i["eksempeldata"] else ""
-        # The whole checksum as one piece of code, so a copied checksum compares equal; the
-        # HTML wraps it visually (overflow-wrap: anywhere); the PDF, which cannot wrap a
-        # word, sets it on two lines (render/builtin.py).
-        rows = str(i["raekker"]) if i["raekker"] is not None else ""
-        if left_out_count(i):  # read, but not counted: the method section says why
-            rows += f" ({number(left_out_count(i))} ikke talt med)"
-        body.append([f"`{i['fil']}`{flag}", i["kilde"], str(i["aar"]), rows,
-                     f"`{i['sha256']}`"])
-    return md_table(["Fil", "Kilde", "Dataår", "Rækker", "SHA-256"], body, [26, 16, 8, 8, 42],
-                    right={2, 3})
 
 
 def software_versions() -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from ..slots import md_table  # noqa: F401 (there, so the slots are filled without pandas)
+
 
 def unbroken_units(text: str) -> str:
     """'6,1 pct. (2020)' → '6,1\u00a0pct. (2020)': no line break between a number and its unit."""
@@ -14,20 +16,6 @@ def sentence(text: str) -> str:
     """Text that ends a sentence: a full stop is added unless it already ends with one."""
     text = str(text).strip()
     return text if not text or text[-1] in ".!?:" else text + "."
-
-
-def md_table(headers: list[str], rows: list[list[str]], widths: list[int],
-             right: set[int] = frozenset()) -> str:
-    """A pipe table whose separator dashes set the relative column widths (pandoc and Quarto
-    both use them when a row is wider than the page), so numbers do not wrap mid-word."""
-    def cell(text: str) -> str:
-        return str(text).replace("|", "\\|")
-
-    sep = [("-" * (w - 1) + ":") if i in right else (":" + "-" * (w - 1))
-           for i, w in enumerate(widths)]
-    lines = ["| " + " | ".join(map(cell, headers)) + " |", "|" + "|".join(sep) + "|"]
-    lines += ["| " + " | ".join(map(cell, r)) + " |" for r in rows]
-    return "\n".join(lines) + "\n"
 
 
 def notes_naming(about: list[tuple[str, str]], names=lambda s: s) -> list[str]:

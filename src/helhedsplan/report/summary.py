@@ -8,6 +8,7 @@ import pandas as pd
 
 from ..config import Config
 from ..formatting import MISSING
+from ..slots import front_matter  # noqa: F401
 from .activities import activity_status
 from .data import (
     HIDDEN,
@@ -45,21 +46,6 @@ def project_years_text(cfg: Config, year: int) -> str:
     started = (f" Helhedsplanen startede {start.day}.{start.month}.{start.year}."
                if year == start.year else "")
     return f"Kalenderåret {year} omfatter {labels}.{started}"
-
-
-def front_matter(cfg: Config, year: int, report_date: dt.date | None = None) -> dict:
-    """The title block. The date is the analyst's report date (rapportdato in the year's
-    bemaerkninger.md), never the day of the build: the same inputs give the same report."""
-    hp = cfg.helhedsplan
-    meta = {
-        "title": f"Statusrapport {year}: {cfg.navn}",
-        "subtitle": f"Den boligsociale helhedsplan {hp.navn}, {hp.kommune}",
-        "lang": "da",
-        "running-header": f"{hp.navn} · Statusrapport {year}",
-    }
-    if report_date:
-        meta["date"] = report_date.isoformat()  # ISO, as Quarto wants; each renderer formats it
-    return meta
 
 
 def banner(data: ReportData) -> str:

@@ -10,6 +10,8 @@
 -- * HTML tables are marked as the built-in renderer marks them (../tabeller.lua, shared):
 --   header scopes, column labels for the phone's cards, status symbols hidden from screen
 --   readers, and a keyboard-reachable box named after the table.
+-- * A SHA-256 checksum is set in two lines of 32 digits in the PDF and Word (tabeller.lua):
+--   whole, it runs off an A4 page; an unlisted heading stays out of Word's contents.
 
 local tabeller = dofile(pandoc.path.join({pandoc.path.directory(PANDOC_SCRIPT_FILE),
                                           "..", "tabeller.lua"}))
@@ -67,6 +69,19 @@ end
 function Table(tbl)
   if quarto.doc.is_format("html") then return tabeller.mark(tbl) end
   return nil
+end
+
+function Header(header)
+  -- Word: an unlisted heading stays out of the contents, as in the PDF (../tabeller.lua)
+  if quarto.doc.is_format("docx") then return tabeller.unlisted_word_heading(header) end
+  return nil
+end
+
+function Code(code)
+  -- a checksum in two lines in the PDF and Word, as the built-in renderer (../tabeller.lua)
+  local format = quarto.doc.is_format("typst") and "typst"
+    or quarto.doc.is_format("docx") and "docx" or nil
+  return tabeller.checksum_lines(code, format)
 end
 
 function Callout(node)
