@@ -102,8 +102,8 @@ skema: $(STAMP) ## Skriv JSON-skemaet for config/-filerne i config/skema/ (til e
 eksempeldata: $(STAMP) ## Skriv eksempeldata i data/raw (rører ikke egne filer uden OVERSKRIV=ja)
 	@$(PY) -m helhedsplan eksempeldata $(if $(OVERSKRIV),--overskriv)
 
-clean: ## Slet genererede filer (data/processed, reports/<år> undtagen eksport-zip, .byg)
-	rm -rf data/processed/[0-9]* .byg
+clean: ## Slet genererede filer (data/processed, reports/<år> undtagen eksport-zip, .byg, index.html)
+	rm -rf data/processed/[0-9]* .byg index.html
 	@for d in reports/[0-9][0-9][0-9][0-9]; do \
 	  [ -d "$$d" ] || continue; \
 	  find "$$d" -mindepth 1 ! -type d ! -name '*.zip' -exec rm -f {} +; \

@@ -10,6 +10,7 @@ rendered through Quarto once for the whole module.
 from __future__ import annotations
 
 import re
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from helhedsplan import config
 from helhedsplan.render.provenance import builtin_tool_versions
 from helhedsplan.sources import sources_for
 
-from .conftest import NO_QUARTO, QUARTO, REPO, D, report_dir
+from .conftest import NO_QUARTO, QUARTO, REPO, D, project_copy, report_dir
 from .test_render import docx_facts
 
 pytestmark = pytest.mark.skipif(QUARTO is None, reason=NO_QUARTO)
@@ -232,3 +233,83 @@ def test_quarto_word_matches_the_builtin_word(reports):
     figures = [alt for alt in quarto["alt_texts"] if len(alt) > 40]
     assert figures == [alt for alt in builtin["alt_texts"] if len(alt) > 40]
     assert len(figures) >= 4
+
+
+# --- `quarto render` at the root, as a Quarto user types it (issue 20) ---------------------------
+
+_QUARTO_ROOT_FILES = ("_quarto-rapport.yml", "_quarto.py", "index.qmd", ".gitignore")
+
+
+def _git_project(dest: Path) -> Path:
+    """A fresh project as a clone has it (the files a build and Quarto need), committed to git so
+    that `git status` shows what a render leaves behind."""
+    import subprocess
+
+    root = project_copy(dest)
+    for name in _QUARTO_ROOT_FILES:
+        shutil.copy(REPO / name, root / name)
+    shutil.copytree(REPO / "src" / "helhedsplan" / "assets", root / "src" / "helhedsplan" / "assets")
+    git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.invalid"]
+    for cmd in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "klon"]):
+        subprocess.run(git + cmd, cwd=root, check=True, capture_output=True)
+    return root
+
+
+def _quarto_at_root(root: Path, *args: str, **env: str):
+    """`quarto ARGS` in the project root, with the tests' Quarto and this Python on PATH and no
+    year or delaftale chosen unless given."""
+    import os
+    import subprocess
+    import sys
+
+    base = {k: v for k, v in os.environ.items()
+            if k not in ("HELHEDSPLAN_ROOT", "HELHEDSPLAN_AAR", "HELHEDSPLAN_DELAFTALE",
+                         "QUARTO_PROFILE")}
+    path = os.pathsep.join([str(Path(QUARTO).parent), str(Path(sys.executable).parent),
+                            base.get("PATH", "")])
+    return subprocess.run([QUARTO, *args], cwd=root, capture_output=True, text=True,
+                          timeout=900, env=dict(base, PATH=path, QUARTO_PYTHON=sys.executable,
+                                                **env))
+
+
+def _git_status(root: Path) -> str:
+    import subprocess
+
+    return subprocess.run(["git", "status", "--porcelain"], cwd=root, capture_output=True,
+                          text=True, check=True).stdout
+
+
+def test_quarto_render_at_the_root_builds_and_publishes_the_real_report(tmp_path,
+                                                                        quarto_version):
+    root = _git_project(tmp_path / "klon")
+    proc = _quarto_at_root(root, "render")
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    out = report_dir(root)
+    text, parsed = _html(out)
+    # the real report: the year in the title, every table, the figures with their alt text
+    assert "Statusrapport 2024" in text
+    assert len(parsed.tables) >= 14
+    assert parsed.figure_texts and re.search(r"<svg|<img", text)
+    assert (out / "statusrapport.pdf").read_bytes().startswith(b"%PDF")
+    assert (out / "statusrapport.docx").is_file()
+    # made by Quarto (on PATH, so the pipeline's `auto`), whose own render did not start the
+    # pipeline again; offline
+    assert ["Quarto", ".".join(map(str, quarto_version))] in parsed.tables[-1]
+    assert not re.search(r'(src|href)="(https?:)?//', text)
+    # Quarto's own output is the published report, and the work tree is as the clone had it:
+    # no untracked file, no tracked notebook written
+    assert (root / "index.html").read_bytes() == (out / "statusrapport.html").read_bytes()
+    assert _git_status(root) == ""
+
+
+def test_quarto_render_of_a_year_without_data_says_so_in_danish(tmp_path, quarto_version):
+    root = _git_project(tmp_path / "klon")
+    proc = _quarto_at_root(root, "render", HELHEDSPLAN_AAR="2030")
+    said = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "FEJL" in said and "Der er ingen inddata for 2030" in said
+    assert "Traceback" not in said and "Stack trace" not in said
+    assert not (root / "reports" / "2030").exists() and not (root / "index.html").exists()
+    assert _git_status(root) == ""
+    proc = _quarto_at_root(root, "render", HELHEDSPLAN_AAR="tyve")
+    assert proc.returncode != 0 and "HELHEDSPLAN_AAR skal være et årstal" in proc.stderr

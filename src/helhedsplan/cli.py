@@ -102,7 +102,20 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("skema", help="skriv JSON-skemaet for konfigurationsfilerne i config/skema/",
                    description="Skriv config/skema/*.schema.json ud fra programmets model, så "
                                "en editor kan foreslå og kontrollere nøglerne.")
-    for p in (parser, byg, eksport, eksempel, skab):
+    forbered = sub.add_parser(
+        "quarto-forbered", help="Quartos pre-render-trin: byg rapporten som 'byg' (kaldes af "
+                                "'quarto render' og 'quarto preview')",
+        description="Byg statusrapporten som 'byg', før Quarto renderer (_quarto-rapport.yml). "
+                    "Året og delaftalen vælges med miljøvariablerne HELHEDSPLAN_AAR (standard: det "
+                    "seneste år i data/raw) og HELHEDSPLAN_DELAFTALE (standard: alle), fx "
+                    "HELHEDSPLAN_AAR=2023 quarto render.")
+    afslut = sub.add_parser(
+        "quarto-afslut", help="Quartos post-render-trin: index.html bliver en kopi af den "
+                              "byggede HTML-rapport",
+        description="Erstat Quartos index.html med en kopi af den rapport, quarto-forbered "
+                    "byggede (samme HELHEDSPLAN_AAR og HELHEDSPLAN_DELAFTALE), så 'quarto "
+                    "preview' viser den.")
+    for p in (parser, byg, eksport, eksempel, skab, forbered, afslut):
         p._optionals.title = "valgmuligheder"
         p._positionals.title = "argumenter"
     return parser
@@ -115,12 +128,19 @@ def main(argv: list[str] | None = None) -> int:
         args = _parser().parse_args(argv)
     finally:
         argparse._, argparse.ngettext = saved
+    if args.kommando in ("quarto-forbered", "quarto-afslut"):
+        problem = _quarto_choice(args)
+        if problem:
+            print(f"FEJL: {problem}", file=sys.stderr)
+            return 2
     problem = _bad_digits(getattr(args, "aar", None))
     if problem:
         print(f"FEJL: {problem}", file=sys.stderr)
         return 2
 
-    if args.kommando == "byg":
+    if args.kommando == "quarto-afslut":
+        return _run(lambda: _quarto_index(args), "Quartos post-render-trin", args)
+    if args.kommando in ("byg", "quarto-forbered"):
         def byg() -> str:
             # lazy: the pipeline and its configuration take 0,7–1,5 s to import (measured); the
             # lock is taken before, so the run started first is the one that gets it
@@ -175,6 +195,59 @@ def main(argv: list[str] | None = None) -> int:
         print("\nAfbrudt: kommandoen nåede ikke at blive færdig.", file=sys.stderr)
         runs.die_by(stop.args[0] if stop.args and isinstance(stop.args[0], int) else signal.SIGINT)
     return 2
+
+
+# `quarto render` and `quarto preview` (_quarto-rapport.yml) choose the year and the delaftale
+# through the environment: Quarto passes no -P parameter to a pre-render step.
+QUARTO_AAR = "HELHEDSPLAN_AAR"
+QUARTO_DELAFTALE = "HELHEDSPLAN_DELAFTALE"
+QUARTO_INDEX = "index.html"
+
+
+def _quarto_choice(args: argparse.Namespace) -> str | None:
+    """Fill ``args`` for a Quarto step as `byg` gets them from make, from the environment; a
+    Danish problem if HELHEDSPLAN_AAR is not a year."""
+    text = os.environ.get(QUARTO_AAR, "").strip()
+    args.aar = int(text) if text.isdigit() else None
+    args.delaftale = os.environ.get(QUARTO_DELAFTALE, "").strip() or None
+    args.renderer, args.jobs, args.alt, args.vent = "auto", 2, False, False
+    if text and not text.isdigit():
+        return (f"{QUARTO_AAR} skal være et årstal med fire cifre, fx {QUARTO_AAR}=2024 quarto "
+                f"render (fik {text!r}).")
+    if args.aar is not None and _bad_digits(args.aar):
+        return (f"{QUARTO_AAR} skal være et årstal med fire cifre, fx {QUARTO_AAR}=2024 quarto "
+                f"render (fik {args.aar}).")
+    return None
+
+
+def _quarto_index(args: argparse.Namespace) -> str:
+    """Quarto's post-render step: the project's index.html (Quarto's render of index.qmd)
+    becomes a copy of the HTML report the pre-render step published: the delaftale's report,
+    or with several delaftaler the year's overview. Nothing is built here."""
+    from . import config
+    from .pipeline.run import latest_year
+    from .render.tools import publish
+
+    root = paths.ROOT
+    year = args.aar or latest_year(root)
+    every = config.load_every(root)
+    several = args.delaftale is None and len(every) > 1
+    folder = root / "reports" / str(year)
+    if several:
+        report = folder / "samlet-status.html"
+    else:
+        report = folder / (args.delaftale or every[0].id) / "statusrapport.html"
+    if not report.is_file():
+        raise StageError(f"Rapporten {_shown(report)} findes ikke, så Quartos {QUARTO_INDEX} "
+                         "kan ikke vise den. Kør 'quarto render' igen.")
+    content = report.read_bytes()
+    if several:
+        # the overview links into each delaftale's report, relative to reports/<år>/
+        for c in every:
+            content = content.replace(f'href="{c.id}/'.encode(),
+                                      f'href="reports/{year}/{c.id}/'.encode())
+    publish(root, {QUARTO_INDEX: content})
+    return f"Quartos {QUARTO_INDEX} viser nu {_shown(report)}."
 
 
 def _bad_digits(year: int | None) -> str | None:

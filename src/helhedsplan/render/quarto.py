@@ -30,6 +30,11 @@ from .word_layout import finish as finish_docx
 # ipynb cell handling all rely on it). An older Quarto is not used by `auto`.
 MIN_QUARTO = (1, 10)
 _QUARTO_FORMATS = (("html", ".html"), ("typst", ".pdf"), ("docx", ".docx"))
+# The Quarto profile of the pipeline's own renders. It has no file: it only keeps Quarto from
+# taking the project's default profile, `rapport` (_quarto-rapport.yml), whose render list would
+# leave the notebook copies outside the project and whose pre-render step would start the
+# pipeline again from inside its own render (`quarto render` at the root runs the pipeline).
+PIPELINE_PROFILE = "pipeline"
 
 
 def quarto_version(quarto: str) -> tuple[int, ...] | None:
@@ -110,7 +115,14 @@ def render_quarto(executed_notebook: Path, out_dir: Path, *, basename: str = "st
                 else:
                     nbformat.write(quarto_figures(nb, to), source)
                 jobs.append((to, cmd, folder / f"{basename}{suffix}"))
-            _run_quarto_jobs(jobs, cwd=project, log=log, env=tool_env(stamp))
+            env = dict(tool_env(stamp), QUARTO_PROFILE=PIPELINE_PROFILE)
+            # Every render reads and rewrites the project's cross-reference index
+            # (.quarto/xref/INDEX) without a lock, and it grows by three entries a build. In a
+            # .quarto that a Quarto render or preview at the root keeps (and may be using: the
+            # pre-render step runs this), renders side by side read it half-written ("Unexpected
+            # end of JSON input"), so there they run one after the other.
+            for batch in ([jobs] if not had_quarto_dir else [[job] for job in jobs]):
+                _run_quarto_jobs(batch, cwd=project, log=log, env=env)
             outputs: dict[str, bytes | Path] = {produced.name: produced for _, _, produced in jobs}
             word = next(produced for to, _, produced in jobs if to == "docx")
             outputs[word.name] = finish_docx(word.read_bytes(), stamp)  # as the built-in one's
