@@ -54,6 +54,7 @@ def test_the_pipelines_quarto_renders_use_their_own_profile(tmp_path, monkeypatc
             produced.write_bytes(b"x")
 
     monkeypatch.setattr(quarto, "_run_quarto_jobs", fake_jobs)
+    monkeypatch.setattr(quarto, "finish_docx", lambda data, stamp: data)  # b"x" is no docx
     monkeypatch.setattr(quarto, "quarto_version", lambda _: (1, 10, 18))
     monkeypatch.setattr(quarto.shutil, "which", lambda name: "/usr/bin/quarto")
     monkeypatch.setenv("QUARTO_PROFILE", "rapport")
