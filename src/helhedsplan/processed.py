@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .errors import NotBuilt
 from .formatting import number
 
 
@@ -60,3 +61,14 @@ def read_not_measured(src_id: str, processed_dir: Path) -> set[int]:
 
 def read_processed(src_id: str, processed_dir: Path) -> pd.DataFrame:
     return pd.read_csv(Path(processed_dir) / f"{src_id}.csv")
+
+
+def published(folder: Path, year: int, delaftale_id: str) -> Path:
+    """The year's published folder (data/processed/<år>/<delaftale>/) for a notebook run by
+    hand; when no build has made it yet, a Danish stop that says what to do."""
+    if not (Path(folder) / "indikatorer.csv").is_file():
+        raise NotBuilt(f"Der er ingen beregnede tal for {year} ({delaftale_id}) endnu: "
+                       f"data/processed/{year}/{delaftale_id}/ er ikke lavet. Kør først "
+                       f"make report AAR={year} DELAFTALE={delaftale_id}, og kør så "
+                       "notesbogen igen.")
+    return Path(folder)

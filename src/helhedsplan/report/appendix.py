@@ -21,11 +21,15 @@ from .notes import suppression_note
 SLOT_PLACEHOLDER = "*(Udfyldes, når rapporten dannes.)*"
 
 
-def slot(name: str) -> None:
-    """Show a slot in the report notebook: 'bemaerkning:<delmål id>' or 'inddata'."""
+def slot(name: str, data: ReportData | None = None) -> None:
+    """Show a slot in the report notebook: 'bemaerkning:<delmål id>' or 'inddata'. In a build
+    a placeholder the render step fills; opened by hand (data.slots_from), filled at once."""
     # lazy: only a kernel shows a slot; the build process reads this module without IPython
     from IPython.display import Markdown, display
 
+    if data is not None and data.slots_from is not None:
+        display(Markdown(slot_text(name, data.slots_from)))
+        return
     display(Markdown(SLOT_PLACEHOLDER), metadata={SLOT: name})
 
 
