@@ -26,6 +26,11 @@ _GENTAG_ANDET := $(subst 0,,$(subst 1,,$(subst 2,,$(subst 3,,$(subst 4,,$(subst 
 ifneq ($(words $(_GENTAG)) $(_GENTAG_ANDET),$(if $(_GENTAG),1,0) )
 $(error GENTAG skal være et helt tal, fx GENTAG=5)
 endif
+_PORT := $(strip $(value PORT))
+_PORT_ANDET := $(subst 0,,$(subst 1,,$(subst 2,,$(subst 3,,$(subst 4,,$(subst 5,,$(subst 6,,$(subst 7,,$(subst 8,,$(subst 9,,$(_PORT)))))))))))
+ifneq ($(words $(_PORT)) $(_PORT_ANDET),$(if $(_PORT),1,0) )
+$(error PORT skal være et portnummer, fx PORT=8889)
+endif
 
 # DELAFTALE (an id: the file name in config/delaftaler/ without .yaml) reaches the program
 # through the environment, quoted, never as command text; the program checks it is a known id.
@@ -33,7 +38,7 @@ export HELHEDSPLAN_DELAFTALE := $(value DELAFTALE)
 _DELAFTALE := $(if $(strip $(value DELAFTALE)),--delaftale "$$HELHEDSPLAN_DELAFTALE")
 
 .DEFAULT_GOAL := help
-.PHONY: help report eksport test lint bench eksempeldata skabeloner skema clean
+.PHONY: help report eksport jupyter test lint bench eksempeldata skabeloner skema clean
 
 help: ## Vis denne hjælp
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -41,6 +46,7 @@ help: ## Vis denne hjælp
 	@echo "  Vælg år og renderer: make report AAR=2021 RENDERER=indbygget"
 	@echo "  Kun én delaftale (filnavnet i config/delaftaler/): make report DELAFTALE=sammenhaengskraft"
 	@echo "  Alle trin forfra: make report ALT=1; vent på en anden kørsel: make report VENT=1"
+	@echo "  JupyterLab på en anden port: make jupyter PORT=8889"
 
 # The one-time set-up says what it does. The packages are installed with uv (fetched from PyPI
 # into .venv, about 4× faster than pip on a fresh machine, see README); if uv cannot be fetched or
@@ -72,6 +78,32 @@ eksport: $(STAMP) ## Pak rapport og tal til Landsbyggefonden: zip i reports/<år
 	@$(PY) -m helhedsplan eksport $(if $(_AAR),--aar $(_AAR)) $(_DELAFTALE) --renderer $(_RENDERER) $(if $(VENT),--vent) || \
 	  { rc=$$?; [ $$rc -lt 128 ] || exit $$rc; \
 	    echo "Eksporten er ikke lavet: ret det, der står under FEJL ovenfor, og kør make eksport igen."; exit 1; }
+
+# JupyterLab is installed only on the first `make jupyter` (pinned in requirements-jupyter.txt,
+# the project's own pins kept as constraints), the same way as the packages above: uv, else pip.
+# The kernel is the project's Python registered in .venv as "python3", the name every notebook
+# names (as the pipeline's kernels: pipeline/kernels.py); JUPYTER_PREFER_ENV_PATH makes it win
+# over a "python3" in the analyst's own Jupyter folder. Saving a committed notebook keeps its
+# edits but not its outputs (helhedsplan.jupyter). As root (a container) JupyterLab needs
+# --allow-root to start at all.
+JUPYTER_STAMP := $(VENV)/.jupyterlab
+$(JUPYTER_STAMP): $(STAMP) requirements-jupyter.txt
+	@echo "Første gang: installerer JupyterLab (låst i requirements-jupyter.txt) i $(VENV) ..."
+	@if $(PY) -m uv pip install --python $(PY) -r requirements-jupyter.txt -c requirements.txt; \
+	then :; else \
+	  echo "uv kunne ikke bruges; installerer JupyterLab med pip i stedet ..."; \
+	  $(PY) -m pip install --disable-pip-version-check -r requirements-jupyter.txt \
+	    -c requirements.txt || exit 1; \
+	fi
+	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (helhedsplan)"
+	@touch $(JUPYTER_STAMP)
+
+jupyter: $(JUPYTER_STAMP) ## Start JupyterLab i projektet med dets Python (installeres første gang; PORT=)
+	@echo "Starter JupyterLab i projektmappen. Notesbøgerne skriver intet i data/processed/ eller reports/,"
+	@echo "medmindre du sætter skriv = True. Stop med Ctrl-C."
+	@JUPYTER_PREFER_ENV_PATH=1 HELHEDSPLAN_ROOT="$$PWD" $(PY) -m jupyterlab --ServerApp.root_dir=. \
+	  --ContentsManager.pre_save_hook=helhedsplan.jupyter.pre_save $(if $(_PORT),--port $(_PORT)) \
+	  $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 # axe-core (npm) for the accessibility tests; skipped, with the reason shown, without npm.
 AXE_VERSION := 4.14.1

@@ -26,7 +26,7 @@ LAYERS = [
     ("rendering", ["render"]),
     ("koersel", ["stopping", "publishing", "runs", "stages", "pipeline"]),
     ("kommandoer", ["workbook", "sheets", "templates", "example_data", "synthetic", "export", "cli",
-                    "__main__", "__init__"]),
+                    "jupyter", "__main__", "__init__"]),
 ]
 LAYER_OF = {top: i for i, (_, tops) in enumerate(LAYERS) for top in tops}
 MAX_LINES = 500

@@ -82,3 +82,17 @@ class ReadFailed(OSError):
 
 class WriteFailed(OSError):
     """Writing a file failed: OSError with the file's name always set, as ReadFailed."""
+
+
+
+class NotebookStop(Exception):
+    """A notebook opened by hand cannot do what it is for, and the message says what to do. In
+    Jupyter it shows as its Danish message alone (IPython's `_render_traceback_`), not as a
+    traceback."""
+
+    def _render_traceback_(self) -> list[str]:
+        return [str(self)]
+
+
+class NotBuilt(NotebookStop):
+    """The year's published tables a notebook opened by hand reads are not there yet."""

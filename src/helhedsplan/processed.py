@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .errors import NotBuilt
 from .formatting import number
 
 if TYPE_CHECKING:
@@ -66,3 +67,14 @@ def read_processed(src_id: str, processed_dir: Path) -> pd.DataFrame:
     import pandas as pd
 
     return pd.read_csv(Path(processed_dir) / f"{src_id}.csv")
+
+
+def published(folder: Path, year: int, delaftale_id: str) -> Path:
+    """The year's published folder (data/processed/<år>/<delaftale>/) for a notebook run by
+    hand; when no build has made it yet, a Danish stop that says what to do."""
+    if not (Path(folder) / "indikatorer.csv").is_file():
+        raise NotBuilt(f"Der er ingen beregnede tal for {year} ({delaftale_id}) endnu: "
+                       f"data/processed/{year}/{delaftale_id}/ er ikke lavet. Kør først "
+                       f"make report AAR={year} DELAFTALE={delaftale_id}, og kør så "
+                       "notesbogen igen.")
+    return Path(folder)

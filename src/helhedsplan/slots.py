@@ -24,11 +24,16 @@ from .processed import left_out_count, read_inputs
 SLOT_PLACEHOLDER = "*(Udfyldes, når rapporten dannes.)*"
 
 
-def slot(name: str) -> None:
-    """Show a slot in the report notebook: 'bemaerkning:<delmål id>' or 'inddata'."""
+def slot(name: str, data=None) -> None:
+    """Show a slot in the report notebook: 'bemaerkning:<delmål id>' or 'inddata'. In a build
+    a placeholder the render step fills; opened by hand (the report data's slots_from, a
+    published processed folder), filled at once."""
     # lazy: only a kernel shows a slot; the build process reads this module without IPython
     from IPython.display import Markdown, display
 
+    if data is not None and getattr(data, "slots_from", None) is not None:
+        display(Markdown(slot_text(name, data.slots_from)))
+        return
     display(Markdown(SLOT_PLACEHOLDER), metadata={SLOT: name})
 
 

@@ -1,4 +1,9 @@
-"""What each pipeline notebook does, as one call each; notebooks stay thin and show results."""
+"""What each pipeline notebook does, as one call each; notebooks stay thin and show results.
+
+The pipeline always names the build's folder (processed_dir) and writes there. A notebook opened
+by hand in Jupyter has processed_dir empty and, unless the analyst sets skriv = True, writes
+nothing: it shows the same table from the spreadsheets (ingest) or from the year's published
+folder (indicators), so a "Run all" never changes data/processed/ outside a build's publish."""
 
 from __future__ import annotations
 
@@ -7,8 +12,9 @@ from pathlib import Path
 import pandas as pd
 
 from . import config, indicators, paths
+from .errors import NotebookStop
 from .inputs import declaration_inputs, ingest
-from .processed import write_inputs
+from .processed import published, write_inputs
 from .sources import sources_for
 from .sources.base import write
 
@@ -36,24 +42,47 @@ def _raw(raw_dir: str | Path) -> Path:
 
 
 def ingest_source(source_id: str, year: int, delaftale: str = "", raw_dir: str | Path = "",
-                  processed_dir: str | Path = "") -> pd.DataFrame:
-    """Read one source's files for every year up to `year`, validate, write the tidy table.
+                  processed_dir: str | Path = "", skriv: bool = True) -> pd.DataFrame:
+    """Read one source's files for every year up to `year`, validate, write the tidy table
+    (to processed_dir when given; else to data/processed/<år>/<delaftale>/ only when `skriv`).
 
     Returns what was read per file, not the rows: executed notebooks travel in the LBF export,
     which must never carry row-level data."""
     cfg = config.default(delaftale or None).for_report(year)
-    src = sources_for(cfg)[source_id]
+    sources = sources_for(cfg)
+    if source_id not in sources and not delaftale:
+        # Opened by hand with delaftale = "": the first delaftale that reads this source, so
+        # "Run all" shows its table whichever delaftale's file name sorts first.
+        cfg = next((c.for_report(year) for c in config.load_every(paths.ROOT)
+                    if source_id in sources_for(c.for_report(year))), cfg)
+        sources = sources_for(cfg)
+        delaftale = cfg.id
+    if source_id not in sources:  # the pipeline runs only the delaftale's own sources
+        raise NotebookStop(_not_a_source(source_id, cfg.id))
+    src = sources[source_id]
     data = ingest(src, cfg, _raw(raw_dir), year)
-    write(data, src, processed_dir_for(year, delaftale, processed_dir))
+    if processed_dir or skriv:
+        write(data, src, processed_dir_for(year, delaftale, processed_dir))
     return pd.DataFrame(data.inputs, columns=["fil", "aar", "raekker", "eksempeldata", "sha256"])
 
 
+def _not_a_source(source_id: str, delaftale_id: str) -> str:
+    users = [c.id for c in config.load_every(paths.ROOT) if source_id in sources_for(c)]
+    return (f"Delaftalen {delaftale_id} bruger ikke kilden {source_id} (se config/delaftaler/"
+            f"{delaftale_id}.yaml), så make report kører ikke denne notesbog for den. "
+            + (f"Sæt delaftale = \"{users[0]}\" i den første kodecelle for at se den."
+               if users else "Ingen af delaftalerne bruger den."))
+
+
 def compute_indicators(year: int, delaftale: str = "", processed_dir: str | Path = "",
-                       raw_dir: str | Path = "") -> pd.DataFrame:
+                       raw_dir: str | Path = "", skriv: bool = True) -> pd.DataFrame:
     """The indicator table, and the declarations of what was not measured as inputs. (The
-    year's comments are a stage of their own, without a kernel: pipeline/stages.py.)"""
+    year's comments are a stage of their own, without a kernel: pipeline/stages.py.) Without
+    processed_dir and `skriv`, computed from the year's published tables and not written."""
     cfg = config.default(delaftale or None)
     out = processed_dir_for(year, delaftale, processed_dir)
+    if not (processed_dir or skriv):
+        return indicators.compute(cfg, published(out, year, cfg.id), year)
     table = indicators.compute(cfg, out, year)
     indicators.write(table, out)
     write_inputs(declaration_inputs(cfg, _raw(raw_dir), year), out, "ikke_maalt")

@@ -26,7 +26,7 @@ _REPORT_WARMUP = ("import helhedsplan.report, helhedsplan.report.sections, helhe
 def _ingest_params(source_id: str):
     return lambda b: {"aar": b.year, "delaftale": b.delaftale,
                       "raw_dir": project_relative(b, b.raw_dir),
-                      "processed_dir": project_relative(b, b.processed)}
+                      "processed_dir": project_relative(b, b.processed), "skriv": True}
 
 
 def config_files(root: Path) -> list[str]:
@@ -232,7 +232,7 @@ def stages(root: Path, info: dict | None = None, delaftale: str | None = None) -
                      papermill_stage(indicators_nb, lambda b: {
                          "aar": b.year, "delaftale": b.delaftale,
                          "processed_dir": project_relative(b, b.processed),
-                         "raw_dir": project_relative(b, b.raw_dir)}),
+                         "raw_dir": project_relative(b, b.raw_dir), "skriv": True}),
                      after=tuple(s.id for s in out), lanes=(REPORT_LANE,),
                      warmup="import helhedsplan.indicators, helhedsplan.comments, scipy.stats",
                      reads=lambda b: _common(b, indicators_nb, [])

@@ -12,7 +12,7 @@ from .. import config as config_mod
 from .. import discretion, indicators, paths, stats
 from ..config import Config
 from ..formatting import MISSING, number, pct, pp, signed
-from ..processed import read_inputs
+from ..processed import published, read_inputs
 
 MARKERS = {
     stats.STATUS_UP: "▲ Tydelig fremgang",
@@ -27,6 +27,9 @@ class ReportData:
     year: int
     table: pd.DataFrame
     inputs: list[dict]
+    # The published folder a notebook opened by hand fills its slots from (comments, inputs);
+    # None in a build, where the render step fills them (report.slot).
+    slots_from: Path | None = None
 
     @property
     def example(self) -> bool:
@@ -49,11 +52,13 @@ def processed_dir_for(cfg: Config, year: int, processed_dir: str | Path = "") ->
 def load(year: int, delaftale: str = "", processed_dir: str | Path = "") -> ReportData:
     """What the report notebook computes from: the delaftale as it stands for the year, the
     indicators and the data files read. The analyst's comments are not among them: the render
-    step puts them in (see `slot`)."""
+    step puts them in (see `slot`). Without processed_dir (the notebook opened by hand): the
+    year's published folder, which fills the slots too; a Danish stop if there is none."""
     cfg = config_mod.default(delaftale or None).for_report(year)
     folder = processed_dir_for(cfg, year, processed_dir)
+    by_hand = None if processed_dir else published(folder, year, cfg.id)
     inputs = [i for i in read_inputs(folder) if i.get("kilde_id") != COMMENTS_SOURCE]
-    return ReportData(cfg, year, indicators.read(folder), inputs)
+    return ReportData(cfg, year, indicators.read(folder), inputs, by_hand)
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,7 @@ def show_section(data: ReportData, delmaal) -> None:
         if share is not None:
             _tables(data, f"{ind.id}_andel", share.overskrift or share.indikator)
     show("## Bemærkning {.unnumbered .unlisted}")
-    slot(f"bemaerkning:{delmaal.id}")
+    slot(f"bemaerkning:{delmaal.id}", data)
 
 
 def _tables(data: ReportData, indikator_id: str, name: str) -> None:
