@@ -70,12 +70,12 @@ $(STAMP): requirements.txt pyproject.toml
 # A run stopped by a signal (Ctrl-C, SIGTERM: exit status 128 + n) has said so itself ("Afbrudt:
 # …"); the hint about FEJL lines is only for a run that failed.
 report: $(STAMP) ## Byg statusrapporterne (HTML, PDF og Word) i reports/<år>/<delaftale>/ (standard: seneste år)
-	@$(PY) -m helhedsplan byg $(if $(_AAR),--aar $(_AAR)) $(_DELAFTALE) --renderer $(_RENDERER) $(if $(ALT),--alt) $(if $(VENT),--vent) || \
+	@$(PY) -m helhedsplan byg $(if $(_AAR),--aar $(_AAR)) --renderer $(_RENDERER) $(_DELAFTALE) $(if $(ALT),--alt) $(if $(VENT),--vent) || \
 	  { rc=$$?; [ $$rc -lt 128 ] || exit $$rc; \
 	    echo "Rapporten er ikke bygget: ret det, der står under FEJL ovenfor, og kør make report igen."; exit 1; }
 
 eksport: $(STAMP) ## Pak rapport og tal til Landsbyggefonden: zip i reports/<år>/ (bygger først ved behov)
-	@$(PY) -m helhedsplan eksport $(if $(_AAR),--aar $(_AAR)) $(_DELAFTALE) --renderer $(_RENDERER) $(if $(VENT),--vent) || \
+	@$(PY) -m helhedsplan eksport $(if $(_AAR),--aar $(_AAR)) --renderer $(_RENDERER) $(_DELAFTALE) $(if $(VENT),--vent) || \
 	  { rc=$$?; [ $$rc -lt 128 ] || exit $$rc; \
 	    echo "Eksporten er ikke lavet: ret det, der står under FEJL ovenfor, og kør make eksport igen."; exit 1; }
 

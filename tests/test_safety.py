@@ -75,7 +75,7 @@ def test_make_clean_keeps_the_export_zip(tmp_path):
 
 @pytest.mark.parametrize("args,expected", [
     (["--help"], "brug: helhedsplan [-h] KOMMANDO ..."),
-    (["byg", "--help"], "Kontrollér årets inddata, og byg statusrapporten"),
+    (["byg", "--help"], "Kontrollér årets inddata, og byg"),
     (["eksport", "--help"], "Pak rapporten, tallene og deres kilder"),
     (["eksempeldata", "--help"], "--overskriv"),
     (["skabeloner", "--help"], "vis denne hjælp, og stop"),

@@ -126,6 +126,9 @@ def test_a_signal_while_the_kernels_start(built, signum):
     (built / "notebooks" / "20_indikatorer.ipynb").write_bytes(
         (built / "notebooks" / "20_indikatorer.ipynb").read_bytes() + b"\n")  # kernels must start
     _change_comments(built)
+    # A comment alone is checked by its own stage; a changed year folder file runs the check.
+    declared = built / "data" / "raw" / "2024" / "ikke_maalt.txt"
+    declared.write_text(declared.read_text(encoding="utf-8") + "# rettet\n", encoding="utf-8")
     before = _published(built)
     gate = built.parent / "gate"
     run = _start(built, "byg", "--aar", "2024", "--renderer", "indbygget",

@@ -153,14 +153,19 @@ def ingest(src: Source, cfg: Config, raw_dir: Path, up_to_year: int, *,
 
 
 def declaration_inputs(cfg: Config, raw_dir: Path, up_to_year: int) -> list[dict]:
-    """Every year's ikke_maalt.txt that declares one of this delaftale's sources not measured,
-    from the first year it reads, as an input record (sources.folder.declaration_inputs): a
-    declaration about another delaftale's source is not this report's input."""
-    own = list(sources_for(cfg).values())
+    """Every year's ikke_maalt.txt from the first year the delaftale reads, as an input record
+    (sources.folder.declaration_inputs); one that declares only other delaftaler's sources not
+    measured is not this report's input."""
+    own, every = list(sources_for(cfg).values()), _all_sources(cfg)
     first = _first_due(own, cfg, up_to_year)
-    return [r for r in folder.declaration_inputs(raw_dir, up_to_year, _all_sources(cfg))
-            if r["aar"] >= first
-            and folder.declared_not_measured(Path(raw_dir) / str(r["aar"]), own)[0]]
+
+    def about_another(year: int) -> bool:  # declares sources, none of them this delaftale's
+        year_dir = Path(raw_dir) / str(year)
+        return bool(folder.declared_not_measured(year_dir, every)[0]
+                    and not folder.declared_not_measured(year_dir, own)[0])
+
+    return [r for r in folder.declaration_inputs(raw_dir, up_to_year, every)
+            if r["aar"] >= first and not about_another(r["aar"])]
 
 
 def _first_due(sources: list[Source], cfg: Config, up_to_year: int) -> int:
