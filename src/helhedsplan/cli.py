@@ -224,6 +224,8 @@ def _quarto_index(args: argparse.Namespace) -> str:
     """Quarto's post-render step: the project's index.html (Quarto's render of index.qmd)
     becomes a copy of the HTML report the pre-render step published: the delaftale's report,
     or with several delaftaler the year's overview. Nothing is built here."""
+    # lazy: the configuration (pydantic, 0,7 s measured) and the pipeline are needed only by
+    # this Quarto step, never by --help or a refused argument
     from . import config
     from .pipeline.run import latest_year
     from .render.tools import publish
