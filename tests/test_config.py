@@ -204,3 +204,14 @@ def test_the_schema_catches_what_an_editor_should_flag():
     d["delmaal"][0]["indikatorer"][0]["type"] = "gennemsnit"
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(json.loads(json.dumps(d, default=str)), schema)
+
+
+def test_a_configuration_problem_is_called_one():
+    from helhedsplan.errors import InputError, Problem
+
+    config_only = InputError([Problem("x", file="config/delaftaler/a.yaml"),
+                              Problem("y", file="config/helhedsplan.yaml")])
+    assert str(config_only).startswith("Der er 2 problemer med konfigurationen:")
+    mixed = InputError([Problem("x", file="config/helhedsplan.yaml"),
+                        Problem("y", file="2024/beboerdata.xlsx")])
+    assert str(mixed).startswith("Der er 2 problemer med inddata:")

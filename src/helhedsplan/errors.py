@@ -67,7 +67,10 @@ class InputError(Exception):
 
     def danish(self) -> str:
         n = len(self.problems)
-        head = "Der er 1 problem med inddata:" if n == 1 else f"Der er {n} problemer med inddata:"
+        # Problems only in config/ are the configuration's, not the spreadsheets'.
+        what = ("konfigurationen" if n and all((p.file or "").startswith("config/")
+                                               for p in self.problems) else "inddata")
+        head = f"Der er 1 problem med {what}:" if n == 1 else f"Der er {n} problemer med {what}:"
         return "\n".join([head, *(f"  - {p}" for p in self.problems)])
 
 
