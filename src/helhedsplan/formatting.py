@@ -72,3 +72,8 @@ def interval(lo, hi, decimals: int = 1, unit: str = "pct.") -> str:
     if _is_missing(lo) or _is_missing(hi):
         return MISSING
     return f"{number(lo, decimals)}–{number(hi, decimals)}{' ' + unit if unit else ''}"
+
+
+def day(d) -> str:
+    """A date as the delaftale writes it: 1.9.2021."""
+    return f"{d.day}.{d.month}.{d.year}"

@@ -6,7 +6,6 @@ so the analyst sees every problem of a run at once, grouped by file.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +13,7 @@ import pandas as pd
 from . import comments
 from .config import Config
 from .errors import InputError, Problem
+from .formatting import day
 from .sources import all_filenames, folder, sources_for
 from .sources.base import Ingested, collect
 from .sources.columns import Source
@@ -92,16 +92,12 @@ def dated_after_the_report(src: Source, cfg: Config, raw_dir: Path, year: int,
     col, index = where
     excel_row = rows.loc[index, "excel_raekke"] if "excel_raekke" in rows else None
     return [Problem(
-        f"rapportdato {_day(written)} ligger før den seneste dato i {year}-tallene, "
-        f"{_day(latest)} ({year}/{src.filename}"
+        f"rapportdato {day(written)} ligger før den seneste dato i {year}-tallene, "
+        f"{day(latest)} ({year}/{src.filename}"
         + (f", række {int(excel_row)}" if excel_row is not None and pd.notna(excel_row) else "")
         + f", kolonne '{col.header}'). En rapport kan ikke være skrevet, før det, den handler om, "
         f"er sket: sæt rapportdato til den dag, rapporten afleveres.",
         file=f"{year}/{cfg.comments_file}")]
-
-
-def _day(d: dt.date) -> str:
-    return f"{d.day}.{d.month}.{d.year}"
 
 
 def problems_in_all_sources(cfg: Config, raw_dir: Path, up_to_year: int,

@@ -9,7 +9,7 @@ from importlib.metadata import PackageNotFoundError, version
 import pandas as pd
 
 from ..cells import SLOT  # noqa: F401
-from ..formatting import MISSING, number
+from ..formatting import MISSING, day, number
 from ..processed import left_out_lines
 from ..slots import SLOT_PLACEHOLDER, inputs_appendix, slot, slot_text  # noqa: F401
 from .data import HIDDEN, ReportData
@@ -135,7 +135,7 @@ def method_text(data: ReportData) -> str:
                      "**Afdelinger og boligområder.** " + cfg.afdeling_kobling.begrundelse)
     if cfg.delaftale.revisioner:
         parts.append("**Revisioner af delaftalen.** " + " ".join(
-            f"{r.dato.day}.{r.dato.month}.{r.dato.year}: {sentence(r.beskrivelse)}"
+            f"{day(r.dato)}: {sentence(r.beskrivelse)}"
             for r in cfg.delaftale.revisioner))
     left_out = left_out_lines(data.inputs)
     parts.append("**Rækker, der ikke er talt med.** " + (

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 
 from ..config import Config
-from ..formatting import MISSING
+from ..formatting import MISSING, day
 from ..slots import front_matter  # noqa: F401
 from .activities import activity_status
 from .data import (
@@ -32,18 +32,18 @@ def project_years_text(cfg: Config, year: int) -> str:
     hp = cfg.helhedsplan
     start, end = hp.periode_fra, hp.periode_til
     if year < start.year:
-        return (f"{year} ligger før helhedsplanens start ({start.day}.{start.month}.{start.year})"
+        return (f"{year} ligger før helhedsplanens start ({day(start)})"
                 " og er et baseline- eller før-år.")
     years = sorted({n for d in (dt.date(year, 1, 1), dt.date(year, 12, 31))
                     if (n := cfg.project_year(d)) is not None})
     if not years:
-        return f"{year} ligger efter helhedsplanens afslutning ({end.day}.{end.month}.{end.year})."
+        return f"{year} ligger efter helhedsplanens afslutning ({day(end)})."
     # A project year runs 1 September–31 August, so a calendar year holds the last months of
     # one and the first months of the next, never a whole one.
     labels = " og ".join(
         ("begyndelsen af " if start.year + n - 1 == year else "slutningen af ")
         + cfg.project_year_label(n) for n in years)
-    started = (f" Helhedsplanen startede {start.day}.{start.month}.{start.year}."
+    started = (f" Helhedsplanen startede {day(start)}."
                if year == start.year else "")
     return f"Kalenderåret {year} omfatter {labels}.{started}"
 
@@ -64,9 +64,8 @@ def banner(data: ReportData) -> str:
 def intro(data: ReportData) -> str:
     hp = data.cfg.helhedsplan
     return (f"Rapporten følger op på delaftalen **{data.cfg.navn}** i den boligsociale "
-            f"helhedsplan **{hp.navn}** ({hp.kommune}, {hp.periode_fra.day}.{hp.periode_fra.month}."
-            f"{hp.periode_fra.year}–{hp.periode_til.day}.{hp.periode_til.month}."
-            f"{hp.periode_til.year}) for **{data.year}**. {project_years_text(data.cfg, data.year)}"
+            f"helhedsplan **{hp.navn}** ({hp.kommune}, {day(hp.periode_fra)}–{day(hp.periode_til)}) "
+            f"for **{data.year}**. {project_years_text(data.cfg, data.year)}"
             "\n")
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..config import Config
 from ..excel import normalise_header
+from ..formatting import day
 from .checks import at_most
 from .columns import Column, Layout, Source
 
@@ -76,12 +77,8 @@ def _outside_the_plan(cfg: Config, year: int, df: pd.DataFrame) -> list[tuple[pd
     plan's, so they are not counted, and the report and the console say so."""
     hp = cfg.helhedsplan
     dates = pd.to_datetime(df["dato"], errors="coerce").dt.date
-    return [(dates < hp.periode_fra, f"dateret før helhedsplanens start {_day(hp.periode_fra)}"),
-            (dates > hp.periode_til, f"dateret efter helhedsplanens slutdato {_day(hp.periode_til)}")]
-
-
-def _day(d) -> str:
-    return f"{d.day}.{d.month}.{d.year}"
+    return [(dates < hp.periode_fra, f"dateret før helhedsplanens start {day(hp.periode_fra)}"),
+            (dates > hp.periode_til, f"dateret efter helhedsplanens slutdato {day(hp.periode_til)}")]
 
 
 def _partner_text(cfg: Config) -> str:
