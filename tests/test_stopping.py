@@ -26,6 +26,7 @@ from .conftest import D
 from .test_runs import _published
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)  # SIGHUP: the terminal closed
 SAFETY = 600  # seconds: a safety net only, never what a test waits for
 
 
@@ -36,10 +37,17 @@ def _env(root: Path, **extra: str) -> dict[str, str]:
     return env | extra
 
 
+def _as_in_a_terminal() -> None:
+    """The child gets the stop signals as a program started in a terminal does, even when the
+    tests themselves run with one ignored (nohup, a background job)."""
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, signal.SIG_DFL)
+
+
 def _start(root: Path, *args: str, python: list[str] | None = None, **extra: str):
     cmd = python or [sys.executable, "-m", "helhedsplan"]
     return subprocess.Popen([*cmd, *args], env=_env(root, **extra), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True, preexec_fn=_as_in_a_terminal)
 
 
 def _wait_for(path: Path, proc: subprocess.Popen) -> None:
@@ -228,7 +236,9 @@ with runs.lock(Path(sys.argv[1])):
 """
 
 
-def test_ctrl_c_while_waiting_for_the_lock(tmp_path):
+@pytest.mark.parametrize("signum", STOP_SIGNALS)
+def test_a_signal_while_waiting_for_the_lock(tmp_path, signum):
+    """Ctrl-C, SIGTERM, and SIGHUP (the terminal or SSH session closed) all end the same way."""
     from .conftest import project_copy
 
     root = project_copy(tmp_path / "p")
@@ -239,8 +249,8 @@ def test_ctrl_c_while_waiting_for_the_lock(tmp_path):
         _wait_for(Path(f"{gate}.venter"), holder)
         waiting = _start(root, "byg", "--aar", "2024", "--vent")
         assert "Venter" in waiting.stdout.readline()
-        waiting.send_signal(signal.SIGINT)
-        _, err = _ended_by(waiting, signal.SIGINT)
+        waiting.send_signal(signum)
+        _, err = _ended_by(waiting, signum)
         assert err.strip() == "Afbrudt: intet er ændret.", err
         assert holder.poll() is None  # the holder goes on, undisturbed
     finally:

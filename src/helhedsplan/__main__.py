@@ -9,9 +9,9 @@ def _early(signum, frame):
     raise KeyboardInterrupt(signum)
 
 
-# Ctrl-C or SIGTERM in the split second before the command listens for them (runs.signals):
+# Ctrl-C, SIGTERM or SIGHUP in the split second before the command listens for them (runs.signals):
 # one Danish line, as later. A signal that is ignored (nohup, a background job) stays ignored.
-for _signum in (signal.SIGINT, getattr(signal, "SIGTERM", None)):
+for _signum in (signal.SIGINT, getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)):
     if _signum is not None and signal.getsignal(_signum) is not signal.SIG_IGN:
         signal.signal(_signum, _early)
 try:

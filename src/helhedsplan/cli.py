@@ -191,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
             for path in write_schemas(paths.CONFIG_DIR / "skema"):
                 print(f"  skrevet  {path.relative_to(paths.ROOT)}")
             return 0
-    except KeyboardInterrupt as stop:  # SIGINT, or SIGTERM (__main__ makes it one)
+    except KeyboardInterrupt as stop:  # SIGINT, or SIGTERM or SIGHUP (__main__ makes it one)
         print("\nAfbrudt: kommandoen nåede ikke at blive færdig.", file=sys.stderr)
         runs.die_by(stop.args[0] if stop.args and isinstance(stop.args[0], int) else signal.SIGINT)
     return 2
@@ -304,7 +304,7 @@ def _fix_hint(err: InputError) -> str:
 def _run(action: Callable[[], str], what: str, args: argparse.Namespace) -> int:
     """Run a command that builds or packs under the project's run lock, which it takes first
     thing. Every failure becomes a Danish message and exit code 1 (2: a year that cannot be),
-    never a trace; SIGINT and SIGTERM end it with one Danish line, as the signal ends a program."""
+    never a trace; SIGINT, SIGTERM and SIGHUP end it with one Danish line, as the signal ends a program."""
     with runs.signals():
         try:
             with runs.lock(paths.ROOT, wait=args.vent):

@@ -1,10 +1,11 @@
-"""Stopping a run cleanly: SIGINT and SIGTERM as Interrupted, critical sections, and test points.
+"""Stopping a run cleanly: SIGINT, SIGTERM and SIGHUP as Interrupted, critical sections, test points.
 
-SIGINT (Ctrl-C) and SIGTERM become `Interrupted` in the main thread (`signals`), so a run unwinds
-through its clean-up (kernels stopped, build folder removed, lock released) and the command line
-ends with one Danish line and the signal's exit status (`die_by`). Publishing and recovery are
-critical sections (`critical`): a signal waits there for a point where every published folder is
-whole. Test points (`testpoint`) are named instants where a test kills or pauses a run.
+SIGINT (Ctrl-C), SIGTERM and SIGHUP (the terminal closed) become `Interrupted` in the main thread
+(`signals`), so a run unwinds through its clean-up (kernels stopped, build folder removed, lock
+released) and the command line ends with one Danish line and the signal's exit status
+(`die_by`). Publishing and recovery are critical sections (`critical`): a signal waits there for a
+point where every published folder is whole. Test points (`testpoint`) are named instants where a
+test kills or pauses a run.
 """
 
 from __future__ import annotations
@@ -28,8 +29,13 @@ def and_list(items: list[str]) -> str:
 
 # --- signals --------------------------------------------------------------------------------------
 
+# The signals that stop a run cleanly; SIGHUP (a closed terminal or SSH session) exists only on POSIX.
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP")
+                     if hasattr(signal, name))
+
+
 class Interrupted(KeyboardInterrupt):
-    """SIGINT or SIGTERM arrived. Its text is the one Danish line the command line ends with."""
+    """A stop signal (STOP_SIGNALS) arrived. Its text is the one Danish line the command line ends with."""
 
     def __init__(self, signum: int):
         super().__init__(signum)
@@ -85,13 +91,13 @@ def _again(signum: int) -> None:
 
 @contextmanager
 def signals() -> Iterator[None]:
-    """SIGINT and SIGTERM raise Interrupted in the main thread while the block runs (outside
+    """The stop signals raise Interrupted in the main thread while the block runs (outside
     the main thread, where Python allows no handler: nothing changes)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     _signals.received, _signals.raised, _signals.published = None, False, []
-    wanted = [signal.SIGINT] + ([signal.SIGTERM] if hasattr(signal, "SIGTERM") else [])
+    wanted = STOP_SIGNALS
     # A signal that is ignored (nohup, a background job of a shell) stays ignored.
     before = {s: signal.signal(s, _on_signal) for s in wanted
               if signal.getsignal(s) is not signal.SIG_IGN}
@@ -103,7 +109,7 @@ def signals() -> Iterator[None]:
 
 
 def interrupted() -> bool:
-    """True once SIGINT or SIGTERM has arrived (the run is stopping)."""
+    """True once a stop signal has arrived (the run is stopping)."""
     return _signals.received is not None
 
 
