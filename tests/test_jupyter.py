@@ -135,6 +135,21 @@ def test_report_notebook_shows_the_published_report(run_by_hand):
 
 
 @pytest.mark.slow
+def test_an_executed_copy_run_again_by_hand_writes_nothing(built_project, monkeypatch):
+    """A published copy carries the parameters the build ran it with (processed_dir = the
+    published folder, skriv = True). Run again in Jupyter it shows its table, but does not
+    write past the run lock and the all-or-nothing publish, not even the same bytes."""
+    root, _ = built_project
+    copies = report_dir(root) / "notesbøger"
+    touched = {p: p.stat().st_mtime_ns for p in root.rglob("*") if p.is_file()}
+    for name in ("12_indlaes_afdelingsmoeder.ipynb", "20_indikatorer.ipynb"):
+        nb = _run_as_jupyter(root, (copies / name).relative_to(root), monkeypatch)
+        assert not _errors(nb), name
+        assert _outputs(nb, "text/plain"), name
+    assert {p: p.stat().st_mtime_ns for p in root.rglob("*") if p.is_file()} == touched
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("rel", ["notebooks/20_indikatorer.ipynb", "reports/statusrapport.ipynb"],
                          ids=lambda r: r.split("/")[-1])
 def test_a_year_not_built_stops_with_a_danish_message(built_project, monkeypatch, rel):

@@ -3,7 +3,10 @@
 The pipeline always names the build's folder (processed_dir) and writes there. A notebook opened
 by hand in Jupyter has processed_dir empty and, unless the analyst sets skriv = True, writes
 nothing: it shows the same table from the spreadsheets (ingest) or from the year's published
-folder (indicators), so a "Run all" never changes data/processed/ outside a build's publish."""
+folder (indicators), so a "Run all" never changes data/processed/ outside a build's publish.
+An executed copy from reports/<år>/<delaftale>/notesbøger/ names the published folder as its
+processed_dir (and skriv = True, as the build ran it): run again by hand it writes nothing
+either, since writing there would pass by the run lock and the all-or-nothing publish."""
 
 from __future__ import annotations
 
@@ -28,6 +31,14 @@ def _under_root(path: str | Path) -> Path:
     directory, is what they are relative to."""
     path = Path(path)
     return path if path.is_absolute() else paths.ROOT / path
+
+
+def _writes(processed_dir: str | Path, skriv: bool) -> bool:
+    """Whether a stage writes: the pipeline's build folder always, the published folder only by
+    the analyst's own skriv = True with processed_dir empty (never a published copy re-run)."""
+    if processed_dir:
+        return not _under_root(processed_dir).resolve().is_relative_to(paths.PROCESSED_DIR.resolve())
+    return skriv
 
 
 def processed_dir_for(year: int, delaftale: str = "", processed_dir: str | Path = "") -> Path:
@@ -61,7 +72,7 @@ def ingest_source(source_id: str, year: int, delaftale: str = "", raw_dir: str |
         raise NotebookStop(_not_a_source(source_id, cfg.id))
     src = sources[source_id]
     data = ingest(src, cfg, _raw(raw_dir), year)
-    if processed_dir or skriv:
+    if _writes(processed_dir, skriv):
         write(data, src, processed_dir_for(year, delaftale, processed_dir))
     return pd.DataFrame(data.inputs, columns=["fil", "aar", "raekker", "eksempeldata", "sha256"])
 
@@ -81,7 +92,7 @@ def compute_indicators(year: int, delaftale: str = "", processed_dir: str | Path
     processed_dir and `skriv`, computed from the year's published tables and not written."""
     cfg = config.default(delaftale or None)
     out = processed_dir_for(year, delaftale, processed_dir)
-    if not (processed_dir or skriv):
+    if not _writes(processed_dir, skriv):
         return indicators.compute(cfg, published(out, year, cfg.id), year)
     table = indicators.compute(cfg, out, year)
     indicators.write(table, out)
