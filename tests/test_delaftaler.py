@@ -15,8 +15,9 @@ import pytest
 import yaml
 from scipy import stats as sps
 
-from helhedsplan import config, indicators, report, workbook
+from helhedsplan import config, indicators, pipeline, report, workbook
 from helhedsplan.inputs import check_inputs, ingest
+from helhedsplan.pipeline.stages import build_info
 from helhedsplan.sources import indikatorark, sources_for
 from helhedsplan.sources.base import write
 
@@ -335,6 +336,11 @@ def test_a_delmaal_ended_by_a_revision_keeps_its_files_and_earlier_reports(proje
                      tmp_path / "foer")
     assert "livskvalitet" in set(earlier["delmaal_id"])
     pd.testing.assert_frame_equal(earlier, before)
+    # The build of 2024 does not run VIVE's ingest (no indicator of 2024 reads it); 2023's does.
+    ingests = {year: [s.id for s in pipeline.stages(project, build_info(
+        project, "sammenhaengskraft", {}, year)) if s.id.startswith("indlaes_")]
+        for year in (2023, 2024)}
+    assert set(ingests[2023]) - set(ingests[2024]) == {"indlaes_livskvalitet"}
 
 
 def test_a_delaftale_lists_only_the_declarations_about_its_own_sources(tmp_path):

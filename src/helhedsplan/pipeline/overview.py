@@ -32,7 +32,7 @@ def _current(root: Path, year: int, cfg, renderer: str) -> bool:
     recorded = freshness.read_record(b.processed_target)
     if not recorded or not (b.processed_target / "indikatorer.csv").is_file():
         return False
-    plans = make_plan(b, stages(root, build_info(root, cfg.id, recorded)), recorded, False)
+    plans = make_plan(b, stages(root, build_info(root, cfg.id, recorded, year)), recorded, False)
     return not any(p.reason for p in plans)
 
 

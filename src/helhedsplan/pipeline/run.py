@@ -204,7 +204,7 @@ def status(year: int, root: Path, renderer: str = "auto", delaftale: str | None 
     for did in ([delaftale] if delaftale else ids):
         b = Build(year, root, root / ".byg" / "status", renderer, print, delaftale=did)
         recorded = freshness.read_record(b.processed_target)
-        info = build_info(root, did, recorded)
+        info = build_info(root, did, recorded, year)
         prefix = f"{did}: " if len(ids) > 1 and not delaftale else ""
         out += [f"{prefix}{p.stage.label}: {p.reason}"
                 for p in make_plan(b, stages(root, info), recorded, False) if p.reason]
@@ -239,7 +239,7 @@ def _plan_job(cfg, year: int, root: Path, renderer: str, log, full: bool, severa
     staging = root / ".byg" / f"{year}-{cfg.id}-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
     b = Build(year, root, staging, renderer, log, delaftale=cfg.id, title=cfg.navn)
     recorded = freshness.read_record(b.processed_target)
-    info = build_info(root, cfg.id, recorded)
+    info = build_info(root, cfg.id, recorded, year)
     all_stages = stages(root, info)
     return _Job(cfg, b, recorded, info, all_stages, make_plan(b, all_stages, recorded, full),
                 check_key(root, year, cfg.id, {c.comments_file for c in cfg.siblings()}))

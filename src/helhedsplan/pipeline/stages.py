@@ -190,19 +190,21 @@ def _render_reads(build: Build) -> dict[str, str]:
     return out
 
 
-def build_info(root: Path, delaftale: str, recorded: dict) -> dict:
+def build_info(root: Path, delaftale: str, recorded: dict, year: int | None = None) -> dict:
     """What a delaftale's stages are made of: {'kilder': {source id: [Danish title, [files its
     ingest reads per year]]}, 'bemaerkninger': its comments file}. Taken from the record when
     the configuration and the sources' code are unchanged (importing the sources costs a
     second: pandas), else from the configuration and the sources themselves."""
     code = freshness.key(freshness.package_files(["helhedsplan.sources"])
-                         | _files(root, config_files(root)), [delaftale])
+                         | _files(root, config_files(root)), [delaftale, str(year)])
     info = recorded.get("opbygning")
     if isinstance(info, dict) and info.get("noegle") == code:
         return info
     from ..sources import sources_for  # lazy: see the docstring (pandas, pandera)
 
     cfg = config.load(root, delaftale)
+    if year is not None:  # only the sources the delaftale reads as it stands that year
+        cfg = cfg.for_report(year)
     return {"noegle": code, "bemaerkninger": cfg.comments_file,
             "kilder": {sid: [src.title, [src.filename, *CROSS_READS.get(sid, ()), NOT_MEASURED]]
                        for sid, src in sources_for(cfg).items()}}
