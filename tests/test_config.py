@@ -121,6 +121,30 @@ def test_every_problem_is_listed_at_once_with_its_line(conf):
     assert by_what
 
 
+def test_numbers_no_statistics_can_take_and_a_sum_of_nothing_are_problems(conf):
+    """Valid YAML the build could not use: an infinite or absurd count (it ended in an
+    OverflowError in Fisher's test) and a plan-only indicator written as the sum of its parts
+    (a StopIteration while reading the indikatorark)."""
+    folder, load = conf
+    path = folder / "delaftaler" / "beskaeftigelse.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("{enhed: Stenbjergparken, taeller: 121, naevner: 402, procent: 30.1}",
+                        "{enhed: Stenbjergparken, taeller: 121, naevner: .inf}")
+    text = text.replace("{enhed: helhedsplan, antal: 128}", "{enhed: helhedsplan, antal: 1e20}")
+    text = text.replace("        enheder: [helhedsplan]\n        naevner_ord: 15-17-årige",
+                        "        enheder: [helhedsplan]\n        helhedsplan: sum\n"
+                        "        naevner_ord: 15-17-årige")
+    path.write_text(text, encoding="utf-8")
+    problems = _problems(load)
+    assert len(problems) == 3, problems
+    expected = {"naevner: .inf": "skal være et endeligt tal",
+                "antal: 1e20": "må højst være 1.000.000.000",
+                "helhedsplan: sum": "skriv 'helhedsplan: indtastet'"}
+    for line_text, message in expected.items():
+        line = _line_of(path, line_text)
+        assert any(f"linje {line}" in p and message in p for p in problems), (line_text, problems)
+
+
 def test_an_unknown_key_gets_a_suggestion(conf):
     folder, load = conf
     path = folder / "helhedsplan.yaml"

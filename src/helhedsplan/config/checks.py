@@ -98,6 +98,10 @@ def _indicator_problems(cfg: Config, ind) -> Found:
         yield ("enheder",), "et niveau står to gange"
     decimals = cfg.decimals(ind)
     levels = cfg.levels(ind)
+    if getattr(ind, "helhedsplan", None) == "sum" and not {"afdeling", "boligomraade"} & set(levels):
+        yield ("helhedsplan",), ("'sum' lægger afdelingerne eller boligområderne sammen, men "
+                                 "indikatoren viser kun hele helhedsplanen: skriv 'helhedsplan: "
+                                 "indtastet', eller tilføj 'boligomraade' under 'enheder'")
     blocks = ind.baseline if isinstance(ind.baseline, list) else (
         [ind.baseline] if ind.baseline is not None else [])
     for b_i, block in enumerate(blocks):

@@ -147,7 +147,12 @@ def _danish(err: dict) -> str:
     if kind == "greater_than":
         return f"skal være større end {ctx.get('gt')}{found}"
     if kind == "less_than_equal":
-        return f"må højst være {ctx.get('le')}{found}"
+        limit = ctx.get("le")
+        if isinstance(limit, int | float) and float(limit).is_integer():
+            limit = f"{int(limit):,}".replace(",", ".")
+        return f"må højst være {limit}{found}"
+    if kind == "finite_number":
+        return f"skal være et endeligt tal, ikke uendelig eller 'ikke et tal'{found}"
     if kind == "list_type":
         return "skal være en liste (linjer, der begynder med '- ')"
     if kind in ("dict_type", "model_type", "model_attributes_type"):

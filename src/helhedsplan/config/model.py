@@ -35,8 +35,13 @@ KILDER: dict[str, dict] = {
 }
 
 
+# A count in a delaftale; far above any boligområde's, and below what the statistics (Fisher's
+# exact test) can take: 1e20 or .inf would end the build in an overflow.
+MAX_COUNT = 1_000_000_000
+
+
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 def _text(description: str, **kw):
@@ -116,12 +121,14 @@ Enhed = Annotated[int | str, Field(description=(
 class BaselineVaerdi(_Model):
     enhed: Enhed
     aar: int | None = _text("Året, hvis det ikke er baselinens år.", default=None)
-    taeller: float | None = _text("Tæller (andel): fx 41 fremmødte.", default=None, ge=0)
-    naevner: float | None = _text("Nævner (andel): fx 648 beboere 18+.", default=None, gt=0)
+    taeller: float | None = _text("Tæller (andel): fx 41 fremmødte.", default=None, ge=0,
+                                  le=MAX_COUNT)
+    naevner: float | None = _text("Nævner (andel): fx 648 beboere 18+.", default=None, gt=0,
+                                  le=MAX_COUNT)
     procent: float | None = _text("Procenten, som delaftalen skriver den (kontrolleres mod "
                                   "tæller/nævner).", default=None, ge=0, le=100)
     antal: float | None = _text("Antal (antal-indikator): fx 108 anmeldelser.", default=None,
-                                ge=0)
+                                ge=0, le=MAX_COUNT)
 
 
 class Baseline(_Model):
@@ -135,11 +142,11 @@ class Baseline(_Model):
 
 class Referencetal(_Model):
     aar: int = _text("Året, tallet er fra.")
-    taeller: float | None = _text("Tæller.", default=None, ge=0)
-    naevner: float | None = _text("Nævner.", default=None, gt=0)
+    taeller: float | None = _text("Tæller.", default=None, ge=0, le=MAX_COUNT)
+    naevner: float | None = _text("Nævner.", default=None, gt=0, le=MAX_COUNT)
     procent: float | None = _text("Procenten, som delaftalen skriver den.", default=None,
                                   ge=0, le=100)
-    antal: float | None = _text("Antal.", default=None, ge=0)
+    antal: float | None = _text("Antal.", default=None, ge=0, le=MAX_COUNT)
 
 
 class Sammenligning(_Model):

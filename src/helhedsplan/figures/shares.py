@@ -152,6 +152,16 @@ def _units_many(rows: pd.DataFrame, year: int, st: Style = PRINT):
     return fig
 
 
+def _series(rows: pd.DataFrame) -> list[pd.DataFrame]:
+    """The lines of a measurements figure: the whole plan (or, for an indicator shown only per
+    boligområde or afdeling, each of them), then the comparison groups."""
+    own = rows[rows["niveau"] == "helhedsplan"]
+    if not len(own):
+        own = rows[rows["niveau"].isin(["boligomraade", "afdeling"])]
+    return [g for level in (own, rows[rows["niveau"] == "sammenligning"])
+            for _, g in level.groupby("enhed_navn", sort=False) if len(g)]
+
+
 def measurements(table: pd.DataFrame, year: int, phone: bool = False, *, indikator_id: str):
     """A share for the whole plan and its comparison groups, in the years measured (a survey
     is not run every year: the dotted line only joins measurements)."""
@@ -160,10 +170,7 @@ def measurements(table: pd.DataFrame, year: int, phone: bool = False, *, indikat
     if not rows["maalt"].any():
         return None
     fig, ax = plt.subplots(figsize=(PHONE_WIDTH, 2.6) if phone else None)
-    series = [rows[rows["niveau"] == "helhedsplan"]]
-    series += [g for _, g in rows[rows["niveau"] == "sammenligning"].groupby(
-        "enhed_navn", sort=False)]
-    for i, r in enumerate(s for s in series if len(s)):
+    for i, r in enumerate(_series(rows)):
         colour = OKABE_ITO[i % len(OKABE_ITO)]
         # Dotted: the survey is not run every year, so the line only joins measurements.
         share_series(ax, r, colour, r["enhed_navn"].iloc[0], line=":")
@@ -192,10 +199,12 @@ def measurements_alt(table: pd.DataFrame, year: int, *, indikator_id: str, what:
     rows = rows_of(table, indikator_id, year)
     if not rows["maalt"].any():
         return ""
-    shown = rows[rows["niveau"].isin(["helhedsplan", "sammenligning"])]
-    groups = [("helhedsplanen" if n == "helhedsplan" else str(name))
-              for n, name in dict.fromkeys(zip(shown["niveau"], shown["enhed_navn"],
-                                                strict=True))]
+    series = _series(rows)
+    if not series:
+        return ""
+    shown = pd.concat(series)
+    groups = [("helhedsplanen" if g["niveau"].iloc[0] == "helhedsplan" else
+               str(g["enhed_navn"].iloc[0])) for g in series]
     measured = sorted({int(y) for y in shown.loc[shown["maalt"].astype(bool), "aar"]})
     main = rows[rows["niveau"] == "helhedsplan"]
     base = ""
