@@ -283,6 +283,30 @@ def test_a_delmaal_removed(project, tmp_path):
     assert "Livskvalitet" not in page1 and "Flere deltager i afdelingsmøderne" in page1
 
 
+def test_attendance_shown_per_boligomraade_only_is_the_sum_of_its_afdelinger(project, tmp_path):
+    """SAB counts per afdeling; an indicator shown per boligområde and for the plan (no afdeling
+    level) sums the afdelinger it does not show, year for year, baseline included."""
+    before = compute(project_copy(tmp_path / "foer"), D, 2024, tmp_path / "foer")
+    edit_yaml(project / "config" / "delaftaler" / f"{D}.yaml", lambda d: d["delmaal"][0][
+        "indikatorer"][0].update(enheder=["boligomraade", "helhedsplan"], baseline=None))
+    table = compute(project, D, 2024, tmp_path)
+    ind = "deltagelse"
+    assert set(table.loc[table["indikator_id"] == ind, "niveau"]) == {"boligområde",
+                                                                         "helhedsplan"}
+    cfg = config.load(project, D)
+    for year in range(2021, 2025):
+        for area in cfg.area_names:
+            parts = [row(before, ind, f"Afd. {a}", year) for a in cfg.plan.boligomraader[
+                cfg.area_names.index(area)].numre]
+            got = row(table, ind, area, year)
+            assert got["maalt"] and got["taeller"] == sum(p["taeller"] for p in parts), (area, year)
+            assert got["naevner"] == parts[0]["naevner"]  # the area's residents 18+, once
+        plan = row(table, ind, "Hele helhedsplanen", year)
+        assert (plan["taeller"], plan["naevner"]) == (
+            row(before, ind, "Hele helhedsplanen", year)["taeller"],
+            row(before, ind, "Hele helhedsplanen", year)["naevner"])
+
+
 def test_a_target_added(project, tmp_path):
     edit_yaml(project / "config" / "delaftaler" / "sammenhaengskraft.yaml",
               lambda d: d["delmaal"][0]["indikatorer"][0].update(maal={"vaerdi": 8, "aar": 2025}))

@@ -107,7 +107,7 @@ def compute(rows: Rows, cfg: Config, delmaal, ind, src: Sources, year_to: int,
     for year in years:
         got = observed[year]
         _fill_sums(got, base, share, year)
-        for o in got.units:
+        for o in (o for o in got.units if not o.part_only):
             if share:
                 _share(rows, common, base, o, year, ind)
             else:

@@ -9,7 +9,7 @@ unit whose figure is the sum of others is a placeholder (`sum_of_parts`) that th
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -50,6 +50,7 @@ class Obs:
     naevner_enhed: str = ""  # whose denominator n is (summed once per unit: an area's 18+)
     absence: str = ""  # a part not measured on purpose: 'ikke holdt afdelingsmøde'
     sum_of_parts: bool = False  # a placeholder the kind fills with the parts' sum
+    part_only: bool = False  # a part of a sum at a level the indicator does not show
     total: bool = False  # the named total an antal is a share of (the kommune)
 
 
@@ -143,7 +144,9 @@ def from_sab(cfg: Config, ind, src: Sources, year: int, problems: list[Problem])
                                  sum_of_parts=True, naevner_enhed=area))
     if "helhedsplan" in levels:
         out.units.append(Obs(niveau="helhedsplan", enhed_navn=PLAN_NAME, sum_of_parts=True))
-    out.units = [u for u in out.units if _level_key(u.niveau) in levels]
+    # The afdelinger are the parts every sum is made of, also when they are not shown.
+    out.units = [u if _level_key(u.niveau) in levels else replace(u, part_only=True)
+                 for u in out.units]
     return out
 
 
