@@ -1,5 +1,6 @@
 import pytest
 
+from helhedsplan import formatting
 from helhedsplan.formatting import interval, number, pct, pp, signed
 
 
@@ -32,3 +33,11 @@ def test_numbers_and_changes():
 def test_missing_values_show_a_dash():
     assert pct(float("nan")) == "–"
     assert number(None) == "–"
+
+
+def test_a_name_mid_sentence_keeps_an_abbreviations_capitals():
+    assert formatting.mid_sentence("Andel 18-64-årige i job") == "andel 18-64-årige i job"
+    assert formatting.mid_sentence("SAB-møder pr. boligområde") == "SAB-møder pr. boligområde"
+    assert formatting.mid_sentence("VIVE") == "VIVE"
+    assert formatting.mid_sentence("E5-tallet") == "E5-tallet"
+    assert formatting.mid_sentence("Å") == "å"

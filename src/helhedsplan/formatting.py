@@ -77,3 +77,12 @@ def interval(lo, hi, decimals: int = 1, unit: str = "pct.") -> str:
 def day(d) -> str:
     """A date as the delaftale writes it: 1.9.2021."""
     return f"{d.day}.{d.month}.{d.year}"
+
+
+def mid_sentence(text: str) -> str:
+    """A name as it reads inside a sentence: 'Andel i job' → 'andel i job', but an abbreviation
+    keeps its capitals ('SAB-møder', 'VIVE', 'E5-tallet')."""
+    text = str(text)
+    if len(text) > 1 and not text[1].islower():
+        return text
+    return text[:1].lower() + text[1:]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from ..formatting import mid_sentence
 from .calendar import activity_calendar, activity_calendar_alt
 from .counts import counts, counts_alt
 from .shares import measurements, measurements_alt, units, units_alt
@@ -15,7 +16,7 @@ def for_indicator(cfg, ind):
     with a whole-plan figure; small multiples for a share per afdeling or boligområde; else the
     plan and its comparison groups in the years measured. Each takes (table, year)."""
     what = (ind.figur.alt if ind.figur and ind.figur.alt else
-            ind.navn[:1].lower() + ind.navn[1:])
+            mid_sentence(ind.navn))
     if ind.type == "aktivitetsmaal":
         return activity_calendar, activity_calendar_alt
     levels = cfg.levels(ind)

@@ -8,6 +8,7 @@ old overview no longer matches the reports and is removed, saying so.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
@@ -170,7 +171,10 @@ def _make(root: Path, year: int, every: list, renderer: str, log, staging: Path,
     for c, d, pdf in zip(every, data, pdfs, strict=True):
         cells.append(nbformat.v4.new_markdown_cell(f"# {c.navn}"))
         cells.append(markdown(text.delaftale_table(d, _pages(pdf, c)),
-                              {"label": f"tbl-{c.id}", "tbl-cap": f'"{c.navn}: delmålene"'}))
+                              {"label": f"tbl-{c.id}",
+                               # a JSON string is a YAML string, whatever quotes the name has
+                               "tbl-cap": json.dumps(f"{c.navn}: delmålene",
+                                                     ensure_ascii=False)}))
     nb = nbformat.v4.new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import activities as activity_targets
-from ..formatting import MISSING, number
+from ..formatting import MISSING, mid_sentence, number
 from ..processed import left_out_lines
 from .data import HIDDEN, ReportData, is_hidden
 from .markdown import capitalised, md_table, notes_naming, table_notes
@@ -25,17 +25,13 @@ def _activity_rows(data: ReportData, ind) -> pd.DataFrame:
              & (t["aar"] == data.year)]
 
 
-def _first_lower(text: str) -> str:
-    return text[:1].lower() + text[1:]
-
-
 def activity_targets_text(data: ReportData, ind) -> str:
     """The delaftale's targets in its own words, and the plan's phases."""
     phases = " ".join(
         f"Projektår {'–'.join(map(str, (f.projektaar[0], f.projektaar[-1])))}: "
-        f"{f.navn.lower()} ({_first_lower(f.beskrivelse).rstrip('.')})."
+        f"{f.navn.lower()} ({mid_sentence(f.beskrivelse).rstrip('.')})."
         for f in data.cfg.helhedsplan.faser)
-    return (f"Delaftalens aktivitetsmål: {_first_lower(ind.beskrivelse.strip())} "
+    return (f"Delaftalens aktivitetsmål: {mid_sentence(ind.beskrivelse.strip())} "
             + phases).strip() + "\n"
 
 
@@ -63,7 +59,7 @@ def activity_table(data: ReportData, ind) -> str:
         for p in periods]]
     out = md_table(headers, body, [30, *[22] * len(periods)], right=set())
     # A note that holds for several periods (the same month without activity) is read once.
-    notes = notes_naming([(x.note[0].lower() + x.note[1:], x.enhed_navn)
+    notes = notes_naming([(mid_sentence(x.note), x.enhed_navn)
                           for x in rows.itertuples()
                           if x.note and x.indikator_id in targets], capitalised)
     return out + table_notes(notes)

@@ -9,7 +9,7 @@ from importlib.metadata import PackageNotFoundError, version
 import pandas as pd
 
 from ..cells import SLOT  # noqa: F401
-from ..formatting import MISSING, day, number
+from ..formatting import MISSING, day, mid_sentence, number
 from ..processed import left_out_lines
 from ..slots import SLOT_PLACEHOLDER, inputs_appendix, slot, slot_text  # noqa: F401
 from .data import HIDDEN, ReportData
@@ -96,10 +96,10 @@ def method_text(data: ReportData) -> str:
     down = [ind.navn for _, ind in cfg.indicators() if getattr(ind, "god_retning", "op") == "ned"]
     direction = "Hver indikators retning står ved den (*Retning*)."
     if more:
-        direction += (" For " + and_list([i.navn[:1].lower() + i.navn[1:] for i in more])
+        direction += (" For " + and_list([mid_sentence(i.navn) for i in more])
                       + " er flere " + and_list([i.ord for i in more]) + " målet.")
     if down:
-        direction += (" For " + and_list([n[:1].lower() + n[1:] for n in down])
+        direction += (" For " + and_list([mid_sentence(n) for n in down])
                       + " er færre/lavere bedre.")
     parts.append(
         "**Status.** Ændringen fra baseline testes statistisk (to-andels-test eller Fishers "

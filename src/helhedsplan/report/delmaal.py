@@ -7,7 +7,7 @@ from dataclasses import replace
 import pandas as pd
 
 from ..config import Config
-from ..formatting import MISSING, interval, number, pct
+from ..formatting import MISSING, interval, mid_sentence, number, pct
 from .data import (
     HIDDEN,
     LEVELS,
@@ -294,7 +294,7 @@ def status_table(data: ReportData, indikator_id: str,
             if sep and years[:4].isdigit():
                 about.append((text, f"{x['enhed_navn']} ({years})"))
             else:
-                about.append((n[0].lower() + n[1:], x["enhed_navn"]))
+                about.append((mid_sentence(n), x["enhed_navn"]))
     notes += notes_naming(about)
     # Why a year has no figure is about the source, not one group: said once for the table.
     notes += absence_notes(rows)

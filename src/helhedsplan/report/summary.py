@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 
 from ..config import Config
-from ..formatting import MISSING, day
+from ..formatting import MISSING, day, mid_sentence
 from ..slots import front_matter  # noqa: F401
 from .activities import activity_status
 from .data import (
@@ -150,15 +150,11 @@ def direction_sentence(data: ReportData) -> str:
               if ind.type == "antal" and getattr(ind, "ord", None) and ind.god_retning == "op"]
     out = ""
     if down:
-        out += f" For {and_list([_first_lower(n) for n in down])} er *lavere* bedre."
+        out += f" For {and_list([mid_sentence(n) for n in down])} er *lavere* bedre."
     if counts:
-        out += (" For " + and_list([_first_lower(i.navn) for i in counts]) + " er *flere* "
+        out += (" For " + and_list([mid_sentence(i.navn) for i in counts]) + " er *flere* "
                 + and_list([i.ord for i in counts]) + " målet.")
     return out
-
-
-def _first_lower(text: str) -> str:
-    return text[:1].lower() + text[1:]
 
 
 def _headline_baseline_notes(data: ReportData, shown: list) -> list[str]:
