@@ -145,6 +145,43 @@ def test_numbers_no_statistics_can_take_and_a_sum_of_nothing_are_problems(conf):
         assert any(f"linje {line}" in p and message in p for p in problems), (line_text, problems)
 
 
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("navn: Beskæftigelse og uddannelse", "navn: Beskæftigelse <script>alert(1)</script>",
+     "læses som HTML"),
+    ("kort_navn: Flere unge i uddannelse", "kort_navn: '[Flere unge](javascript:alert(1))'",
+     "Markdown-henvisning"),
+    ("delmaal: Flere unge i boligområderne er i gang med en uddannelse.",
+     "delmaal: '![b](http://x/y.png) Flere unge'", "Markdown-henvisning"),
+    ("navn: Andel 15-17-årige i uddannelse", "navn: Andel $x$ i uddannelse", "formel"),
+    ("datakilde: Ungdommens Uddannelsesvejledning Sønderborg",
+     "datakilde: '\\textbf{UU} Sønderborg'", "læses som kode"),
+    ("ord: borgere", "ord: '@fig-borgere'", "krydshenvisning"),
+    ("  - Jobcenter Sønderborg", "  - Jobcenter <b>Sønderborg</b>", "læses som HTML"),
+])
+def test_text_the_report_would_read_as_markup_is_a_problem(conf, old, new, message):
+    """The configuration's words are shown as words: HTML, links, images, formulas, code and
+    cross-references would vanish, act or break the PDF. Each named with its file and line."""
+    folder, load = conf
+    path = folder / "delaftaler" / "beskaeftigelse.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    (problem,) = _problems(load)
+    line = _line_of(path, new.strip())
+    assert problem.startswith(f"fil config/delaftaler/beskaeftigelse.yaml: linje {line}"), problem
+    assert message in problem, problem
+
+
+def test_ordinary_punctuation_in_text_is_fine(conf):
+    folder, load = conf
+    path = folder / "delaftaler" / "beskaeftigelse.yaml"
+    text = path.read_text(encoding="utf-8").replace(
+        "navn: Beskæftigelse og uddannelse",
+        "navn: 'Job & uddannelse: \"de unge\" (15-17 år) < 5 pct., 18+ og kontakt@uu.dk'")
+    path.write_text(text, encoding="utf-8")
+    assert [c.id for c in load()] == ["beskaeftigelse", "sammenhaengskraft"]
+
+
 def test_an_unknown_key_gets_a_suggestion(conf):
     folder, load = conf
     path = folder / "helhedsplan.yaml"

@@ -7,8 +7,11 @@ at the first one.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
+
+from pydantic import BaseModel
 
 from .model import KILDER, Aktivitetsmaal, Antal, Delaftale, Plan
 from .view import Config
@@ -36,7 +39,41 @@ def _pct_problem(k, n, stated, decimals) -> str | None:
     return None
 
 
+# The configuration's words are shown as words. These would be read as markup in the report
+# instead: they would vanish, change or (a script, a link) act in the HTML and break the PDF.
+_MARKUP = [
+    (re.compile(r"<[A-Za-z/!?]"), "'<' foran et bogstav læses som HTML og forsvinder i "
+     "rapporten: skriv teksten uden < og >"),
+    (re.compile(r"\]\(|!\["), "en Markdown-henvisning eller et billede ([tekst](adresse)) "
+     "hører ikke hjemme her: skriv almindelig tekst, evt. med adressen i parentes"),
+    (re.compile(r"\$"), "'$' læses som en formel i rapporten: skriv fx 'kr.' i stedet"),
+    (re.compile(r"[\\`]"), "'\\' og '`' læses som kode i rapporten: slet dem"),
+    (re.compile(r"\{\{"), "'{{' læses af Quarto som en kortkode: slet det"),
+    (re.compile(r"(?<![\w.])@[\w-]"), "'@' foran et ord læses som en krydshenvisning: skriv "
+     "fx 'hos', eller sæt et mellemrum efter @"),
+]
+
+
+def text_problems(node, where: Where = ()) -> Found:
+    """Every text in a configuration model that the report would read as markup."""
+    if isinstance(node, str):
+        for pattern, message in _MARKUP:
+            if pattern.search(node):
+                yield where, message
+                return
+    elif isinstance(node, BaseModel):
+        for name in type(node).model_fields:
+            yield from text_problems(getattr(node, name), (*where, name))
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield from text_problems(value, (*where, key))
+    elif isinstance(node, list | tuple):
+        for i, value in enumerate(node):
+            yield from text_problems(value, (*where, i))
+
+
 def plan_problems(plan: Plan) -> Found:
+    yield from text_problems(plan)
     hp = plan.helhedsplan
     if hp.periode_fra >= hp.periode_til:
         yield ("helhedsplan", "periode_til"), "skal ligge efter periode_fra"
@@ -56,6 +93,7 @@ def plan_problems(plan: Plan) -> Found:
 
 def delaftale_problems(cfg: Config) -> Found:
     d = cfg.delaftale
+    yield from text_problems(d)
     yield from _unique(d, "delmål", [(("delmaal", i, "id"), x.id) for i, x in enumerate(d.delmaal)])
     inds = [(("delmaal", i, "indikatorer", j, "id"), ind.id)
             for i, dm in enumerate(d.delmaal) for j, ind in enumerate(dm.indikatorer)]
