@@ -182,6 +182,32 @@ def test_ordinary_punctuation_in_text_is_fine(conf):
     assert [c.id for c in load()] == ["beskaeftigelse", "sammenhaengskraft"]
 
 
+def test_a_shared_file_name_and_two_equal_headings_are_problems(conf):
+    folder, load = conf
+    path = folder / "delaftaler" / "beskaeftigelse.yaml"
+    text = path.read_text(encoding="utf-8").replace(
+        "revisioner:", "indikatorark: beboerdata.xlsx\nrevisioner:").replace(
+        "kort_navn: Flere unge i uddannelse", "kort_navn: Flere beboere i beskæftigelse")
+    path.write_text(text, encoding="utf-8")
+    problems = _problems(load)
+    assert len(problems) == 2, problems
+    assert any(f"linje {_line_of(path, 'indikatorark: beboerdata')}" in p
+               and "giv delaftalens egen fil et andet navn, fx indikatorark_beskaeftigelse.xlsx"
+               in p for p in problems), problems
+    second = [i for i, x in enumerate(text.splitlines(), 1)
+              if "kort_navn: Flere beboere i beskæftigelse" in x][1]
+    assert any(f"linje {second}" in p and "samme kort_navn" in p for p in problems), problems
+
+
+def test_the_shared_file_names_are_the_sources(conf):
+    from helhedsplan.config.model import SHARED_FILES
+    from helhedsplan.sources import SOURCES
+    from helhedsplan.sources.folder import NOT_MEASURED_FILE
+
+    assert set(SHARED_FILES) == {s.filename for s in SOURCES.values()
+                                 if s.id != "indikatorark"} | {NOT_MEASURED_FILE}
+
+
 def test_an_unknown_key_gets_a_suggestion(conf):
     folder, load = conf
     path = folder / "helhedsplan.yaml"

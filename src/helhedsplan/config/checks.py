@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from pydantic import BaseModel
 
-from .model import KILDER, Aktivitetsmaal, Antal, Delaftale, Plan
+from .model import KILDER, SHARED_FILES, Aktivitetsmaal, Antal, Delaftale, Plan
 from .view import Config
 
 Where = tuple
@@ -94,6 +94,19 @@ def plan_problems(plan: Plan) -> Found:
 def delaftale_problems(cfg: Config) -> Found:
     d = cfg.delaftale
     yield from text_problems(d)
+    for key in ("indikatorark", "bemaerkninger"):
+        if getattr(d, key) in SHARED_FILES:
+            yield (key,), (f"{getattr(d, key)} er en fælles kilde, som programmet læser for sig: "
+                           f"giv delaftalens egen fil et andet navn, fx {key}_{cfg.id}"
+                           + (".xlsx" if key == "indikatorark" else ".md"))
+    headings: dict[str, int] = {}
+    for i, dm in enumerate(d.delmaal):
+        key = dm.kort_navn.strip().casefold()
+        if key in headings:
+            yield (("delmaal", i, "kort_navn"),
+                   f"delmålet '{d.delmaal[headings[key]].id}' har samme kort_navn; det er "
+                   "overskriften i bemærkningsfilen og på forsiden, så de skal være forskellige")
+        headings.setdefault(key, i)
     yield from _unique(d, "delmål", [(("delmaal", i, "id"), x.id) for i, x in enumerate(d.delmaal)])
     inds = [(("delmaal", i, "indikatorer", j, "id"), ind.id)
             for i, dm in enumerate(d.delmaal) for j, ind in enumerate(dm.indikatorer)]

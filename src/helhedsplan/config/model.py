@@ -40,6 +40,12 @@ KILDER: dict[str, dict] = {
 MAX_COUNT = 1_000_000_000
 
 
+# The files in data/raw/<år>/ every delaftale shares (the sources' modules read them; a test
+# keeps this list equal to theirs): a delaftale's own indikatorark or comments cannot be one.
+SHARED_FILES = ("beboerdata.xlsx", "sab_afdelingsmoeder.xlsx", "vive_livskvalitet.xlsx",
+                "politi_anmeldelser.xlsx", "aktivitetslog.xlsx", "ikke_maalt.txt")
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
