@@ -177,3 +177,29 @@ def test_the_summary_says_a_hidden_count_in_words(cfg):
                                        cfg.activity_targets)
     assert "med et antal deltagere og beboere, der ikke vises (diskretion" in text
     assert "22" not in text and "17" not in text  # calendar 2023: 20 + 2 and 15 + 2
+
+
+def test_the_calendar_fills_the_months_the_month_rule_counts(cfg):
+    """A month rule for activities outside the boligområder: the strip fills the months with
+    such an activity (as the target's text counts them), and its words say so."""
+    from helhedsplan.figures.calendar import _month_values, activity_calendar_alt
+
+    ind = cfg.activity_targets
+    rule = next(t for t in ind.maal if t.regel == "maaneder")
+    moved = rule.model_copy(update={"navn": "Måneder med aktivitet uden for boligområderne",
+                                    "sted": "uden_for"})
+    ind = ind.model_copy(update={"maal": [moved if t is rule else t for t in ind.maal]})
+    inside = _monthly(2024, range(1, 13))  # every month in the areas
+    outside = _monthly(2024, [3, 5], sted=activities.OUTSIDE)
+    rows = activities.indicator_rows(cfg, cfg.delmaal_of(ind.id), ind, _log(inside + outside),
+                                     2024, 3)
+    table = pd.DataFrame(rows)
+    value = _month_values(table, 2024)
+    filled = [m for m in range(1, 13) if value[("maaned_netvaerk", m)][1]]
+    assert filled == [3, 5]
+    months = _value(rows, "kalenderår 2024", rule.id)
+    assert months["vaerdi"] == 2
+    alt = activity_calendar_alt(table, 2024)
+    assert "Blå felter er måneder med aktivitet uden for boligområderne" in alt
+    assert "Aktivitet uden for boligområderne i 2 af 12 måneder" in alt
+    assert "netværk" not in alt

@@ -110,16 +110,17 @@ def test_calendar_legend_names_only_the_marks_the_year_has(table):
     value = _month_values(table, 2024)
     plan = [m for m in range(1, 13) if value[("maaned_netvaerk", m)][0]]
     assert len(plan) == 12  # 2024 lies wholly inside the plan: nothing hatched
-    key = _calendar_key(value)
+    filled = "netværksaktivitet i boligområderne"
+    key = _calendar_key(value, filled)
     assert "Skraveret" not in key
     without = [m for m in plan if not value[("maaned_netvaerk", m)][1]]
     assert ("Rødorange kant" in key) == bool(without)
     every_month = dict(value)
     for m in plan:
         every_month[("maaned_netvaerk", m)] = (True, 3)
-    assert "Rødorange" not in _calendar_key(every_month)
+    assert "Rødorange" not in _calendar_key(every_month, filled)
     every_month[("maaned_netvaerk", 7)] = (True, 0)
-    assert "Rødorange kant og “ingen”: ingen aktivitet." in _calendar_key(every_month)
+    assert "Rødorange kant og “ingen”: ingen aktivitet." in _calendar_key(every_month, filled)
 
 
 @pytest.mark.parametrize("first,last", [(2018, 2024), (2018, 2025), (2020, 2025), (2021, 2024)])

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 
 import pandas as pd
 from babel.dates import format_date
 
 from . import discretion
 from .config import Config
+from .formatting import mid_sentence
 from .sources.aktiviteter import OTHER_PARTNERS, OTHER_THEME, OUTSIDE, SOURCE, theme_labels
 
 MET, NOT_MET, ONGOING, INFO = "mål nået", "mål ikke nået", "i gang", "til orientering"
@@ -192,6 +194,15 @@ def _logs_of(log: pd.DataFrame, first_year: int, last_year: int) -> str:
     return ", ".join(sorted(set(log.loc[years.between(first_year, last_year), "kilde_fil"])))
 
 
+def month_rule_phrase(target) -> str:
+    """What a filled month of the calendar strip means, from the month rule's name: 'Måneder med
+    netværksaktivitet i boligområderne' → 'netværksaktivitet i boligområderne'."""
+    if target is None:
+        return "aktivitet"
+    name = re.sub(r"^måneder med\s+", "", target.navn.strip(), flags=re.IGNORECASE)
+    return mid_sentence(name)
+
+
 def _month_rows(cfg: Config, delmaal, ind, log: pd.DataFrame, year: int, files: str,
                 example: bool) -> list:
     """Per month of the report year: activities in the areas, themed events, events outside
@@ -199,6 +210,8 @@ def _month_rows(cfg: Config, delmaal, ind, log: pd.DataFrame, year: int, files: 
     hp = cfg.helhedsplan
     dates = pd.to_datetime(log["dato"]).dt.date if len(log) else pd.Series([], dtype=object)
     themes = theme_labels(ind)
+    # A filled month is one the month rule counts (its place, theme, partner), as the text says.
+    monthly = next((t for t in ind.maal if t.regel == "maaneder"), None)
     rows = []
     for m in range(1, 13):
         first = dt.date(year, m, 1)
@@ -206,12 +219,14 @@ def _month_rows(cfg: Config, delmaal, ind, log: pd.DataFrame, year: int, files: 
         in_plan = last >= hp.periode_fra and first <= hp.periode_til
         month = log[(dates >= first) & (dates <= last)] if len(log) else log
         counts = {
-            "maaned_netvaerk": int((month["sted"] != OUTSIDE).sum()) if len(month) else 0,
+            "maaned_netvaerk": (len(_matching(month, monthly, themes)) if monthly else len(month))
+            if len(month) else 0,
             "maaned_tema": int(month["tema"].isin(themes).sum()) if len(month) else 0,
             "maaned_udenfor": int(((month["sted"] == OUTSIDE)
                                    & month["tema"].isin(themes)).sum()) if len(month) else 0,
         }
-        names = {"maaned_netvaerk": "Aktiviteter i boligområderne i måneden",
+        phrase = month_rule_phrase(monthly)
+        names = {"maaned_netvaerk": f"{phrase[:1].upper()}{phrase[1:]} i måneden",
                  "maaned_tema": "Temaarrangementer i måneden",
                  "maaned_udenfor": "Temaarrangementer uden for boligområderne i måneden"}
         for key, value in counts.items():

@@ -19,12 +19,21 @@ def _month_values(table: pd.DataFrame, year: int) -> dict | None:
             for r in months.itertuples()}
 
 
-def _calendar_key(value: dict) -> str:
+def _filled(table: pd.DataFrame, year: int) -> str:
+    """What a filled month means (the month rule's words, activities.month_rule_phrase)."""
+    rows = table[(table["niveau"] == "måned") & (table["aar"] == year)
+                 & (table["indikator_id"] == "maaned_netvaerk")]
+    if not len(rows):
+        return "aktivitet"
+    return formatting.mid_sentence(str(rows["indikator"].iloc[0]).removesuffix(" i måneden"))
+
+
+def _calendar_key(value: dict, filled: str) -> str:
     """The legend names only the marks the year's strip has (issue 21.7: no "ingen" explained
     in a year where every month had activity)."""
     plan = [m for m in range(1, 13) if value.get(("maaned_netvaerk", m), (False, 0))[0]]
     active = [m for m in plan if value[("maaned_netvaerk", m)][1] > 0]
-    parts = ["Blåt felt: netværksaktivitet i boligområderne (“tema”: antal temaarrangementer)."]
+    parts = [f"Blåt felt: {filled} (“tema”: antal temaarrangementer)."]
     if len(active) < len(plan):
         parts.append("Rødorange kant og “ingen”: ingen aktivitet.")
     if len(plan) < 12:
@@ -72,14 +81,15 @@ def activity_calendar(table: pd.DataFrame, year: int, phone: bool = False):
     ax.set_xlim(-0.1, per_row)
     ax.set_ylim(-0.5 - (rows - 1) * step, 1.5)
     ax.axis("off")
+    key = _calendar_key(value, _filled(table, year))
     # Every mark is told apart by more than its colour (a word, hatching, a ring), and the
     # legend names the colours as they look: blue, vermilion ("rødorange"), black.
     if phone:
         layout(fig, st, {"left": 0.02, "right": 0.98, "bottom": 0.02, "top": 0.98})
-        fig.text(0.02, 0, st.wrap(_calendar_key(value), 32), ha="left", va="top", fontsize=st.note,
+        fig.text(0.02, 0, st.wrap(key, 32), ha="left", va="top", fontsize=st.note,
                  color=BASELINE_COLOUR)
     else:
-        fig.text(0.5, 0.02, _calendar_key(value), ha="center", fontsize=st.small,
+        fig.text(0.5, 0.02, key, ha="center", fontsize=st.small,
                  color=BASELINE_COLOUR, wrap=True)
         fig.tight_layout(rect=(0, 0.12, 1, 1))
     return fig
@@ -93,13 +103,14 @@ def activity_calendar_alt(table: pd.DataFrame, year: int) -> str:
     active = [m for m in plan if value[("maaned_netvaerk", m)][1] > 0]
     without = [month_label((year, m)).split()[0] for m in plan if m not in active]
     themed = sum(int(value.get(("maaned_tema", m), (False, 0))[1] or 0) for m in plan)
+    filled = _filled(table, year)
     outside = sum(1 for m in plan if value.get(("maaned_udenfor", m), (False, 0))[1])
     text = (f"Kalenderstribe med årets tolv måneder i {year}. Blå felter er måneder med "
-            "netværksaktivitet i boligområderne, felter med rødorange kant og teksten ingen er "
+            f"{filled}, felter med rødorange kant og teksten ingen er "
             "måneder uden, skraverede felter ligger uden for helhedsplanens periode; tallet i "
             "feltet er antal temaarrangementer, og en sort ring over feltet markerer et "
             "temaarrangement uden for boligområderne. "
-            f"Netværksaktivitet i {formatting.number(len(active))} af "
+            f"{filled[:1].upper() + filled[1:]} i {formatting.number(len(active))} af "
             f"{formatting.number(len(plan))} måneder i helhedsplanens periode")
     text += f" (ingen i {and_list(without)})" if without else ""
     return (text + f"; {formatting.number(themed)} temaarrangementer i alt; "
