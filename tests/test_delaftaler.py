@@ -123,6 +123,33 @@ def test_the_beskaeftigelse_delaftale_is_computed_from_its_indikatorark(tmp_path
     assert row(table, "beskaeftigede", "Hele helhedsplanen", 2023)["maal_status"] == expected
 
 
+def test_a_baseline_value_from_a_year_of_its_own(tmp_path):
+    """One area's baseline from 2020, the others' from 2019: each is measured against its own,
+    the text gives each value its year, and the plan gets no sum across two years."""
+    root = project_copy(tmp_path / "p", delaftaler=("beskaeftigelse",))
+    name, area = "Andel 18-64-årige i beskæftigelse", "Stenbjergparken"
+    own = _sheet(root, 2020)[(name, area)]
+    k20, n20 = own["Tæller"], own["Nævner"]
+
+    def move(d):
+        values = d["delmaal"][0]["indikatorer"][0]["baseline"]["vaerdier"]
+        v = next(v for v in values if v["enhed"] == area)
+        v.update(aar=2020, taeller=k20, naevner=n20, procent=round(100 * k20 / n20, 1))
+
+    edit_yaml(root / "config" / "delaftaler" / "beskaeftigelse.yaml", move)
+    table = compute(root, "beskaeftigelse", 2024, tmp_path)
+    r = row(table, "beskaeftigede", area, 2024)
+    assert (r["baseline_aar"], r["baseline_taeller"], r["baseline_naevner"]) == (2020, k20, n20)
+    assert row(table, "beskaeftigede", "Nørager", 2024)["baseline_aar"] == 2019
+    plan = row(table, "beskaeftigede", "Hele helhedsplanen", 2024)
+    assert pd.isna(plan["baseline_aar"]) and plan["status"] == "ingen baseline"
+    assert "forskellige år (2019 og 2020)" in plan["note"]
+    cfg = config.load(root, "beskaeftigelse")
+    text = report.baseline_text(cfg, cfg.indicator("beskaeftigede"))
+    assert f"Stenbjergparken: {k20} af {n20}" in text and "(2020)" in text
+    assert text.count("(2019)") == 3
+
+
 def test_a_plan_only_share_and_a_yearly_count_target(tmp_path):
     table = compute(REPO, "beskaeftigelse", 2024, tmp_path)
     young = "Andel 15-17-årige i uddannelse"

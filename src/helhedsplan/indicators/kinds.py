@@ -168,6 +168,12 @@ def _sum_baseline(o: Obs, base: _Baselines):
     found = [base.of(p)[0] for p in getattr(o, "parts", [])]
     if not found or any(f is None for f in found):
         return None
+    years = sorted({f[2] for f in found})
+    if len(years) > 1:  # a sum across years is no one year's figure: said, not computed
+        why = (f"Ingen samlet baseline: delaftalens baselines for delene er fra forskellige år "
+               f"({and_list([str(y) for y in years])})")
+        o.note = "; ".join(x for x in (o.note, why) if x)
+        return None
     k = sum(f[0] for f in found)
     if not base.share:
         return (k, None, found[0][2])

@@ -79,10 +79,14 @@ def baseline_text(cfg: Config, ind) -> str:
         elif len(values) > MAX_UNITS:
             text = (f"en baseline for hver af de {number(len(values))} "
                     f"{_PARTS.get(_finest(cfg, ind), ('enheder',))[0]} (se bilaget) ({block.aar})")
+        elif len({v.aar or block.aar for v in values}) > 1:  # a value from a year of its own
+            text = "; ".join(f"{_unit_label(cfg, ind, v.enhed)}: "
+                             + _share_text(v.taeller, v.naevner, decimals, noun)
+                             + f" ({v.aar or block.aar})" for v in values)
         else:
             text = "; ".join(f"{_unit_label(cfg, ind, v.enhed)}: "
                              + _share_text(v.taeller, v.naevner, decimals, noun)
-                             for v in values) + f" ({block.aar})"
+                             for v in values) + f" ({values[0].aar or block.aar})"
         comps = [s for s in getattr(ind, "sammenligning", []) if s.baseline is not None
                  and s.baseline.taeller is not None and s.baseline.naevner is not None]
         text += "".join(f"; {s.navn}: " + _share_text(s.baseline.taeller, s.baseline.naevner,
@@ -95,9 +99,12 @@ def baseline_text(cfg: Config, ind) -> str:
                      f"{_PARTS[_finest(cfg, ind)][1]} tal.")
         return text + _revision_text(cfg, ind)
     word = f" {ind.ord}" if getattr(ind, "ord", None) else ""
-    text = "; ".join(f"{_unit_label(cfg, ind, v.enhed)}: {number(v.antal)}{word}"
-                     if cfg.unit(v.enhed, ind) != ("helhedsplan", None) or len(values) > 1
-                     else f"{number(v.antal)}{word}" for v in values)
+    years = [v.aar or block.aar for v in values]
+    own_years = len(set(years)) > 1  # a value from a year of its own: each says its year
+    text = "; ".join((f"{_unit_label(cfg, ind, v.enhed)}: {number(v.antal)}{word}"
+                      if cfg.unit(v.enhed, ind) != ("helhedsplan", None) or len(values) > 1
+                      else f"{number(v.antal)}{word}") + (f" ({y})" if own_years else "")
+                     for v, y in zip(values, years, strict=True))
     a = getattr(ind, "andel_af", None)
     if a is not None and a.baseline is not None and a.baseline.antal and values:
         plan = next((v.antal for v in values
@@ -105,8 +112,8 @@ def baseline_text(cfg: Config, ind) -> str:
         if plan is not None:
             text += (f" = {pct(100 * plan / a.baseline.antal, a.decimaler)} af alle "
                      f"{number(a.baseline.antal)}{word} ({a.navn})")
-    return (text or "Delaftalen angiver ingen baseline") + f" ({block.aar})." + \
-        _revision_text(cfg, ind)
+    year = "" if own_years else f" ({years[0] if years else block.aar})"
+    return (text or "Delaftalen angiver ingen baseline") + f"{year}." + _revision_text(cfg, ind)
 
 
 # A unit level's plural and its genitive: "de 18 afdelinger", "regnet af boligområdernes tal".
