@@ -130,6 +130,22 @@ def test_same_headings_and_tables_with_all_rows(reports):
     assert {"2020", "2021", "2022", "2023", "2024"} <= header_years
 
 
+def test_the_html_contents_list_every_chapter_as_the_builtin_does(reports):
+    """Each delmål's chapter is shown by a code cell; Quarto listed no heading of a cell's
+    output in its contents, so the board's contents held only Sammenfatning, Data og metode and
+    the appendix."""
+    def contents(folder: Path) -> list[str]:
+        html = (folder / "statusrapport.html").read_text(encoding="utf-8")
+        toc = re.search(r'<nav id="TOC".*?</nav>', html, re.S)
+        assert toc, folder
+        return re.findall(r'<a href="#([^"]+)"', toc.group(0))
+
+    builtin = contents(reports["indbygget"])
+    chapters = [f"delmaal-{d.id}" for d in config.default(D).for_report(2024).delmaal]
+    assert set(chapters) <= set(builtin)
+    assert contents(reports["quarto"]) == builtin
+
+
 def test_every_number_in_the_builtin_pdf_is_in_the_quarto_pdf(reports):
     def numbers(pages: list[str]) -> set[str]:
         # Checksums are not figures: the built-in PDF sets each on two lines of 32 digits.

@@ -19,6 +19,7 @@ from pathlib import Path
 import nbformat
 
 from .. import paths
+from .floats import with_headings_as_markdown
 from .notebook import longest_run, output_text, phone_variant, read_notebook, with_figure_alt
 from .provenance import quarto_tool_versions, version_text, with_tool_versions
 from .tools import TAIL_LINES, RenderError, publish, source_date, tool_env
@@ -82,8 +83,8 @@ def render_quarto(executed_notebook: Path, out_dir: Path, *, basename: str = "st
     if not (project / "_quarto.yml").is_file():
         raise RenderError(f"Quarto-projektfilen mangler: {project / '_quarto.yml'}")
     nb = read_notebook(Path(executed_notebook))  # fail early, in Danish, on a failed notebook
-    nb = with_figure_alt(without_run_bookkeeping(
-        with_tool_versions(nb, quarto_tool_versions(quarto, version))))
+    nb = with_headings_as_markdown(with_figure_alt(without_run_bookkeeping(
+        with_tool_versions(nb, quarto_tool_versions(quarto, version)))))
     stamp = source_date()
 
     build_root = _quarto_build_root(project, out_dir)
