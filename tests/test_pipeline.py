@@ -128,3 +128,21 @@ def test_a_row_left_out_is_stated_on_the_console_in_the_report_and_the_export(tm
               for r in sources.iter_rows(min_row=2, values_only=True)}
     assert stated["data/raw/2021/aktivitetslog.xlsx"] == said
     assert stated["data/raw/2024/aktivitetslog.xlsx"] is None
+
+
+@pytest.mark.slow
+def test_a_report_of_a_delaftale_no_longer_configured_is_named_not_listed_as_ready(
+        built_project, tmp_path):
+    import shutil
+
+    root = shutil.copytree(built_project[0], tmp_path / "p")
+    old = root / "reports" / "2024" / "tryghed"
+    old.mkdir()
+    (old / "statusrapport.html").write_text("<p>fra sidste år</p>", encoding="utf-8")
+    run = run_cli(root, "byg", "--aar", "2024", "--renderer", "indbygget")
+    assert run.returncode == 0, run.stderr
+    ready = run.stdout.split("Rapporten er klar:")[1]
+    assert "tryghed/statusrapport" not in ready
+    assert (f"Bemærk: reports/2024/tryghed/ er fra delaftalen tryghed, som ikke længere står i "
+            "config/delaftaler/, og er ikke bygget igen.") in run.stdout
+    assert f"{D}/statusrapport.pdf" in ready

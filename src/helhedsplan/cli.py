@@ -259,11 +259,24 @@ def _bad_digits(year: int | None) -> str | None:
 
 
 def _done(out: Path) -> str:
-    """Where the reports are: one delaftale's folder, or the year's with one per delaftale."""
-    files = sorted(out.glob("statusrapport.*")) or sorted(out.glob("*/statusrapport.*"))
+    """Where the reports are: one delaftale's folder, or the year's with one per delaftale.
+    A folder of a delaftale no longer in config/delaftaler/ is not listed as ready: it is
+    named, so nobody sends on a report the build did not make."""
+    from . import config  # lazy: as _bad_year's configuration
+
+    ids = config.ids()
+    files = sorted(out.glob("statusrapport.*")) or sorted(
+        f for did in ids for f in (out / did).glob("statusrapport.*"))
     files += sorted(out.glob("samlet-status.*")) or sorted(out.parent.glob("samlet-status.*"))
     shown = [f for f in files if f.suffix in (".html", ".pdf", ".docx")]
-    return "Rapporten er klar:" + "".join(f"\n  {f}" for f in shown)
+    text = "Rapporten er klar:" + "".join(f"\n  {f}" for f in shown)
+    year = out if not (out / "statusrapport.html").exists() else out.parent
+    for old in sorted(p for p in year.iterdir() if p.is_dir() and p.name not in ids
+                      and (p / "statusrapport.html").exists()):
+        text += (f"\nBemærk: {_shown(old)}/ er fra delaftalen {old.name}, som ikke længere står i "
+                 f"config/delaftaler/, og er ikke bygget igen. Slet mappen (og "
+                 f"data/processed/{year.name}/{old.name}/), hvis rapporten ikke skal bruges.")
+    return text
 
 
 def _bad_year(year: int | None, delaftale: str | None = None) -> str | None:
