@@ -208,6 +208,20 @@ def test_the_shared_file_names_are_the_sources(conf):
                                  if s.id != "indikatorark"} | {NOT_MEASURED_FILE}
 
 
+def test_a_key_written_twice_is_a_problem_not_the_last_one_silently(conf):
+    folder, load = conf
+    path = folder / "delaftaler" / "beskaeftigelse.yaml"
+    text = path.read_text(encoding="utf-8").replace(
+        "        decimaler: 1\n        god_retning: op\n        datakilde: Landsbyggefondens",
+        "        decimaler: 1\n        god_retning: op\n        god_retning: ned\n"
+        "        datakilde: Landsbyggefondens", 1)
+    path.write_text(text, encoding="utf-8")
+    (problem,) = _problems(load)
+    first = _line_of(path, "god_retning: op")
+    assert problem.startswith(f"fil config/delaftaler/beskaeftigelse.yaml: linje {first + 1}: "
+                              f"'god_retning' står to gange her (også linje {first})"), problem
+
+
 def test_an_unknown_key_gets_a_suggestion(conf):
     folder, load = conf
     path = folder / "helhedsplan.yaml"
@@ -217,6 +231,17 @@ def test_an_unknown_key_gets_a_suggestion(conf):
     (problem,) = _problems(load)
     assert f"linje {_line_of(path, 'mindste_antl')}" in problem
     assert "'mindste_antl' kendes ikke her. Mente du 'mindste_antal'?" in problem
+
+
+def test_a_known_key_in_the_wrong_place_is_not_suggested_as_itself(conf):
+    folder, load = conf
+    path = folder / "helhedsplan.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("  mindste_antal: 3",
+                                                             "  mindste_antal: 3\n  kilde: x"),
+                    encoding="utf-8")
+    (problem,) = _problems(load)
+    assert f"linje {_line_of(path, 'kilde: x')}" in problem
+    assert "'kilde' hører ikke til her: tjek indrykningen" in problem and "Mente" not in problem
 
 
 def test_broken_yaml_names_the_line(conf):

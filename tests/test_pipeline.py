@@ -143,6 +143,6 @@ def test_a_report_of_a_delaftale_no_longer_configured_is_named_not_listed_as_rea
     assert run.returncode == 0, run.stderr
     ready = run.stdout.split("Rapporten er klar:")[1]
     assert "tryghed/statusrapport" not in ready
-    assert (f"Bemærk: reports/2024/tryghed/ er fra delaftalen tryghed, som ikke længere står i "
+    assert ("Bemærk: reports/2024/tryghed/ er fra delaftalen tryghed, som ikke længere står i "
             "config/delaftaler/, og er ikke bygget igen.") in run.stdout
     assert f"{D}/statusrapport.pdf" in ready

@@ -58,6 +58,26 @@ class _Source:
                 "indrykningen (mellemrum, ikke tabulator) og at en værdi med ': ' står i "
                 "anførselstegn.", file=label)) from None
 
+    def duplicate_problems(self) -> list[Problem]:
+        """A key written twice in one place: YAML keeps only the last, silently."""
+        out, todo = [], [self.node] if self.node is not None else []
+        while todo:
+            node = todo.pop()
+            if isinstance(node, yaml.MappingNode):
+                first: dict[str, int] = {}
+                for key, value in node.value:
+                    line = key.start_mark.line + 1
+                    if key.value in first:
+                        out.append((line, Problem(
+                            f"linje {line}: '{key.value}' står to gange her (også linje "
+                            f"{first[key.value]}), og kun den sidste ville blive brugt. Slet "
+                            "den ene, eller ret navnet", file=self.label)))
+                    first.setdefault(key.value, line)
+                    todo.append(value)
+            elif isinstance(node, yaml.SequenceNode):
+                todo.extend(node.value)
+        return [problem for _, problem in sorted(out, key=lambda found: found[0])]
+
     def line(self, where: tuple) -> int | None:
         """The line of the deepest key or item of `where` that the file has."""
         node, line = self.node, (self.node.start_mark.line + 1 if self.node else None)
@@ -111,6 +131,9 @@ def _danish(err: dict) -> str:
     if kind == "missing":
         return f"'{key}' mangler: skriv '{key}: …'"
     if kind == "extra_forbidden":
+        if key in FIELD_NAMES:  # a right name in the wrong place
+            return (f"'{key}' hører ikke til her: tjek indrykningen (den hører til under en "
+                    "anden nøgle), eller slet linjen")
         close = difflib.get_close_matches(key, FIELD_NAMES, n=1, cutoff=0.6)
         hint = f" Mente du '{close[0]}'?" if close else " Slet linjen, eller ret navnet."
         return f"'{key}' kendes ikke her.{hint}"
@@ -281,7 +304,7 @@ def load_all(config_dir: Path) -> tuple[model.Plan, dict[str, model.Delaftale]]:
     try:
         plan_src = _Source(config_dir / HELHEDSPLAN_FILE, label)
         plan, found = _validate(plan_src, model.Plan)
-        problems += found
+        problems += found + plan_src.duplicate_problems()
         if plan is not None:
             problems += [plan_src.problem(w, m) for w, m in checks.plan_problems(plan)]
     except InputError as err:
@@ -310,6 +333,7 @@ def load_all(config_dir: Path) -> tuple[model.Plan, dict[str, model.Delaftale]]:
             problems += err.problems
             continue
         got, found, index = _validate_mapped(src, model.Delaftale)
+        found += src.duplicate_problems()
         problems += found
         if got is not None and not found:
             sources[did], delaftaler[did] = src, got
