@@ -208,6 +208,17 @@ def test_the_shared_file_names_are_the_sources(conf):
                                  if s.id != "indikatorark"} | {NOT_MEASURED_FILE}
 
 
+def test_a_year_typed_wrong_is_one_problem(conf):
+    """'aar: 1' asked for two thousand year folders: 2.046 problems, one per year."""
+    folder, load = conf
+    path = folder / "delaftaler" / "beskaeftigelse.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("          aar: 2022\n",
+                                                             "          aar: 1\n"),
+                    encoding="utf-8")
+    (problem,) = _problems(load)
+    assert f"linje {_line_of(path, 'aar: 1')}" in problem and "skal være mindst 1900" in problem
+
+
 def test_a_key_written_twice_is_a_problem_not_the_last_one_silently(conf):
     folder, load = conf
     path = folder / "delaftaler" / "beskaeftigelse.yaml"

@@ -14,6 +14,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=60)]
+# A year as a delaftale writes it (a typo like 'aar: 1' would ask for 2.000 year folders)
+Aar = Annotated[int, Field(ge=1900, le=2200)]
 Niveau = Literal["afdeling", "boligomraade", "helhedsplan"]
 HELHEDSPLAN_UNIT = "helhedsplan"  # the whole plan as a unit in `enhed:` (baseline, target)
 
@@ -126,7 +128,7 @@ Enhed = Annotated[int | str, Field(description=(
 
 class BaselineVaerdi(_Model):
     enhed: Enhed
-    aar: int | None = _text("Året, hvis det ikke er baselinens år.", default=None)
+    aar: Aar | None = _text("Året, hvis det ikke er baselinens år.", default=None)
     taeller: float | None = _text("Tæller (andel): fx 41 fremmødte.", default=None, ge=0,
                                   le=MAX_COUNT)
     naevner: float | None = _text("Nævner (andel): fx 648 beboere 18+.", default=None, gt=0,
@@ -138,8 +140,8 @@ class BaselineVaerdi(_Model):
 
 
 class Baseline(_Model):
-    aar: int = _text("Baselineåret, fx 2020.")
-    gaelder_fra: int | None = _text(
+    aar: Aar = _text("Baselineåret, fx 2020.")
+    gaelder_fra: Aar | None = _text(
         "Rapportåret, baselinen gælder fra (når bestyrelsen har revideret den). Rapporter for "
         "tidligere år bruger den forrige baseline.", default=None)
     revision: str | None = _text("Hvad revisionen ændrede (vises i rapporten).", default=None)
@@ -147,7 +149,7 @@ class Baseline(_Model):
 
 
 class Referencetal(_Model):
-    aar: int = _text("Året, tallet er fra.")
+    aar: Aar = _text("Året, tallet er fra.")
     taeller: float | None = _text("Tæller.", default=None, ge=0, le=MAX_COUNT)
     naevner: float | None = _text("Nævner.", default=None, gt=0, le=MAX_COUNT)
     procent: float | None = _text("Procenten, som delaftalen skriver den.", default=None,
@@ -174,7 +176,7 @@ class Maal(_Model):
     """A target: 'mindst 8 pct. i 2025' (vaerdi + aar) or a yearly one (hvert_aar)."""
 
     vaerdi: float = _text("Målet: en procent (andel) eller et antal.")
-    aar: int | None = _text("Året, målet skal være nået (fx 2025).", default=None)
+    aar: Aar | None = _text("Året, målet skal være nået (fx 2025).", default=None)
     hvert_aar: bool = _text("Sand: målet gælder hvert år (fx mindst 150 borgere om året).",
                             default=False)
     enhed: Enhed = HELHEDSPLAN_UNIT
@@ -205,8 +207,8 @@ class _Indikator(_Model):
     datakilde: str = _text("Datakilden med delaftalens ord.")
     god_retning: Literal["op", "ned"] = _text("'op': flere/højere er bedre; 'ned': færre.",
                                               default="op")
-    gaelder_fra: int | None = _FRA
-    gaelder_til: int | None = _TIL
+    gaelder_fra: Aar | None = _FRA
+    gaelder_til: Aar | None = _TIL
     forside: bool = _text("Vis indikatoren på forsiden.", default=True)
     figur: Figur | None = None
 
@@ -305,8 +307,8 @@ class Delmaal(_Model):
     overskrift: str | None = _text("Kapitlets overskrift (standard: kort_navn).", default=None)
     delmaal: str = _text("Delmålet med delaftalens egne ord.")
     indikatorer: list[Indikator] = _text("Delmålets indikatorer.", min_length=1)
-    gaelder_fra: int | None = _text("Første rapportår, delmålet er med i.", default=None)
-    gaelder_til: int | None = _text("Sidste rapportår, delmålet er med i.", default=None)
+    gaelder_fra: Aar | None = _text("Første rapportår, delmålet er med i.", default=None)
+    gaelder_til: Aar | None = _text("Sidste rapportår, delmålet er med i.", default=None)
 
 
 class Revision(_Model):
@@ -318,7 +320,7 @@ class Maalgruppemaal(_Model):
     id: Literal["beboere_18_plus", "beboere_65_plus", "foertidspensionister",
                 "uden_for_arbejdsstyrken"] = _text("En kolonne i beboerdata.xlsx.")
     navn: str
-    aar: int
+    aar: Aar
 
 
 class Dataoversigt(_Model):
