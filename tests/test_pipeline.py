@@ -146,3 +146,40 @@ def test_a_report_of_a_delaftale_no_longer_configured_is_named_not_listed_as_rea
     assert ("Bemærk: reports/2024/tryghed/ er fra delaftalen tryghed, som ikke længere står i "
             "config/delaftaler/, og er ikke bygget igen.") in run.stdout
     assert f"{D}/statusrapport.pdf" in ready
+
+
+LATER = """navn: Fremtid
+delmaal:
+  - id: senere
+    kort_navn: Kommer senere
+    delmaal: Et delmål, bestyrelsen har besluttet fra 2025.
+    gaelder_fra: 2025
+    indikatorer:
+      - id: moeder_igen
+        navn: Deltagelse igen
+        type: andel
+        kilde: sab_afdelingsmoeder
+        datakilde: SAB
+"""
+
+
+@pytest.mark.slow
+def test_a_delaftale_without_delmaal_in_the_year_gets_no_empty_report(built_project, tmp_path):
+    """Its delmål start in 2025: asked for by name in 2024 it is an error naming the file;
+    among all delaftaler it is left out and said so, and no empty report is published."""
+    import shutil
+
+    root = shutil.copytree(built_project[0], tmp_path / "p")
+    (root / "config" / "delaftaler" / "fremtid.yaml").write_text(LATER, encoding="utf-8")
+    alone = run_cli(root, "byg", "--aar", "2024", "--delaftale", "fremtid",
+                    "--renderer", "indbygget")
+    assert alone.returncode == 1
+    assert ("fil config/delaftaler/fremtid.yaml: delaftalen Fremtid har ingen delmål, der "
+            "gælder i 2024 (delmålene gælder fra 2025)") in alone.stderr
+    assert "Traceback" not in alone.stderr
+    every = run_cli(root, "byg", "--aar", "2024", "--renderer", "indbygget")
+    assert every.returncode == 0, every.stderr
+    assert ("Bemærk: delaftalen Fremtid har ingen delmål, der gælder i 2024 (delmålene gælder "
+            "fra 2025), og får ingen rapport for året.") in every.stdout
+    assert not (root / "reports" / "2024" / "fremtid").exists()
+    assert (report_dir(root) / "statusrapport.pdf").is_file()

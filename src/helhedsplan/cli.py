@@ -264,14 +264,17 @@ def _done(out: Path) -> str:
     named, so nobody sends on a report the build did not make."""
     from . import config  # lazy: as _bad_year's configuration
 
-    ids = config.ids()
+    year = out if not (out / "statusrapport.html").exists() else out.parent
+    every = config.load_every()
+    # only the delaftaler with a report for the year (delmål in force then)
+    ids = [c.id for c in every if not year.name.isdigit() or c.for_report(int(year.name)).delmaal]
     files = sorted(out.glob("statusrapport.*")) or sorted(
         f for did in ids for f in (out / did).glob("statusrapport.*"))
     files += sorted(out.glob("samlet-status.*")) or sorted(out.parent.glob("samlet-status.*"))
     shown = [f for f in files if f.suffix in (".html", ".pdf", ".docx")]
     text = "Rapporten er klar:" + "".join(f"\n  {f}" for f in shown)
-    year = out if not (out / "statusrapport.html").exists() else out.parent
-    for old in sorted(p for p in year.iterdir() if p.is_dir() and p.name not in ids
+    configured = {c.id for c in every}
+    for old in sorted(p for p in year.iterdir() if p.is_dir() and p.name not in configured
                       and (p / "statusrapport.html").exists()):
         text += (f"\nBemærk: {_shown(old)}/ er fra delaftalen {old.name}, som ikke længere står i "
                  f"config/delaftaler/, og er ikke bygget igen. Slet mappen (og "

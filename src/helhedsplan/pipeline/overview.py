@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from .. import freshness, reproducible, runs
+from ..stopping import and_list
 from .model import Build
 from .plan import make_plan
 from .stages import _render_reads, build_info, config_files, stages
@@ -35,6 +36,12 @@ def _current(root: Path, year: int, cfg, renderer: str) -> bool:
         return False
     plans = make_plan(b, stages(root, build_info(root, cfg.id, recorded, year)), recorded, False)
     return not any(p.reason for p in plans)
+
+
+def _reports_of(cfgs: list) -> str:
+    """'rapporten for A', 'rapporterne for A og B'."""
+    names = and_list([c.navn for c in cfgs])
+    return f"rapporten for {names}" if len(cfgs) == 1 else f"rapporterne for {names}"
 
 
 def _remove(root: Path, year: int, log, why: str, again: bool = True) -> None:
@@ -76,13 +83,13 @@ def update(root: Path, year: int, every: list, renderer: str, log, built: list[s
                 "status", again=False)
         return
     if failed:
-        names = ", ".join(c.navn for c in every if c.id in failed)
-        _remove(root, year, log, f"rapporten for {names} kunne ikke bygges")
+        _remove(root, year, log, f"{_reports_of([c for c in every if c.id in failed])} kunne "
+                "ikke bygges")
         return
     stale = [c for c in every if c.id not in built and not _current(root, year, c, renderer)]
     if stale:
-        _remove(root, year, log, "rapporten for " + ", ".join(c.navn for c in stale)
-                + " er ikke bygget for året eller ikke opdateret")
+        _remove(root, year, log, f"{_reports_of(stale)} er ikke bygget for året eller ikke "
+                "opdateret")
         return
     folders = [root / "data" / "processed" / str(year) / c.id for c in every]
     pdfs = [root / "reports" / str(year) / c.id / "statusrapport.pdf" for c in every]

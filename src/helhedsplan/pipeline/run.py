@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import config, freshness, paths, reproducible, runs
-from ..errors import InputError
+from ..errors import InputError, Problem
 from ..runs import PublishError
 from . import overview
 from .kernels import Lane, start_lanes
@@ -245,6 +245,15 @@ def _plan_job(cfg, year: int, root: Path, renderer: str, log, full: bool, severa
                 check_key(root, year, cfg.id, {c.comments_file for c in cfg.siblings()}))
 
 
+def _in_force_text(cfg) -> str:
+    """When a delaftale's delmål apply: 'delmålene gælder fra 2025' / 'til 2023'."""
+    whole = cfg.unrevised().delmaal
+    starts = [d.gaelder_fra for d in whole if d.gaelder_fra is not None]
+    ends = [d.gaelder_til for d in whole if d.gaelder_til is not None]
+    parts = ([f"fra {min(starts)}"] if starts else []) + ([f"til {max(ends)}"] if ends else [])
+    return "delmålene gælder " + " og ".join(parts) if parts else "se gaelder_fra og gaelder_til"
+
+
 def _build_locked(year: int | None, root: Path, renderer: str, jobs: int,
                   log: Callable[[str], None], full: bool, delaftale: str | None) -> Path:
     year = year or latest_year(root)
@@ -256,6 +265,23 @@ def _build_locked(year: int | None, root: Path, renderer: str, jobs: int,
     # Every configuration file is checked before anything runs: all problems at once.
     every = config.load_every(root)
     chosen = [config.load(root, delaftale)] if delaftale else every
+    # A delaftale whose delmål all start later (or ended earlier) has no report for the year:
+    # asked for by name it is an error, among all it is left out and said so.
+    empty = [c for c in chosen if not c.for_report(year).delmaal]
+    if delaftale and empty:
+        raise InputError(Problem(
+            f"delaftalen {empty[0].navn} har ingen delmål, der gælder i {year} "
+            f"({_in_force_text(empty[0])}), så der er ingen rapport for året. Byg et andet år, "
+            "eller ret gaelder_fra/gaelder_til", file=f"config/delaftaler/{empty[0].id}.yaml"))
+    for c in empty:
+        log(f"Bemærk: delaftalen {c.navn} har ingen delmål, der gælder i {year} "
+            f"({_in_force_text(c)}), og får ingen rapport for året.")
+    gone = {c.id for c in empty}
+    every = [c for c in every if c.id not in gone]
+    chosen = [c for c in chosen if c.id not in gone]
+    if not chosen:
+        raise InputError(f"Ingen delaftale har delmål, der gælder i {year}: der er intet at "
+                         "bygge. Byg et andet år, eller ret gaelder_fra/gaelder_til.")
     several = len(chosen) > 1
     work = [_plan_job(c, year, root, renderer, log, full, several) for c in chosen]
     target = work[0].build.report_target if not several else root / "reports" / str(year)
