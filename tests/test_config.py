@@ -199,13 +199,28 @@ def test_a_shared_file_name_and_two_equal_headings_are_problems(conf):
     assert any(f"linje {second}" in p and "samme kort_navn" in p for p in problems), problems
 
 
-def test_the_shared_file_names_are_the_sources(conf):
+def test_the_shared_names_are_the_sources(conf):
+    from helhedsplan.config.checks import OTHER_THEME
     from helhedsplan.config.model import SHARED_FILES
     from helhedsplan.sources import SOURCES
+    from helhedsplan.sources.aktiviteter import OTHER_THEME as LOGS_OWN
     from helhedsplan.sources.folder import NOT_MEASURED_FILE
 
     assert set(SHARED_FILES) == {s.filename for s in SOURCES.values()
                                  if s.id != "indikatorark"} | {NOT_MEASURED_FILE}
+    assert OTHER_THEME == LOGS_OWN
+
+
+def test_the_logs_own_other_theme_is_not_a_theme(conf):
+    folder, load = conf
+    path = folder / "delaftaler" / "sammenhaengskraft.yaml"
+    first = "        temaer:\n          - Frivillige sociale indsatser\n"
+    text = path.read_text(encoding="utf-8")
+    assert first in text
+    path.write_text(text.replace(first, first + "          - Andet\n"), encoding="utf-8")
+    (problem,) = _problems(load)
+    assert f"linje {_line_of(path, '- Andet')}" in problem
+    assert "'Andet' er aktivitetsloggens egen kategori" in problem, problem
 
 
 def test_a_year_typed_wrong_is_one_problem(conf):

@@ -17,6 +17,7 @@ from .model import KILDER, SHARED_FILES, Aktivitetsmaal, Antal, Delaftale, Plan
 from .view import Config
 
 Where = tuple
+OTHER_THEME = "Andet"  # sources.aktiviteter.OTHER_THEME (a test keeps them equal)
 Found = Iterator[tuple[Where, str]]
 
 
@@ -245,6 +246,11 @@ def _activity_problems(ind: Aktivitetsmaal) -> Found:
     labels = [t.split(",")[0] for t in ind.temaer]
     if len(set(labels)) != len(labels):
         yield ("temaer",), "to temaer har samme korte navn (teksten før det første komma)"
+    for k, label in enumerate(labels):
+        if label.strip().casefold() == OTHER_THEME.casefold():
+            yield ("temaer", k), (f"'{OTHER_THEME}' er aktivitetsloggens egen kategori for "
+                                  "aktiviteter uden et af delaftalens temaer (mål med 'tema: "
+                                  "andet' tæller dem): slet den her")
 
 
 def _overview_problems(cfg: Config) -> Found:
