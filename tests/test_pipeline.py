@@ -183,3 +183,21 @@ def test_a_delaftale_without_delmaal_in_the_year_gets_no_empty_report(built_proj
             "fra 2025), og får ingen rapport for året.") in every.stdout
     assert not (root / "reports" / "2024" / "fremtid").exists()
     assert (report_dir(root) / "statusrapport.pdf").is_file()
+
+
+def test_quarto_chosen_but_not_installed_is_said_before_anything_runs(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    root = project_copy(tmp_path / "p")
+    bare = tmp_path / "bin"  # a PATH with only this Python: no quarto
+    bare.mkdir()
+    env = dict(os.environ, HELHEDSPLAN_ROOT=str(root), PATH=str(bare))
+    run = subprocess.run([sys.executable, "-m", "helhedsplan", "byg", "--aar", "2024",
+                          "--renderer", "quarto"], capture_output=True, text=True, env=env,
+                         timeout=300)
+    assert run.returncode == 1
+    assert "FEJL: Quarto er ikke installeret" in run.stderr
+    assert "Uventet" not in run.stderr and "[1/" not in run.stdout  # no step ran
+    assert not (root / "reports" / "2024").exists()

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from .. import config, freshness, paths, reproducible, runs
 from ..errors import InputError, Problem
+from ..render.tools import RenderError
 from ..runs import PublishError
 from . import overview
 from .kernels import Lane, start_lanes
@@ -262,6 +263,10 @@ def _build_locked(year: int | None, root: Path, renderer: str, jobs: int,
                          f"Årene med data er: {', '.join(map(str, paths.raw_years(root / 'data' / 'raw')))}. "
                          f"Er {year} et nyt år, så skriv skabelonerne med: make skabeloner "
                          f"AAR={year}")
+    if renderer == "quarto" and not shutil.which("quarto"):  # chosen by name: said at once
+        raise StageError("Quarto er ikke installeret (kommandoen 'quarto' findes ikke på PATH). "
+                         "Installer Quarto fra https://quarto.org, eller byg med den indbyggede "
+                         "renderer: make report RENDERER=indbygget.")
     # Every configuration file is checked before anything runs: all problems at once.
     every = config.load_every(root)
     chosen = [config.load(root, delaftale)] if delaftale else every
@@ -411,6 +416,9 @@ def _finish(job: _Job, year: int, log, several: bool) -> BaseException | None:
         log(f"Trinnet '{stage.label}' fejlede. Intet i {where} er ændret.")
         if isinstance(cause, InputError | StageError):
             return cause
+        if isinstance(cause, RenderError):  # its message is Danish and meant for the analyst
+            return StageError(f"Trinnet '{stage.label}' fejlede: {cause}\nMellemresultaterne "
+                              f"ligger i {b.staging}")
         return StageError(f"Uventet fejl i trinnet '{stage.label}': {type(cause).__name__}: "
                           f"{cause}\nMellemresultaterne ligger i {b.staging}")
     runs.testpoint("udgiv:start")
