@@ -136,3 +136,18 @@ def test_phone_year_axis_labels_the_first_and_the_report_year(first, last):
     shown = [int(t) for t in labels if t]
     assert shown[0] == first and shown[-1] == last
     assert all(b - a >= 2 for a, b in zip(shown, shown[1:], strict=False)) or len(labels) <= 4
+
+
+def test_a_survey_shown_per_boligomraade_only_draws_each_area(table, cfg):
+    """No row for the whole plan: the figure's lines are the areas (and the comparison group),
+    and its alt text names them."""
+    from helhedsplan.figures.shares import measurements, measurements_alt
+
+    ind = next(i for _, i in cfg.indicators() if i.type == "svarfordeling")
+    rows = table[(table["indikator_id"] == ind.id) & (table["niveau"] != "helhedsplan")]
+    assert set(rows["niveau"]) == {"boligområde", "sammenligning"}
+    fig = measurements(rows, 2024, indikator_id=ind.id)
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert set(cfg.area_names) <= set(labels)
+    alt = measurements_alt(rows, 2024, indikator_id=ind.id, what="trivslen")
+    assert all(area in alt for area in cfg.area_names) and "helhedsplanen" not in alt

@@ -157,7 +157,7 @@ def _series(rows: pd.DataFrame) -> list[pd.DataFrame]:
     boligområde or afdeling, each of them), then the comparison groups."""
     own = rows[rows["niveau"] == "helhedsplan"]
     if not len(own):
-        own = rows[rows["niveau"].isin(["boligomraade", "afdeling"])]
+        own = rows[rows["niveau"].isin(["boligområde", "afdeling"])]
     return [g for level in (own, rows[rows["niveau"] == "sammenligning"])
             for _, g in level.groupby("enhed_navn", sort=False) if len(g)]
 
