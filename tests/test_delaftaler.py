@@ -403,3 +403,28 @@ def test_a_delaftale_lists_only_the_declarations_about_its_own_sources(tmp_path)
     # beskaeftigelse reads no VIVE: the example's declarations are not its inputs, so its
     # report does not list them (nor their example-data mark).
     assert declaration_inputs(config.default("beskaeftigelse").for_report(2024), raw, 2024) == []
+
+
+def test_indikatorark_counts_are_whole_numbers(tmp_path):
+    """10,5 borgere or a count typed as a percentage: each a Danish problem at its cell (a
+    fractional count made the report's rounded figures disagree with their sum)."""
+    root = project_copy(tmp_path / "p", delaftaler=("beskaeftigelse",))
+    path = root / "data" / "raw" / "2024" / "indikatorark_beskaeftigelse.xlsx"
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Indikatorer"]
+    head = [c.value for c in ws[1]]
+    rows = {r[0].value: r for r in ws.iter_rows(min_row=2) if r[0].value}
+    rows["Borgere i Åben Rådgivning"][head.index("Antal")].value = 140.5
+    cell = rows["Andel 15-17-årige i uddannelse"][head.index("Tæller")]
+    cell.value, cell.number_format = 0.9, "0%"
+    counted = rows["Borgere i Åben Rådgivning"][head.index("Antal")]
+    wb.save(path)
+    problems = [str(p) for p in check_inputs(config.load(root, "beskaeftigelse"),
+                                              root / "data" / "raw", 2024)
+                if str(p).startswith("fil 2024/indikatorark_")]
+    assert (f"række {counted.row}, kolonne 'Antal': skal være et helt tal (fundet: 140,5)"
+            in "\n".join(problems)), problems
+    assert any(f"række {cell.row}, kolonne 'Tæller': skal være et helt tal: skriv antallet "
+               "(fx 31), ikke en procent. Andelen regner programmet selv ud" in p
+               for p in problems), problems
+    assert len(problems) == 2, problems

@@ -62,7 +62,7 @@ def _all_units(cfg: Config) -> list[str]:
 
 
 def _number(key: str, header: str, what: str) -> Column:
-    return Column(key, header, "float", what + f". '{NOT_MEASURED_WORD}', hvis tallet ikke er "
+    return Column(key, header, "int", what + f". '{NOT_MEASURED_WORD}', hvis tallet ikke er "
                   "målt i år", "personer eller antal", required=False, maximum=10_000_000,
                   none_words=(NOT_MEASURED_WORD, "ikke maalt"),
                   example={"taeller": 231, "naevner": 648, "antal": ""}[key])
