@@ -334,6 +334,36 @@ def test_attendance_shown_per_boligomraade_only_is_the_sum_of_its_afdelinger(pro
             row(before, ind, "Hele helhedsplanen", year)["naevner"])
 
 
+def test_a_survey_per_boligomraade_only_with_a_baseline_year(project, tmp_path):
+    """VIVE shown per boligområde only, the delaftale naming the baseline year but no figures:
+    each area's 2023 figure is its baseline, and page 1, the chapter and the notes agree."""
+    def per_area(d):
+        ind = next(x for x in d["delmaal"] if x["id"] == "livskvalitet")["indikatorer"][0]
+        ind.update(enheder=["boligomraade"], baseline={"aar": 2023})
+
+    edit_yaml(project / "config" / "delaftaler" / f"{D}.yaml", per_area)
+    table = compute(project, D, 2024, tmp_path)
+    cfg = config.load(project, D).for_report(2024)
+    ind = next(i for _, i in cfg.indicators() if i.type == "svarfordeling")
+    rows = table[(table["indikator_id"] == ind.id) & (table["aar"] == 2023)
+                 & (table["niveau"] == "boligområde")]
+    assert len(rows) == len(cfg.area_names) and rows["baseline_aar"].eq(2023).all()
+    assert (rows["baseline_vaerdi"] == rows["vaerdi"]).all() and rows["status"].eq("baseline").all()
+    earlier = table[(table["indikator_id"] == ind.id) & (table["aar"] == 2021)
+                    & (table["niveau"] == "boligområde")]
+    assert all(note == f"Ikke målt i 2021: VIVEs tal for året har ingen række for {unit}"
+               for note, unit in zip(earlier["note"], earlier["enhed_navn"], strict=True))
+    data = report.ReportData(cfg, 2024, table, [])
+    line = next(x for x in report.summary(data).splitlines() if ind.navn in x)
+    assert "se tabellen" in line.split("|")[3] and line.split("|")[6].strip() == "Baseline", line
+    assert "4\u00a0boligområder (2023)" in line or "4 boligområder (2023)" in line, line
+    absent = " ".join(report.report_year_absences(data))
+    assert "**Livskvalitet i hverdagen:** ikke målt i 2024 (heller ikke for Alle " \
+           "helhedsplaner)" in absent, absent
+    assert report.baseline_text(cfg, ind).startswith(
+        "Delaftalen angiver baselineåret 2023, men ingen tal")
+
+
 def test_a_target_added(project, tmp_path):
     edit_yaml(project / "config" / "delaftaler" / "sammenhaengskraft.yaml",
               lambda d: d["delmaal"][0]["indikatorer"][0].update(maal={"vaerdi": 8, "aar": 2025}))

@@ -64,7 +64,10 @@ def baseline_text(cfg: Config, ind) -> str:
     """The delaftale's baseline in its own terms, from the configuration (and, after a
     revision, which baseline applied before)."""
     block = cfg.baseline(ind)
-    if block is None or not (block.vaerdier or getattr(ind, "andel_af", None)):
+    if block is not None and not (block.vaerdier or getattr(ind, "andel_af", None)):
+        return (f"Delaftalen angiver baselineåret {block.aar}, men ingen tal: baseline er hver "
+                f"enheds tal for {block.aar} i data." + _revision_text(cfg, ind))
+    if block is None:
         return "Delaftalen angiver ingen baseline." + _revision_text(cfg, ind)
     decimals = cfg.decimals(ind)
     share = ind.type in ("andel", "svarfordeling")

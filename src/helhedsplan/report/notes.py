@@ -93,7 +93,9 @@ def report_year_absences(data: ReportData) -> list[str]:
     for h in headlines(data.cfg):
         if h.ind.type == "aktivitetsmaal" or h.indikator_id != h.ind.id:
             continue
-        d, indikator_id, niveau = h.delmaal, h.indikator_id, h.niveau or "helhedsplan"
+        d, indikator_id = h.delmaal, h.indikator_id
+        # page 1's own units: its level, or (no figure for the plan) the units it counts up
+        own = [h.niveau] if h.niveau else ["afdeling", "boligområde"]
         t = data.table
         this = t[(t["indikator_id"] == indikator_id) & (t["aar"] == data.year)]
         units = this[~this["maalt"].astype(bool) & this["note"].str.match(_ABSENCE)]
@@ -103,7 +105,7 @@ def report_year_absences(data: ReportData) -> list[str]:
         for _, r in units.iterrows():
             by_reason.setdefault(board_reason(_ABSENCE.match(r["note"]).group(2)), []).append(r)
         for reason, rs in by_reason.items():
-            others = [str(r["enhed_navn"]) for r in rs if r["niveau"] != niveau]
+            others = [str(r["enhed_navn"]) for r in rs if r["niveau"] not in own]
             why = sentence(reason[0].upper() + reason[1:])
             if len(others) == len(rs):
                 out.append(f"**{d.kort_navn}, {and_list(others)}:** ikke målt i {data.year}. {why}")
@@ -112,7 +114,7 @@ def report_year_absences(data: ReportData) -> list[str]:
                            f"{and_list(others)}). {why}")
             else:
                 out.append(f"**{d.kort_navn}:** ikke målt i {data.year}. {why}")
-        headline = this[this["niveau"] == niveau]
+        headline = this[this["niveau"].isin(own)]
         if len(headline) and not headline["maalt"].astype(bool).all() and units.empty:
             out.append(f"**{d.kort_navn}:** ikke målt i {data.year}.")
     return out

@@ -83,8 +83,12 @@ def _units_summary(data: ReportData, h) -> list[str]:
     counts = latest_rows["status"].value_counts()
     parts = [f"{MARKERS[s].split(' ', 1)[0]} {MARKERS[s].split(' ', 1)[1].lower()} i "
              f"{counts[s]} af {n}" for s in MARKERS if s in counts]
-    return [MISSING, f"{n} {level} ({year})", "se tabellen",
-            ("; ".join(parts) or "Ingen baseline").replace(" i ", "\u00a0i ", 1)]
+    # a status without a marker (the baseline year itself, no baseline) is said in words
+    parts += [f"{str(s).capitalize()} i {counts[s]} af {n}" if len(counts) > 1 else
+              str(s).capitalize() for s in counts.index if s not in MARKERS]
+    based = latest_rows["baseline_vaerdi"].notna().any()
+    return ["se tabellen" if based else MISSING, f"{n} {level} ({year})", "se tabellen",
+            "; ".join(parts).replace(" i ", "\u00a0i ", 1)]
 
 
 def summary(data: ReportData) -> str:

@@ -173,16 +173,17 @@ def from_vive(cfg: Config, ind, src: Sources, year: int, problems: list[Problem]
     for level in levels:
         if level == "helhedsplan":
             groups.append((PLAN_NAME, "helhedsplan", True))
-        elif level == "boligomraade":
-            groups += [(a, "boligområde", False) for a in cfg.area_names]
+        elif level == "boligomraade":  # beside the plan only shown where measured
+            groups += [(a, "boligområde", "helhedsplan" not in levels) for a in cfg.area_names]
     groups += [(s.navn, "sammenligning", True) for s in ind.sammenligning]
     for group, niveau, expected in groups:
         common = dict(niveau=niveau, enhed_navn=group,
                       boligomraade=group if niveau == "boligområde" else NAN)
         if group not in this.index:
-            if expected:  # areas are only shown where measured
+            if expected:
                 out.units.append(Obs(**common, maalt=False, note=declared_note(
-                    year, ind.datakilde) if declared else ""))
+                    year, ind.datakilde) if declared else "" if niveau != "boligområde" else
+                    f"Ikke målt i {year}: VIVEs tal for året har ingen række for {group}"))
             continue
         row = this.loc[group]
         out.units.append(Obs(**common, k=int(row["tilfredse"]), n=int(row["svar"]),
