@@ -315,7 +315,7 @@ def test_attendance_shown_per_boligomraade_only_is_the_sum_of_its_afdelinger(pro
     level) sums the afdelinger it does not show, year for year, baseline included."""
     before = compute(project_copy(tmp_path / "foer"), D, 2024, tmp_path / "foer")
     edit_yaml(project / "config" / "delaftaler" / f"{D}.yaml", lambda d: d["delmaal"][0][
-        "indikatorer"][0].update(enheder=["boligomraade", "helhedsplan"], baseline=None))
+        "indikatorer"][0].update(enheder=["boligomraade", "helhedsplan"], baseline={"aar": 2021}))
     table = compute(project, D, 2024, tmp_path)
     ind = "deltagelse"
     assert set(table.loc[table["indikator_id"] == ind, "niveau"]) == {"boligområde",
@@ -329,6 +329,11 @@ def test_attendance_shown_per_boligomraade_only_is_the_sum_of_its_afdelinger(pro
             assert got["maalt"] and got["taeller"] == sum(p["taeller"] for p in parts), (area, year)
             assert got["naevner"] == parts[0]["naevner"]  # the area's residents 18+, once
         plan = row(table, ind, "Hele helhedsplanen", year)
+        if year > 2021:  # measured against the parts' 2021 figures, and said so
+            assert (plan["baseline_taeller"], plan["baseline_naevner"]) == (
+                row(table, ind, "Hele helhedsplanen", 2021)["taeller"],
+                row(table, ind, "Hele helhedsplanen", 2021)["naevner"])
+            assert "baseline er summen af delenes tal for 2021 i data" in plan["note"]
         assert (plan["taeller"], plan["naevner"]) == (
             row(before, ind, "Hele helhedsplanen", year)["taeller"],
             row(before, ind, "Hele helhedsplanen", year)["naevner"])

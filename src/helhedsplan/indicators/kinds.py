@@ -163,22 +163,26 @@ def _plan_absence(got: YearObs, missing: list[Obs], parts: list[Obs], year: int)
 
 
 def _sum_baseline(o: Obs, base: _Baselines):
-    """The baseline of a summed unit: its parts' baselines added the same way, when every part
-    has one (stated, or taken from the data)."""
-    found = [base.of(p)[0] for p in getattr(o, "parts", [])]
+    """The baseline of a summed unit and, when its parts' come from the data, a note saying so:
+    its parts' baselines added the same way, when every part has one (stated, or the data's)."""
+    got = [base.of(p) for p in getattr(o, "parts", [])]
+    found = [f for f, _ in got]
     if not found or any(f is None for f in found):
-        return None
+        return None, ""
     years = sorted({f[2] for f in found})
     if len(years) > 1:  # a sum across years is no one year's figure: said, not computed
         why = (f"Ingen samlet baseline: delaftalens baselines for delene er fra forskellige år "
                f"({and_list([str(y) for y in years])})")
         o.note = "; ".join(x for x in (o.note, why) if x)
-        return None
+        return None, ""
+    # parts whose baseline is their figure in the data: the sum is said to be, too
+    from_data = (f"Delaftalen angiver ingen baseline for {o.enhed_navn}; baseline er summen af "
+                 f"delenes tal for {years[0]} i data") if any(note for _, note in got) else ""
     k = sum(f[0] for f in found)
     if not base.share:
-        return (k, None, found[0][2])
+        return (k, None, found[0][2]), from_data
     n = sum({p.naevner_enhed: f[1] for p, f in zip(o.parts, found, strict=True)}.values())
-    return (k, n, found[0][2])
+    return (k, n, found[0][2]), from_data
 
 
 def _share(rows: Rows, common: dict, base: _Baselines, o: Obs, year: int, ind) -> None:
@@ -186,7 +190,7 @@ def _share(rows: Rows, common: dict, base: _Baselines, o: Obs, year: int, ind) -
                 boligomraade=o.boligomraade)
     b, from_data = base.of(o)
     if b is None and getattr(o, "parts", None) is not None:
-        b = _sum_baseline(o, base)
+        b, from_data = _sum_baseline(o, base)
     if not o.maalt:
         base_value = 100 * b[0] / b[1] if b else NAN
         not_measured_row(rows, unit, year=year, enhed="pct.", base_year=b[2] if b else NAN,
@@ -219,7 +223,7 @@ def _count(rows: Rows, common: dict, base: _Baselines, o: Obs, year: int, ind) -
         return
     b, from_data = base.of(o)
     if b is None and getattr(o, "parts", None) is not None:
-        b = _sum_baseline(o, base)
+        b, from_data = _sum_baseline(o, base)
     if not o.maalt:
         not_measured_row(rows, dict(unit, decimaler=0), year=year, enhed="antal",
                          base_year=b[2] if b else NAN, base_value=b[0] if b else NAN,
