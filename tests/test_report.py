@@ -136,3 +136,15 @@ def test_first_baseline_year_builds(built_project):
     assert "Statusrapport 2018" in text and "78 pct. (2018)" in text
     assert "Ingen målinger til og med 2018" in text
     assert "Der er ingen aktivitetslog for 2018" in text
+
+
+def test_a_long_count_word_may_leave_its_number_on_page_one():
+    """'40 hærværkssager' unbroken ran into the next column of page 1's PDF table; a short
+    word ('108 anmeldelser') still keeps its number."""
+    from types import SimpleNamespace
+
+    from helhedsplan.report.data import count_noun
+
+    assert count_noun(SimpleNamespace(ord="anmeldelser")) == "\u00a0anmeldelser"
+    assert count_noun(SimpleNamespace(ord="hærværkssager")) == " hærværkssager"
+    assert count_noun(SimpleNamespace(ord=None)) == ""

@@ -88,10 +88,18 @@ def headlines(cfg: Config) -> list[Headline]:
     return out
 
 
+FITS_WITH_A_NUMBER = 11  # characters of a count's word
+
+
 def count_noun(ind) -> str:
     """Page 1 mixes shares and counts in one column, so a count says what it counts."""
     word = getattr(ind, "ord", None)
-    return f"\u00a0{word}" if word else ""
+    if not word:
+        return ""
+    # A figure keeps its word on its line while both fit page 1's narrowest column (15 % of the
+    # page: '108 anmeldelser'); a longer word may go to the next line ('40 / hærværkssager'),
+    # or it would run into the next column in the PDF.
+    return f"\u00a0{word}" if len(word) <= FITS_WITH_A_NUMBER else f" {word}"
 
 
 HIDDEN = discretion.STATUS_SUPPRESSED  # every figure of a hidden cell reads "vises ikke"
