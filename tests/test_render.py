@@ -663,8 +663,12 @@ def test_a_three_column_table_of_long_values_becomes_cards_on_a_phone(tmp_path):
     long = ("| Mål | Kalenderår 2025 | Projektår 4 (2024/25) |\n|---|---:|---:|\n"
             "| Måneder med aktivitet | 8 af 8 ● Mål nået | 11 af 12 ● Mål ikke nået |\n")
     short = "| Kilde | Fra | Til |\n|---|---:|---:|\n| SAB | 2020 | 2024 |\n"
-    html = programs.convert_text(long + "\n" + short, "html", "markdown",
+    # two years across, long unit names first: 441 px at 390 until it became cards
+    years = ("| Enhed (pct.) | 2023 | 2024 |\n|---|---:|---:|\n"
+             "| Kløver-/Hvedemarken | 82 | – |\n| Søstjernevej m.fl. | 81 | – |\n")
+    html = programs.convert_text(long + "\n" + short + "\n" + years, "html", "markdown",
                                  [f"--lua-filter={filt}"])
     classes = re.findall(r"<table([^>]*)>", html)
-    assert len(classes) == 2
+    assert len(classes) == 3
     assert "sr-kort" in classes[0] and "sr-kort" not in classes[1]
+    assert "sr-kort" in classes[2] and "sr-aar" in classes[2]

@@ -99,7 +99,10 @@ function M.mark(tbl)
       end
     end
   end
-  if #tbl.colspecs >= 4 or (#tbl.colspecs == 3 and M.longest_value(tbl) > M.CARD_CHARS) then
+  -- A years-across table is cards at any width: with only two years its first column of long
+  -- unit names still made it wider than a phone.
+  if #tbl.colspecs >= 4 or years
+      or (#tbl.colspecs == 3 and M.longest_value(tbl) > M.CARD_CHARS) then
     tbl.classes:insert("sr-kort")
   end
   if years then tbl.classes:insert("sr-aar") end
