@@ -329,3 +329,37 @@ def test_quarto_render_of_a_year_without_data_says_so_in_danish(tmp_path, quarto
     assert _git_status(root) == ""
     proc = _quarto_at_root(root, "render", HELHEDSPLAN_AAR="tyve")
     assert proc.returncode != 0 and "HELHEDSPLAN_AAR skal være et årstal" in proc.stderr
+
+
+def test_a_table_with_a_link_is_marked_for_the_phone(tmp_path, quarto_version):
+    """The board overview's tables link into each report. Quarto rebuilds a table with a link
+    after the user filters, and the marks for the phone's cards were lost (779 px at 390)."""
+    import nbformat
+
+    from helhedsplan import render as rnd
+
+    from .conftest import quarto_on_path
+
+    project = tmp_path / "projekt"
+    project.mkdir()
+    shutil.copy(REPO / "_quarto.yml", project)
+    shutil.copytree(REPO / "src" / "helhedsplan" / "assets",
+                    project / "src" / "helhedsplan" / "assets")
+    table = ("| Delmål | Indikator | Seneste måling | Status | I rapporten |\n"
+             "|:--|:--|--:|:--|:--|\n"
+             "| Flere i job | Andel i job | 33,9 pct. (2024) | ▲ Tydelig fremgang | "
+             "[Beskæftigelse](a/statusrapport.html#delmaal-a) (PDF: side 1) |\n")
+    cell = nbformat.v4.new_code_cell('#| label: tbl-a\n#| tbl-cap: "A: delmålene"')
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/markdown": table})]
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_raw_cell("---\ntitle: Samlet status\nlang: da\n---"), cell])
+    source = tmp_path / "samlet.ipynb"
+    nbformat.write(nb, source)
+    with quarto_on_path():
+        rnd.render(source, project / "reports" / "ud", basename="samlet", renderer="quarto",
+                   quarto_project=project, log=lambda m: None)
+    html = (project / "reports" / "ud" / "samlet.html").read_text(encoding="utf-8")
+    (tag,) = re.findall(r"<table[^>]*>", html)
+    assert "sr-kort" in tag
+    assert 'data-label="I rapporten"' in html and 'scope="col"' in html
+    assert 'href="a/statusrapport.html#delmaal-a"' in html

@@ -7,9 +7,8 @@
 -- * Word keeps each figure's alt text (fig-alt), which Quarto would drop.
 -- * Callouts become the project's own boxes: `#sr-callout` in Typst (statusrapport-stil.typ,
 --   no Font Awesome package to download) and `.sr-callout` in HTML (statusrapport.css).
--- * HTML tables are marked as the built-in renderer marks them (../tabeller.lua, shared):
---   header scopes, column labels for the phone's cards, status symbols hidden from screen
---   readers, and a keyboard-reachable box named after the table.
+-- * HTML tables get a keyboard-reachable box named after the table (../tabeller.lua, shared);
+--   the tables themselves are marked after Quarto's own filters (tabeller-html.lua).
 -- * A SHA-256 checksum is set in two lines of 32 digits in the PDF and Word (tabeller.lua):
 --   whole, it runs off an A4 page; an unlisted heading stays out of Word's contents.
 
@@ -64,11 +63,6 @@ function FloatRefTarget(float, node)
     blocks:insert(pandoc.Div(rest, pandoc.Attr("", {"sr-tabelnote"})))
   end
   return blocks
-end
-
-function Table(tbl)
-  if quarto.doc.is_format("html") then return tabeller.mark(tbl) end
-  return nil
 end
 
 function Header(header)
