@@ -3,6 +3,7 @@ example figures give the same tables, indicators and report as the bundled examp
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import shutil
@@ -258,3 +259,26 @@ def test_only_the_bundled_examples_declaration_is_example_data(tmp_path):
     assert not inputs[2025]["eksempeldata"] and not inputs[2026]["eksempeldata"]
     bundled = declaration_inputs(cfg, REPO / "data" / "raw", 2024)
     assert bundled and all(i["eksempeldata"] for i in bundled)
+
+
+def _example_row(path: Path) -> list:
+    about = openpyxl.load_workbook(path)["Om filen"]
+    rows = [[c.value for c in r] for r in about.iter_rows()]
+    at = next(i for i, r in enumerate(rows) if r[0] == "Eksempelrække:")
+    return rows[at + 2][:5]
+
+
+def test_the_indikatorarks_example_is_the_delaftales_own(tmp_path):
+    """A new delaftale's template showed the example delaftale's indicator as its example."""
+    every = config.load_every(REPO)
+    own = next(c for c in every if c.id == "beskaeftigelse")
+    write_templates(2025, "beskaeftigelse", tmp_path / "a", cfgs=every)
+    assert _example_row(tmp_path / "a" / "2025" / own.indikatorark_file) == [
+        "Andel 18-64-årige i beskæftigelse", "Kløver-/Hvedemarken", 231, 648, None]
+    # the same delaftale with the count (Åben Rådgivning) first: its own example, an Antal
+    d = own.delaftale
+    counted = d.model_copy(update={"delmaal": [d.delmaal[2], *d.delmaal[:2]]})
+    first = dataclasses.replace(own, delaftale=counted)
+    write_templates(2025, "beskaeftigelse", tmp_path / "b", cfgs=[first])
+    assert _example_row(tmp_path / "b" / "2025" / own.indikatorark_file) == [
+        "Borgere i Åben Rådgivning", "Hele helhedsplanen", None, None, 150]

@@ -157,7 +157,7 @@ def _data_sheet(wb: Workbook, layout: Layout, cfg: Config, year: int, rows: list
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         # Wide enough for the longest usual value (a list's longest choice, the example, a
         # date); a long header wraps instead of widening the column.
-        usual = [str(v) for v in (col.allowed(cfg) or [])] + [str(col.example or "")]
+        usual = [str(v) for v in (col.allowed(cfg) or [])] + [str(col.example_for(year, cfg) or "")]
         longest = max((len(v) for v in usual), default=0)
         header_words = max((len(w) for w in col.header.split()), default=0)
         ws.column_dimensions[letter].width = min(max(12, longest + 3, header_words + 3,
@@ -239,12 +239,12 @@ def _about_sheet(wb: Workbook, src: Source, layouts: tuple[Layout, ...], cfg: Co
         for col in layout.columns:
             about.append([col.header, col.describe(cfg), col.unit, col.origin or src.origin,
                           "ja" if col.required else "nej", _allowed_text(col, cfg),
-                          col.example_for(year)])
+                          col.example_for(year, cfg)])
         about.append(["Eksempelrække:"])
         about.append([col.header for col in layout.columns])
         for cell in about[about.max_row]:
             cell.font = _BOLD
-        about.append([col.example_for(year) for col in layout.columns])
+        about.append([col.example_for(year, cfg) for col in layout.columns])
     about.column_dimensions["A"].width = 26
     about.column_dimensions["B"].width = 50
     for col in "CDEFG":

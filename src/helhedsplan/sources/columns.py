@@ -56,12 +56,14 @@ class Column:
     def describe(self, cfg: Config) -> str:
         return self.description(cfg) if callable(self.description) else self.description
 
-    def example_for(self, year: int) -> object:
+    def example_for(self, year: int, cfg: Config | None = None) -> object:
         """The example as written in that year's sheet: a date example is moved into the year,
-        so next year's template does not show last year's date (issue 21.8)."""
-        if self.kind == "date" and isinstance(self.example, str) and self.example[-4:].isdigit():
-            return f"{self.example[:-4]}{year}"
-        return self.example
+        so next year's template does not show last year's date (issue 21.8); a function of the
+        configuration gives the delaftale's own (the indikatorark's first indicator)."""
+        example = self.example(cfg) if callable(self.example) else self.example
+        if self.kind == "date" and isinstance(example, str) and example[-4:].isdigit():
+            return f"{example[:-4]}{year}"
+        return example
 
     @property
     def expected(self) -> str:

@@ -61,11 +61,31 @@ def _all_units(cfg: Config) -> list[str]:
     return list(dict.fromkeys(u for i in _indicators(cfg) for u in units_of(cfg, i)))
 
 
+def _example(cfg: Config | None):
+    """The template's example row: the delaftale's first indicator from the indikatorark."""
+    inds = _indicators(cfg) if cfg is not None else []
+    return inds[0] if inds else None
+
+
+def _example_number(key: str):
+    def example(cfg: Config | None):
+        ind = _example(cfg)
+        share = ind is None or ind.type == "andel"
+        return {"taeller": 231, "naevner": 648, "antal": ""}[key] if share else (
+            {"taeller": "", "naevner": "", "antal": 150}[key])
+    return example
+
+
+def _example_unit(cfg: Config | None) -> str:
+    ind = _example(cfg)
+    units = units_of(cfg, ind) if ind is not None else []
+    return units[0] if units else PLAN_NAME
+
+
 def _number(key: str, header: str, what: str) -> Column:
     return Column(key, header, "int", what + f". '{NOT_MEASURED_WORD}', hvis tallet ikke er "
                   "målt i år", "personer eller antal", required=False, maximum=10_000_000,
-                  none_words=(NOT_MEASURED_WORD, "ikke maalt"),
-                  example={"taeller": 231, "naevner": 648, "antal": ""}[key])
+                  none_words=(NOT_MEASURED_WORD, "ikke maalt"), example=_example_number(key))
 
 
 def _table_checks(df: pd.DataFrame, cfg: Config, year: int) -> list[Problem]:
@@ -159,10 +179,11 @@ SOURCE = Source(
                      f"'{NOT_MEASURED_WORD}'. Slet ingen række.",
         columns=(
             Column("indikator", "Indikator", "text", "Indikatorens navn, som delaftalen "
-                   "skriver det", example="Andel 18-64-årige i beskæftigelse", choices=_names,
+                   "skriver det", example=lambda cfg: getattr(_example(cfg), "navn", ""),
+                   choices=_names,
                    choice_label="en indikator fra indikatorarket i delaftalen"),
             Column("enhed", "Enhed", "text", "Afdelingen ('Afd. 22'), boligområdet, 'Hele "
-                   "helhedsplanen' eller en sammenligningsgruppe", example=PLAN_NAME,
+                   "helhedsplanen' eller en sammenligningsgruppe", example=_example_unit,
                    choices=_all_units, choice_label="en enhed for indikatoren"),
             _number("taeller", "Tæller", "Tælleren i en andel (fx antal i beskæftigelse)"),
             _number("naevner", "Nævner", "Nævneren i en andel (fx antal 18-64-årige)"),
