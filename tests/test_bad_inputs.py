@@ -140,12 +140,12 @@ CASES = [
             "er ikke en afdeling i delaftalen: brug 22, 30, 35, 24 (fundet: 99)"),)),
     Case("ukendt-boligomraade", cell(f"2021/{BEBO}", "A3", "Stenbjerg"),
          (L(f"2021/{BEBO}", B, 3, "Boligområde", "er ikke et boligområde i delaftalen: brug "
-            "Kløver-/Hvedemarken, Stenbjergparken, Nørager, Søstjernevej m.fl. "
-            "(fundet: 'Stenbjerg')"),)),
+            "Kløver-/Hvedemarken, Stenbjergparken, Nørager, Søstjernevej m.fl. Mente du "
+            "'Stenbjergparken'? (fundet: 'Stenbjerg')"),)),
     Case("ukendt-gruppe", cell(f"2023/{VIVE}", "A3", "Nørager Syd"),
          (L(f"2023/{VIVE}", V, 3, "Gruppe", "er ikke en kendt gruppe: brug Hele helhedsplanen, "
             "Kløver-/Hvedemarken, Stenbjergparken, Nørager, Søstjernevej m.fl., Alle "
-            "helhedsplaner (fundet: 'Nørager Syd')"),)),
+            "helhedsplaner. Mente du 'Nørager'? (fundet: 'Nørager Syd')"),)),
     Case("ukendt-politiomraade", cell(f"2024/{POL}", "A2", "Sønderborg by"),
          (L(f"2024/{POL}", P, 2, "Område", "er ikke et kendt område: brug"),)),
     Case("omdoebt-kolonne", cell(f"2024/{BEBO}", "B1", "Beboere over 18"),

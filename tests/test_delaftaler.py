@@ -463,3 +463,17 @@ def test_indikatorark_counts_are_whole_numbers(tmp_path):
                "(fx 31), ikke en procent. Andelen regner programmet selv ud" in p
                for p in problems), problems
     assert len(problems) == 2, problems
+
+
+def test_a_misspelt_unit_gets_the_closest_one(tmp_path):
+    root = project_copy(tmp_path / "p", delaftaler=("beskaeftigelse",))
+    path = root / "data" / "raw" / "2024" / "indikatorark_beskaeftigelse.xlsx"
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Indikatorer"]
+    cell = next(r[1] for r in ws.iter_rows(min_row=2) if r[1].value == "Stenbjergparken")
+    cell.value = "Stenbjergparkn"
+    wb.save(path)
+    problems = [str(p) for p in check_inputs(config.load(root, "beskaeftigelse"),
+                                              root / "data" / "raw", 2024)
+                if f"række {cell.row}, kolonne 'Enhed'" in str(p)]
+    assert len(problems) == 1 and "Mente du 'Stenbjergparken'?" in problems[0], problems

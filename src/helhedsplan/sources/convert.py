@@ -202,6 +202,7 @@ def validate(layout: Layout, cfg: Config, year: int, df: pd.DataFrame,
     except pa.errors.SchemaErrors as err:
         cases = err.failure_cases
     header = {c.key: c.header for c in layout.columns}
+    columns = {c.key: c for c in layout.columns}
     row_checks = {str(c.error) for c in layout.checks(cfg, year)}
     records = cases.to_dict("records")
     bad_rows = set(known_rows) | {int(c["index"]) for c in records
@@ -221,13 +222,27 @@ def validate(layout: Layout, cfg: Config, year: int, df: pd.DataFrame,
         if (row, key, message) in seen or (message in row_checks and row in bad_rows):
             continue
         seen.add((row, key, message))
-        value = None
+        value, hint = None, ""
         if key and row is not None and key in found and "{" not in message:
-            value = found_value(sheet.frame.iloc[:, found[key]].get(row))
-        problems.append(Problem(fill_in(message, df.loc[row] if row in df.index else None),
+            raw = sheet.frame.iloc[:, found[key]].get(row)
+            value = found_value(raw)
+            hint = _close_choice(columns.get(key), raw, cfg)
+        text = fill_in(message, df.loc[row] if row in df.index else None)
+        if hint:
+            text += (" " if text.endswith(".") else ". ") + hint
+        problems.append(Problem(text,
                                 file=sheet.label, sheet=sheet.sheet, row=row,
                                 column=header.get(key) if key else None, value=value))
     return _dates_of_another_year(problems, df, layout, year)
+
+
+def _close_choice(col: Column | None, raw: object, cfg: Config) -> str:
+    """A misspelt choice ('Stenbjergparkn'): the allowed value it is closest to."""
+    if col is None or not col.choices or not isinstance(raw, str):
+        return ""
+    allowed = [str(a) for a in (col.allowed(cfg) or [])]
+    close = difflib.get_close_matches(raw.strip(), allowed, n=1, cutoff=0.75)
+    return f"Mente du '{close[0]}'?" if close and close[0] != raw.strip() else ""
 
 
 def _dates_of_another_year(problems: list[Problem], df: pd.DataFrame, layout: Layout,
