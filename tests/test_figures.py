@@ -151,3 +151,28 @@ def test_a_survey_shown_per_boligomraade_only_draws_each_area(table, cfg):
     assert set(cfg.area_names) <= set(labels)
     alt = measurements_alt(rows, 2024, indikator_id=ind.id, what="trivslen")
     assert all(area in alt for area in cfg.area_names) and "helhedsplanen" not in alt
+
+
+def test_panel_titles_on_a_phone_do_not_run_into_each_other(tmp_path):
+    """'Kløver-/Hvedemarken' over a half-width panel ran into 'Stenbjergparken'."""
+    from helhedsplan.figures.shares import units
+    from helhedsplan.inputs import ingest
+    from helhedsplan.sources import sources_for
+    from helhedsplan.sources.base import write
+
+    from .conftest import REPO
+
+    cfg = config.load(REPO, "beskaeftigelse")
+    now = cfg.for_report(2024)
+    for src in sources_for(now).values():
+        write(ingest(src, now, REPO / "data" / "raw", 2024), src, tmp_path)
+    table = indicators.compute(cfg, tmp_path, 2024)
+    fig = units(table, 2024, phone=True, indikator_id="beskaeftigede")
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = [ax.title.get_window_extent(renderer) for ax in fig.axes if ax.get_title()]
+    assert len(boxes) == 5
+    for i, a in enumerate(boxes):
+        assert a.x0 >= 0 and a.x1 <= fig.bbox.width  # inside the figure
+        for b in boxes[i + 1:]:
+            assert not a.overlaps(b), (a, b)

@@ -3,6 +3,8 @@ its comparison groups."""
 
 from __future__ import annotations
 
+import re
+
 import matplotlib.pyplot as plt
 import pandas as pd
 
@@ -31,6 +33,22 @@ from .style import (
     year_axis,
 )
 
+PHONE_TITLE_CHARS = 13  # a panel's title on a phone: half the width, at the body text's size
+
+
+def _title(name: str, st: Style) -> str:
+    """A panel's title; on a phone wrapped at spaces and hyphens, never inside a word."""
+    if not st.phone:
+        return name
+    # pieces ending at a space, a hyphen or a slash ('Kløver-/', 'Hvedemarken'), joined greedily
+    lines: list[str] = []
+    for piece in re.findall(r"[^ /-]+[/-]*/?\s*|[/-]+\s*", name):
+        if lines and len(lines[-1] + piece.rstrip()) <= PHONE_TITLE_CHARS:
+            lines[-1] += piece
+        else:
+            lines.append(piece)
+    return "\n".join(line.strip() for line in lines)
+
 
 def units(table: pd.DataFrame, year: int, phone: bool = False, *, indikator_id: str):
     """A share per unit. Small multiples: one panel per afdeling (or boligområde) and one for
@@ -43,11 +61,15 @@ def units(table: pd.DataFrame, year: int, phone: bool = False, *, indikator_id: 
     units = list(dict.fromkeys(rows["enhed_navn"]))  # afdelinger first, then the helhedsplan
     if len(units) > MAX_PANELS:
         return _units_many(rows, year, st)
+    # A long name over a phone's half-width panel runs into its neighbour's: it wraps
+    # ('Kløver-/' 'Hvedemarken'), and the rows get room for a two-line title.
+    titles = {u: _title(u, st) for u in units}
+    two_lines = any("\n" in t for t in titles.values())
     if phone:
         ncols = min(2, len(units))
         nrows = -(-len(units) // ncols)
-        fig, grid = plt.subplots(nrows, ncols, figsize=(PHONE_WIDTH, 1.5 * nrows + 0.2),
-                                 sharey=True, squeeze=False)
+        fig, grid = plt.subplots(nrows, ncols, figsize=(
+            PHONE_WIDTH, (1.8 if two_lines else 1.5) * nrows + 0.2), sharey=True, squeeze=False)
     else:
         fig, grid = plt.subplots(1, len(units), figsize=(7.2, 2.7), sharey=True, squeeze=False)
     axes = list(grid.flat)
@@ -61,8 +83,8 @@ def units(table: pd.DataFrame, year: int, phone: bool = False, *, indikator_id: 
         b = r.iloc[0]
         if not pd.isna(b["baseline_vaerdi"]):
             ax.axhline(b["baseline_vaerdi"], color=BASELINE_COLOUR, ls="--", lw=1)
-        ax.set_title("Hele helhedsplanen" if b["niveau"] == "helhedsplan" else unit,
-                     fontsize=st.text if phone else 9)
+        ax.set_title(_title("Hele helhedsplanen", st) if b["niveau"] == "helhedsplan"
+                     else titles[unit], fontsize=st.text if phone else 9)
         ax.set_xticks([int(r["aar"].min()), int(r["aar"].max())])
         ax.set_ylim(0, top * 1.1 if pd.notna(top) else None)
         ticks(ax, st)
@@ -75,8 +97,8 @@ def units(table: pd.DataFrame, year: int, phone: bool = False, *, indikator_id: 
             + "Lodrette streger: 95 pct. usikkerhed.")
     if phone:
         fig.supylabel("Procent" if share else "Antal", fontsize=st.text, x=0.01)
-        layout(fig, st, {"left": 0.2, "right": 0.93, "bottom": 0.07, "top": 0.95,
-                          "wspace": 0.3, "hspace": 0.65})
+        layout(fig, st, {"left": 0.2, "right": 0.93, "bottom": 0.07, "top": 0.93,
+                          "wspace": 0.3, "hspace": 0.9 if two_lines else 0.65})
         fig.text(0.02, 0, st.wrap(note, 32), ha="left", va="top", fontsize=st.note,
                  color=BASELINE_COLOUR)
     else:
