@@ -554,7 +554,8 @@ def test_quarto_project_file_points_at_our_css_and_typst_template():
     assert {paths.ASSETS_DIR / "statusrapport-stil.typ",
             paths.ASSETS_DIR / "statusrapport-titel.typ"} <= partials
     assert all(p.is_file() for p in partials)
-    assert all((root / f).is_file() for f in config["filters"])
+    assert all((root / (f if isinstance(f, str) else f["path"])).is_file()
+               for f in config["filters"])
 
 
 # ---- Word ------------------------------------------------------------------------------

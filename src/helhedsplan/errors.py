@@ -78,6 +78,11 @@ class StageError(Exception):
     """A stage of a build failed; the message is Danish and says what to do."""
 
 
+class RenderError(Exception):
+    """Rendering failed. The message is Danish and meant for the analyst. (Here, not in
+    render/, so the pipeline knows it without importing the renderers: nbformat, pandoc.)"""
+
+
 class ReadFailed(OSError):
     """Reading a file failed: OSError with the file's name always set (the error a read raises
     half-way, e.g. EIO, names none), so the command line can say which file could not be read."""

@@ -18,8 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import config, freshness, paths, reproducible, runs
-from ..errors import InputError, Problem
-from ..render.tools import RenderError
+from ..errors import InputError, Problem, RenderError
 from ..runs import PublishError
 from . import overview
 from .kernels import Lane, start_lanes

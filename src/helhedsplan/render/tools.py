@@ -14,12 +14,9 @@ import tempfile
 from pathlib import Path
 
 from .. import programs, reproducible
+from ..errors import RenderError  # noqa: F401 (the renderers raise it from here)
 
 TAIL_LINES = 25
-
-
-class RenderError(Exception):
-    """Rendering failed. The message is Danish and meant for the analyst."""
 
 
 def source_date() -> int:
