@@ -18,7 +18,7 @@ from babel.dates import format_date
 
 from . import discretion
 from .config import Config
-from .formatting import mid_sentence
+from .formatting import capitalised, mid_sentence
 from .sources.aktiviteter import OTHER_PARTNERS, OTHER_THEME, OUTSIDE, SOURCE, theme_labels
 
 MET, NOT_MET, ONGOING, INFO = "mål nået", "mål ikke nået", "i gang", "til orientering"
@@ -226,7 +226,7 @@ def _month_rows(cfg: Config, delmaal, ind, log: pd.DataFrame, year: int, files: 
                                    & month["tema"].isin(themes)).sum()) if len(month) else 0,
         }
         phrase = month_rule_phrase(monthly)
-        names = {"maaned_netvaerk": f"{phrase[:1].upper()}{phrase[1:]} i måneden",
+        names = {"maaned_netvaerk": f"{capitalised(phrase)} i måneden",
                  "maaned_tema": "Temaarrangementer i måneden",
                  "maaned_udenfor": "Temaarrangementer uden for boligområderne i måneden"}
         for key, value in counts.items():

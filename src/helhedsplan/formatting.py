@@ -86,3 +86,8 @@ def mid_sentence(text: str) -> str:
     if len(text) > 1 and not text[1].islower():
         return text
     return text[:1].lower() + text[1:]
+
+
+def capitalised(text: str) -> str:
+    """A sentence's first word: 'netværksaktivitet i …' → 'Netværksaktivitet i …'."""
+    return text[:1].upper() + text[1:]

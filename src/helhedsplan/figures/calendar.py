@@ -110,7 +110,7 @@ def activity_calendar_alt(table: pd.DataFrame, year: int) -> str:
             "måneder uden, skraverede felter ligger uden for helhedsplanens periode; tallet i "
             "feltet er antal temaarrangementer, og en sort ring over feltet markerer et "
             "temaarrangement uden for boligområderne. "
-            f"{filled[:1].upper() + filled[1:]} i {formatting.number(len(active))} af "
+            f"{formatting.capitalised(filled)} i {formatting.number(len(active))} af "
             f"{formatting.number(len(plan))} måneder i helhedsplanens periode")
     text += f" (ingen i {and_list(without)})" if without else ""
     return (text + f"; {formatting.number(themed)} temaarrangementer i alt; "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from ..formatting import capitalised  # noqa: F401 (the report's modules take it from here)
 from ..slots import md_table  # noqa: F401 (there, so the slots are filled without pandas)
 
 
@@ -35,7 +36,3 @@ def and_list(items: list[str]) -> str:
 def table_notes(notes: list[str]) -> str:
     """Notes under a table as plain paragraphs (not a bulleted list), each a sentence."""
     return "".join(f"\n{sentence(n)}\n" for n in notes)
-
-
-def capitalised(text: str) -> str:
-    return text[:1].upper() + text[1:]

@@ -9,7 +9,7 @@ import pandas as pd
 from .. import discretion, indicators, stats
 from ..formatting import rounded
 from .data import PLURAL, ReportData, headlines, is_hidden
-from .markdown import and_list, sentence
+from .markdown import and_list, capitalised, sentence
 
 
 def rounding_note(rows) -> str:
@@ -106,7 +106,7 @@ def report_year_absences(data: ReportData) -> list[str]:
             by_reason.setdefault(board_reason(_ABSENCE.match(r["note"]).group(2)), []).append(r)
         for reason, rs in by_reason.items():
             others = [str(r["enhed_navn"]) for r in rs if r["niveau"] not in own]
-            why = sentence(reason[0].upper() + reason[1:])
+            why = sentence(capitalised(reason))
             if len(others) == len(rs):
                 out.append(f"**{d.kort_navn}, {and_list(others)}:** ikke målt i {data.year}. {why}")
             elif others:

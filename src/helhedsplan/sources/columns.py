@@ -49,6 +49,7 @@ class Column:
     optional_header: bool = False  # the column may be left out of the sheet
     origin: str = ""  # where the figure comes from, if more precise than the source's origin
     maximum: float | None = None  # above this a figure is absurd for this plan (a typo)
+    share_part: bool = True  # a count a share is computed from (a percentage is the wrong input)
 
     def allowed(self, cfg: Config) -> list:
         return list(self.choices(cfg)) if self.choices else []

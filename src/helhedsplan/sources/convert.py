@@ -158,9 +158,7 @@ def on_purpose_key(key: str) -> str:
 
 
 NOT_A_PERCENT = ": skriv antallet (fx 31), ikke en procent"
-# For a count that a share is made of (a numerator or denominator), not for a count on its own
-_SHARE_PART = ". Andelen regner programmet selv ud"
-_ALONE = ("antal",)
+_SHARE_PART = ". Andelen regner programmet selv ud"  # for a column with share_part
 
 
 def _shown_as_percent(col: Column, sheet: excel.Sheet, j: int, cells: pd.Series) -> np.ndarray:
@@ -173,12 +171,12 @@ def _shown_as_percent(col: Column, sheet: excel.Sheet, j: int, cells: pd.Series)
 def _what_to_write(col: Column, value: object, percent: bool = False) -> str:
     """A typical slip gets a message that says what to write instead."""
     if percent:
-        return NOT_A_PERCENT + ("" if col.key in _ALONE else _SHARE_PART)
+        return NOT_A_PERCENT + (_SHARE_PART if col.share_part else "")
     if not isinstance(value, str) or col.kind not in NUMERIC:
         return ""
     text = value.strip()
     if col.kind != "share" and re.search(r"%|pct|procent", text, re.I):
-        return NOT_A_PERCENT + ("" if col.key in _ALONE else _SHARE_PART)
+        return NOT_A_PERCENT + (_SHARE_PART if col.share_part else "")
     digits = re.fullmatch(r"[^\d]*?(\d+)[^\d]*", text)
     if col.choices and digits:
         return f": skriv kun nummeret, fx {digits.group(1)}"

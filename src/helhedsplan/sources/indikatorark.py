@@ -85,7 +85,8 @@ def _example_unit(cfg: Config | None) -> str:
 def _number(key: str, header: str, what: str) -> Column:
     return Column(key, header, "int", what + f". '{NOT_MEASURED_WORD}', hvis tallet ikke er "
                   "målt i år", "personer eller antal", required=False, maximum=10_000_000,
-                  none_words=(NOT_MEASURED_WORD, "ikke maalt"), example=_example_number(key))
+                  none_words=(NOT_MEASURED_WORD, "ikke maalt"), example=_example_number(key),
+                  share_part=key != "antal")
 
 
 def _table_checks(df: pd.DataFrame, cfg: Config, year: int) -> list[Problem]:
